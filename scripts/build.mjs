@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Type-checks the project, then bundles every src/actions/<name>/index.ts into
+// dist/<name>/index.js (ESM) with ncc. The actions are found, not listed.
+// Usage: node scripts/build.mjs [--no-typecheck] [name ...]
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const typecheck = !args.includes('--no-typecheck');
+const only = args.filter((a) => !a.startsWith('--'));
+
+const actionsDir = join(root, 'src/actions');
+const all = readdirSync(actionsDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(actionsDir, d.name, 'index.ts')))
+  .map((d) => d.name)
+  .sort();
+const names = only.length > 0 ? only : all;
+for (const n of names) {
+  if (!all.includes(n)) {
+    console.error(`build: no action '${n}' (src/actions/${n}/index.ts); known: ${all.join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const bin = (name) => join(root, 'node_modules/.bin', name);
+if (typecheck) {
+  console.log('tsc --noEmit');
+  execFileSync(bin('tsc'), ['--noEmit', '-p', root], { stdio: 'inherit' });
+}
+
+// A full build also removes bundles of actions that no longer exist.
+if (only.length === 0 && existsSync(join(root, 'dist'))) {
+  for (const d of readdirSync(join(root, 'dist'))) {
+    if (!all.includes(d)) rmSync(join(root, 'dist', d), { recursive: true, force: true });
+  }
+}
+
+for (const name of names) {
+  const out = join(root, 'dist', name);
+  rmSync(out, { recursive: true, force: true });
+  console.log(`ncc build ${name}`);
+  execFileSync(
+    bin('ncc'),
+    ['build', join(actionsDir, name, 'index.ts'), '-o', out, '--license', 'licenses.txt', '--quiet'],
+    { stdio: 'inherit', cwd: root },
+  );
+}
