@@ -43,7 +43,15 @@ for (const name of names) {
   console.log(`ncc build ${name}`);
   execFileSync(
     bin('ncc'),
-    ['build', join(actionsDir, name, 'index.ts'), '-o', out, '--license', 'licenses.txt', '--quiet'],
+    [
+      'build',
+      join(actionsDir, name, 'index.ts'),
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+    ],
     { stdio: 'inherit', cwd: root },
   );
 }

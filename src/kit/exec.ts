@@ -82,7 +82,10 @@ class LineTail {
  * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
  * tail when the program exits non-zero (unless allowFailure), is killed or times out.
  */
-export async function execArgv(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+export async function execArgv(
+  argv: readonly string[],
+  opts: ExecOptions = {},
+): Promise<ExecResult> {
   if (argv.length === 0) throw new Error('execArgv: empty argv');
   const [file, ...args] = argv;
   const label = opts.label ?? basename(file);
@@ -95,7 +98,11 @@ export async function execArgv(argv: readonly string[], opts: ExecOptions = {}):
   const child = spawn(file, args, {
     cwd: opts.cwd,
     env,
-    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', stdoutMode === 'inherit' ? 'inherit' : 'pipe', 'pipe'],
+    stdio: [
+      opts.stdin === undefined ? 'ignore' : 'pipe',
+      stdoutMode === 'inherit' ? 'inherit' : 'pipe',
+      'pipe',
+    ],
   });
 
   const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
@@ -103,6 +110,7 @@ export async function execArgv(argv: readonly string[], opts: ExecOptions = {}):
   child.stderr?.on('data', (chunk: string) => tail.push(chunk));
 
   let captured = '';
+  let sinkError: unknown;
   let stdoutDone: Promise<void> = Promise.resolve();
   if (child.stdout) {
     if (stdoutMode === 'capture') {
@@ -114,7 +122,12 @@ export async function execArgv(argv: readonly string[], opts: ExecOptions = {}):
     } else if (stdoutMode === 'ignore') {
       child.stdout.resume();
     } else if (typeof stdoutMode === 'object') {
-      stdoutDone = pipeline(child.stdout, stdoutMode);
+      // Caught at once: a sink that fails early (disk full) must not become an unhandled
+      // rejection, and the child is stopped rather than left blocked on a full pipe.
+      stdoutDone = pipeline(child.stdout, stdoutMode).catch((err: unknown) => {
+        sinkError = err;
+        child.kill('SIGTERM');
+      });
     }
   }
 
@@ -142,23 +155,20 @@ export async function execArgv(argv: readonly string[], opts: ExecOptions = {}):
       : undefined;
 
   let spawnError: NodeJS.ErrnoException | undefined;
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err;
-      resolve({ code: null, signal: null });
-    });
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        spawnError = err;
+        resolve({ code: null, signal: null });
+      });
+      child.on('close', (code, signal) => resolve({ code, signal }));
+    },
+  );
   if (timer) clearTimeout(timer);
   if (killTimer) clearTimeout(killTimer);
   tail.end();
 
-  let sinkError: unknown;
-  try {
-    await stdoutDone;
-  } catch (err) {
-    sinkError = err;
-  }
+  await stdoutDone;
 
   const result: ExecResult = {
     exitCode: exit.code ?? -1,
@@ -187,7 +197,9 @@ export async function execArgv(argv: readonly string[], opts: ExecOptions = {}):
     throw new ExecError(`writing the output of ${label} failed: ${redact(msg)}`, result);
   }
   if (result.exitCode !== 0 && !opts.allowFailure) {
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${result.exitCode}`;
+    const how = exit.signal
+      ? `was killed by ${exit.signal}`
+      : `exited with code ${result.exitCode}`;
     throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
   }
   return result;

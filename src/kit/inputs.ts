@@ -107,7 +107,10 @@ export function getDuration(
     throw new InputError(name, `${show(value, false)} must be greater than zero.`);
   }
   if (opts.max !== undefined && ms > opts.max) {
-    throw new InputError(name, `${show(value, false)} is longer than the maximum of ${opts.max}ms.`);
+    throw new InputError(
+      name,
+      `${show(value, false)} is longer than the maximum of ${opts.max}ms.`,
+    );
   }
   return ms;
 }
@@ -127,7 +130,10 @@ export function getSize(name: string, opts: { default?: string } = {}): number {
 }
 
 /** Newline- or comma-separated items, trimmed, empties dropped. */
-export function getList(name: string, opts: { default?: string; newlineOnly?: boolean } = {}): string[] {
+export function getList(
+  name: string,
+  opts: { default?: string; newlineOnly?: boolean } = {},
+): string[] {
   const value = raw(name, { default: opts.default });
   return splitList(value, opts.newlineOnly);
 }
@@ -185,7 +191,10 @@ export function parseUrlText(name: string, value: string, protocols?: readonly s
     url = new URL(value);
   } catch {
     const hint = protocols ? ` such as ${protocols[0]}://host:port/path` : '';
-    throw new InputError(name, `${show(value, false)} is not a valid URL; expected an absolute URL${hint}.`);
+    throw new InputError(
+      name,
+      `${show(value, false)} is not a valid URL; expected an absolute URL${hint}.`,
+    );
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (protocols && !protocols.includes(scheme)) {

@@ -12,7 +12,12 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (err) {
     const message = redact(errorMessage(err)).replace(/\r?\n/g, ' ');
-    if (!isUserError(err) && process.env.RUNNER_DEBUG === '1' && err instanceof Error && err.stack) {
+    if (
+      !isUserError(err) &&
+      process.env.RUNNER_DEBUG === '1' &&
+      err instanceof Error &&
+      err.stack
+    ) {
       core.debug(redact(err.stack));
     }
     core.setFailed(isUserError(err) ? message : `Unexpected error: ${message}`);

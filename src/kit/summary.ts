@@ -29,7 +29,10 @@ export function keyValueTable(rows: ReadonlyArray<readonly [string, Cell]>): voi
 }
 
 /** A table with a header row and one row per result. */
-export function resultTable(headers: readonly string[], rows: ReadonlyArray<readonly Cell[]>): void {
+export function resultTable(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly Cell[]>,
+): void {
   core.summary.addTable([
     headers.map((h) => ({ data: escapeHtml(h), header: true })),
     ...rows.map((r) => r.map(cell)),
@@ -58,6 +61,8 @@ export async function flush(): Promise<void> {
   try {
     await core.summary.write();
   } catch (err) {
-    core.warning(`could not write the job summary: ${err instanceof Error ? err.message : String(err)}`);
+    core.warning(
+      `could not write the job summary: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

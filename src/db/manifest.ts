@@ -1,0 +1,66 @@
+/**
+ * The backup manifest `<name>.manifest.json`, written beside every backup by backup-db,
+ * checked by migrate's backup gate and read by rollback to restore. DESIGN.md §4.
+ */
+export type Engine = 'postgres' | 'mysql' | 'sqlite';
+export type BackupFormat = 'custom' | 'plain' | 'directory' | 'sqlite';
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+export interface BackupManifest {
+  /** manifest schema version */
+  version: 1;
+  engine: Engine;
+  /** database name (for sqlite: the file's base name) — never the URL */
+  database: string;
+  server_version: string;
+  client_version: string;
+  format: BackupFormat;
+  compression: Compression;
+  /** the backup's file (or directory) name, relative to the manifest's directory */
+  file: string;
+  size_bytes: number;
+  /** of the file's bytes; for a directory backup, of its files in name order (see manifest-hash) */
+  sha256: string;
+  created_at: string;
+  git_sha: string | null;
+  run_id: string | null;
+  /** table name -> row count at dump time */
+  tables: Record<string, number>;
+}
+
+export function manifestFileName(backupName: string): string {
+  return `${backupName}.manifest.json`;
+}
+
+/** Parses and validates a manifest's JSON text; throws with what is wrong. */
+export function parseManifest(text: string): BackupManifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof data !== 'object' || data === null) throw new Error('not a JSON object');
+  const m = data as Record<string, unknown>;
+  const need = (key: string, type: string): void => {
+    if (typeof m[key] !== type) throw new Error(`field '${key}' is missing or not a ${type}`);
+  };
+  need('engine', 'string');
+  need('database', 'string');
+  need('format', 'string');
+  need('compression', 'string');
+  need('file', 'string');
+  need('size_bytes', 'number');
+  need('sha256', 'string');
+  need('created_at', 'string');
+  if (!['postgres', 'mysql', 'sqlite'].includes(m.engine as string)) {
+    throw new Error(`field 'engine' is '${String(m.engine)}', expected postgres, mysql or sqlite`);
+  }
+  if (!/^[0-9a-f]{64}$/.test(m.sha256 as string))
+    throw new Error(`field 'sha256' is not 64 hex digits`);
+  if (Number.isNaN(Date.parse(m.created_at as string)))
+    throw new Error(`field 'created_at' is not a date`);
+  if (typeof m.tables !== 'object' || m.tables === null)
+    throw new Error(`field 'tables' is missing`);
+  return m as unknown as BackupManifest;
+}
