@@ -38,7 +38,9 @@ export function parseManifest(text: string): BackupManifest {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   if (typeof data !== 'object' || data === null) throw new Error('not a JSON object');
   const m = data as Record<string, unknown>;
