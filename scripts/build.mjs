@@ -3,7 +3,7 @@
 // dist/<name>/index.js (ESM) with ncc. The actions are found, not listed.
 // Usage: node scripts/build.mjs [--no-typecheck] [name ...]
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,13 +33,16 @@ if (typecheck) {
 // A full build also removes bundles of actions that no longer exist.
 if (only.length === 0 && existsSync(join(root, 'dist'))) {
   for (const d of readdirSync(join(root, 'dist'))) {
-    if (!all.includes(d)) rmSync(join(root, 'dist', d), { recursive: true, force: true });
+    if (!all.includes(d) || d.startsWith('.'))
+      rmSync(join(root, 'dist', d), { recursive: true, force: true });
   }
 }
 
 for (const name of names) {
   const out = join(root, 'dist', name);
-  rmSync(out, { recursive: true, force: true });
+  // Build beside the old bundle and swap only on success, so a failed build keeps the last good one.
+  const next = join(root, 'dist', `.${name}.next`);
+  rmSync(next, { recursive: true, force: true });
   console.log(`ncc build ${name}`);
   execFileSync(
     bin('ncc'),
@@ -47,11 +50,13 @@ for (const name of names) {
       'build',
       join(actionsDir, name, 'index.ts'),
       '-o',
-      out,
+      next,
       '--license',
       'licenses.txt',
       '--quiet',
     ],
     { stdio: 'inherit', cwd: root },
   );
+  rmSync(out, { recursive: true, force: true });
+  renameSync(next, out);
 }

@@ -1,0 +1,114 @@
+/** What a health gate watches and how it decides; shared by the probes, the evaluator and the sampler. */
+
+export type ProbeKind = 'http' | 'prometheus' | 'command';
+
+/** Accepted HTTP statuses as inclusive ranges: 200 is [200, 200], `2xx` is [200, 299]. */
+export interface StatusRange {
+  from: number;
+  to: number;
+  /** how the user wrote it, for messages */
+  text: string;
+}
+
+export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+export interface Condition {
+  op: Operator;
+  threshold: number;
+  /** normalised text, e.g. `< 0.01` */
+  text: string;
+}
+
+export type NoDataPolicy = 'fail' | 'ignore';
+
+interface ProbeBase {
+  /** unique within the gate; defaults to `<kind>-<position>` */
+  name: string;
+  timeoutMs: number;
+}
+
+export interface HttpProbeSpec extends ProbeBase {
+  kind: 'http';
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  expectStatus: StatusRange[];
+}
+
+export interface PrometheusProbeSpec extends ProbeBase {
+  kind: 'prometheus';
+  /** the server's base URL; `/api/v1/query` is appended to its path */
+  url: URL;
+  query: string;
+  condition: Condition;
+  headers: Record<string, string>;
+}
+
+export interface CommandProbeSpec extends ProbeBase {
+  kind: 'command';
+  run: string;
+}
+
+export type ProbeSpec = HttpProbeSpec | PrometheusProbeSpec | CommandProbeSpec;
+
+/** What one probe call observed. */
+export interface ProbeResult {
+  ok: boolean;
+  /** how long the call took (ms) */
+  durationMs: number;
+  /** http: time until the whole response arrived; a timeout records the time waited */
+  latencyMs?: number;
+  /** http: the response status */
+  status?: number;
+  /** prometheus: the value compared with the condition (the first failing series, else the worst) */
+  value?: number;
+  /** prometheus: the query returned no series (or only NaN) */
+  noData?: boolean;
+  /** why the sample is bad, or a note on a good one (no data ignored) */
+  error?: string;
+  /** a problem no later sample can fix (Prometheus rejected the query): the gate fails at once */
+  fatal?: boolean;
+}
+
+/** A probe result placed in the window. */
+export interface Sample extends ProbeResult {
+  /** the schedule slot it was taken in: slot k is due at k × interval */
+  slot: number;
+  /** when it started, ms after the window opened */
+  atMs: number;
+}
+
+export type Warmup = { kind: 'samples'; count: number } | { kind: 'time'; ms: number };
+
+export interface GateRules {
+  /** minimum share of good samples, 0..1 */
+  successRate: number;
+  /** http probes: the 95th percentile latency must stay at or under this; undefined = no limit */
+  maxP95Ms?: number;
+  /** this many failed samples in a row fail the gate; 0 = no limit */
+  maxConsecutiveFailures: number;
+  /** each probe needs at least this many counted samples to pass */
+  minSamples: number;
+  /** samples ignored at the start of the window */
+  warmup: Warmup;
+}
+
+/** The sampling schedule: slots at 0, interval, 2 × interval ... up to the duration inclusive. */
+export interface Plan {
+  durationMs: number;
+  intervalMs: number;
+  totalSlots: number;
+}
+
+export type GateState = 'watching' | 'pass' | 'fail';
+
+export type GateRule =
+  'consecutive-failures' | 'success-rate' | 'max-p95' | 'min-samples' | 'fatal' | 'all';
+
+export interface Verdict {
+  state: GateState;
+  reason: string;
+  /** the probe that decided a fail */
+  probe?: string;
+  rule?: GateRule;
+}
