@@ -1,8 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+
+const runDirs: string[] = [];
+
+/** Removes the temporary directories of every run so far (called after each test file). */
+export function removeRunDirs(): void {
+  for (const dir of runDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -101,6 +108,7 @@ export async function runAction(
   }
 
   const dir = mkdtempSync(join(tmpdir(), `run-${name}-`));
+  runDirs.push(dir);
   const runnerTemp = join(dir, 'runner-temp');
   const workspace = opts.workspace ?? join(dir, 'workspace');
   mkdirSync(runnerTemp, { recursive: true });
