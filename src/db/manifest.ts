@@ -16,16 +16,31 @@ export interface BackupManifest {
   client_version: string;
   format: BackupFormat;
   compression: Compression;
+  /**
+   * where the compression lives: `tool` inside the dump format (pg_dump -Z for custom and
+   * directory archives, which pg_restore reads as they are), `stream` around the whole file
+   * (decompress before handing it to the restore tool). Absent in older manifests: see
+   * compressedBy().
+   */
+  compressed_by?: 'tool' | 'stream';
   /** the backup's file (or directory) name, relative to the manifest's directory */
   file: string;
   size_bytes: number;
-  /** of the file's bytes; for a directory backup, of its files in name order (see manifest-hash) */
+  /** of the file's bytes; for a directory backup, of its files in name order (see manifest-hash.ts) */
   sha256: string;
   created_at: string;
   git_sha: string | null;
   run_id: string | null;
   /** table name -> row count at dump time */
   tables: Record<string, number>;
+}
+
+/** Whether the file must be decompressed (gzip/zstd stream) before the restore tool reads it. */
+export function compressedBy(
+  m: Pick<BackupManifest, 'format' | 'compression' | 'compressed_by'>,
+): 'tool' | 'stream' {
+  if (m.compressed_by) return m.compressed_by;
+  return m.format === 'custom' || m.format === 'directory' ? 'tool' : 'stream';
 }
 
 export function manifestFileName(backupName: string): string {

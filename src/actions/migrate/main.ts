@@ -1,0 +1,149 @@
+import * as core from '@actions/core';
+import { UserError } from '../../kit/errors.js';
+import { formatDuration } from '../../kit/durations.js';
+import { runAction, setOutput } from '../../kit/run-action.js';
+import { redact } from '../../kit/secrets.js';
+import { flush } from '../../kit/summary.js';
+import { describeTarget } from '../../migrations/database-url.js';
+import {
+  ApplyFailedError,
+  CheckFailedError,
+  checkBackupGate,
+  createMigrationTool,
+  type ApplyResult,
+  type ToolContext,
+} from '../../migrations/index.js';
+import { readSettings, type MigrateSettings } from './settings.js';
+import { writePlanFile, writeSummary, type SummaryData } from './report.js';
+
+function toolContext(s: MigrateSettings): ToolContext {
+  return {
+    cwd: s.workingDirectory,
+    database: s.database,
+    lockWaitMs: s.lockWaitMs,
+    timeoutMs: s.timeoutMs,
+    migrationsDir: s.migrationsDir,
+    migrationsTable: s.migrationsTable,
+    python: s.python,
+    djangoSettings: s.djangoSettings,
+    command: s.command,
+    statusCommand: s.statusCommand,
+    downCommand: s.downCommand,
+    log: (line) => core.info(redact(line)),
+  };
+}
+
+function setApplyOutputs(r: ApplyResult): void {
+  setOutput('previous-state', r.previous);
+  setOutput('current-state', r.current);
+  setOutput(
+    'applied',
+    r.applied.map((a) => a.name),
+  );
+  setOutput('applied-count', r.applied.length);
+  setOutput('pending', r.pending);
+  setOutput('pending-count', r.pending.length);
+}
+
+export async function run(): Promise<void> {
+  await runAction(async () => {
+    const started = Date.now();
+    const s = readSettings();
+    setOutput('tool', s.tool);
+    if (s.detected) core.info(`tool: ${s.tool} (detected in ${s.workingDirectory})`);
+    const tool = createMigrationTool(s.tool, toolContext(s));
+    const summary: SummaryData = {
+      tool: s.tool,
+      mode: s.mode,
+      database: s.database ? describeTarget(s.database) : undefined,
+      target: s.target,
+      durationMs: 0,
+    };
+    const done = async (): Promise<void> => {
+      summary.durationMs = Date.now() - started;
+      setOutput('duration-ms', summary.durationMs);
+      writeSummary(summary);
+      await flush();
+    };
+
+    try {
+      if (s.mode === 'status') {
+        const st = await tool.status();
+        Object.assign(summary, {
+          previous: st.state,
+          current: st.state,
+          pending: st.pending,
+          applied: [],
+        });
+        setApplyOutputs({
+          previous: st.state,
+          current: st.state,
+          applied: [],
+          pending: st.pending,
+          lockWaitedMs: 0,
+        });
+        core.info(`state ${JSON.stringify(st.state)}; ${st.pending.length} pending`);
+      } else if (s.mode === 'check') {
+        const findings = await tool.check();
+        summary.findings = findings;
+        if (findings.length) throw new CheckFailedError(findings);
+        core.info('check found no problems');
+      } else if (s.mode === 'plan') {
+        const p = await tool.plan(s.target);
+        const planPath = writePlanFile(s.runnerTemp, s.tool, p.toApply, p.preview);
+        Object.assign(summary, {
+          previous: p.state,
+          current: p.state,
+          pending: p.pending,
+          toApply: p.toApply,
+          preview: p.preview,
+          planPath,
+        });
+        setApplyOutputs({
+          previous: p.state,
+          current: p.state,
+          applied: [],
+          pending: p.toApply,
+          lockWaitedMs: 0,
+        });
+        setOutput('plan-path', planPath);
+        core.info(`${p.toApply.length} migration(s) to apply: ${p.toApply.join(', ') || 'none'}`);
+      } else {
+        if (s.requireBackup) {
+          if (!s.database)
+            throw new UserError('require-backup needs database-url (or set require-backup: false)');
+          const gate = await checkBackupGate(s.backupManifest, s.database, s.maxBackupAgeMs);
+          summary.backup = `${gate.manifest.file} (sha256 ${gate.manifest.sha256.slice(0, 12)}…, ${formatDuration(gate.ageMs)} old)`;
+          core.info(`backup gate: ${gate.backupPath} matches its manifest`);
+        }
+        const r = await tool.apply(s.target);
+        Object.assign(summary, {
+          previous: r.previous,
+          current: r.current,
+          applied: r.applied,
+          pending: r.pending,
+          lockWaitedMs: r.lockWaitedMs,
+        });
+        setApplyOutputs(r);
+        core.info(`applied ${r.applied.length} migration(s); ${r.pending.length} still pending`);
+      }
+    } catch (err) {
+      if (err instanceof ApplyFailedError) {
+        const r = err.partial;
+        Object.assign(summary, {
+          previous: r.previous,
+          current: r.current,
+          applied: r.applied,
+          pending: r.pending,
+          lockWaitedMs: r.lockWaitedMs,
+        });
+        setApplyOutputs(r);
+      }
+      if (err instanceof CheckFailedError) summary.findings = err.findings;
+      summary.failure = err instanceof Error ? err.message : String(err);
+      await done();
+      throw err;
+    }
+    await done();
+  });
+}

@@ -1,0 +1,133 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../../kit/errors.js';
+import { getBoolean, getDuration, getEnum, getString } from '../../kit/inputs.js';
+import { registerUrlPassword } from '../../kit/secrets.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../../migrations/database-url.js';
+import { detectTool } from '../../migrations/index.js';
+import { TABLE_NAME } from '../../migrations/sql/driver.js';
+import { TOOL_NAMES, type ToolName } from '../../migrations/types.js';
+
+export const MODES = ['apply', 'plan', 'status', 'check'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Every input of the migrate action, read and checked once, before any side effect. */
+export interface MigrateSettings {
+  tool: ToolName;
+  /** the tool was detected (tool: auto) */
+  detected: boolean;
+  mode: Mode;
+  database?: DatabaseTarget;
+  target?: string;
+  workingDirectory: string;
+  migrationsDir: string;
+  migrationsTable: string;
+  python: string;
+  djangoSettings?: string;
+  command?: string;
+  statusCommand?: string;
+  downCommand?: string;
+  lockWaitMs: number;
+  timeoutMs: number;
+  backupManifest?: string;
+  requireBackup: boolean;
+  maxBackupAgeMs: number;
+  runnerTemp: string;
+}
+
+function optional(name: string): string | undefined {
+  const v = getString(name);
+  return v === '' ? undefined : v;
+}
+
+export function readSettings(): MigrateSettings {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  // the URL's password is masked before any input error can print anything
+  registerUrlPassword(getString('database-url'));
+  const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES] as const, { default: 'auto' });
+  const mode = getEnum('mode', MODES, { default: 'apply' });
+  const wdInput = getString('working-directory', { default: '.' });
+  const workingDirectory = resolve(workspace, wdInput);
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new InputError(
+      'working-directory',
+      `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`,
+    );
+  }
+  const tool: ToolName = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
+  const lockWaitMs = getDuration('lock-wait', { default: '60s', allowZero: true });
+  const timeoutMs = getDuration('timeout', { default: '30m' });
+  const maxBackupAgeMs = getDuration('max-backup-age', { default: '6h' });
+  const requireBackup = getBoolean('require-backup', { default: true });
+
+  const urlText = getString('database-url');
+  let database: DatabaseTarget | undefined;
+  if (urlText !== '') {
+    try {
+      database = parseDatabaseUrl(urlText, workingDirectory);
+    } catch (err) {
+      throw new InputError('database-url', `${err instanceof Error ? err.message : String(err)}.`);
+    }
+  } else if (tool !== 'command') {
+    throw new InputError('database-url', `is required for the ${tool} tool.`);
+  }
+
+  const migrationsDir = getString('migrations-dir', { default: 'migrations' });
+  const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
+  if (
+    !TABLE_NAME.test(migrationsTable) ||
+    (database?.engine !== 'postgres' && migrationsTable.includes('.'))
+  ) {
+    throw new InputError(
+      'migrations-table',
+      `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`,
+    );
+  }
+  if (tool === 'sql') {
+    const dir = resolve(workingDirectory, migrationsDir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new InputError(
+        'migrations-dir',
+        `directory '${migrationsDir}' does not exist in ${workingDirectory}.`,
+      );
+    }
+  }
+  const marker: Partial<Record<ToolName, string>> = { alembic: 'alembic.ini', django: 'manage.py' };
+  const needs = marker[tool];
+  if (needs && !existsSync(join(workingDirectory, needs))) {
+    throw new InputError(
+      'working-directory',
+      `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`,
+    );
+  }
+  const command = optional('command');
+  if (tool === 'command' && mode === 'apply' && !command) {
+    throw new InputError('command', 'is required with tool: command and mode: apply.');
+  }
+  const manifest = optional('backup-manifest');
+  const target = optional('target');
+  if (target !== undefined && !/^[A-Za-z0-9_.:@+-]+$/.test(target)) {
+    throw new InputError('target', `'${target}' is not a migration name, version or revision.`);
+  }
+  return {
+    tool,
+    detected: toolInput === 'auto',
+    mode,
+    database,
+    target,
+    workingDirectory,
+    migrationsDir,
+    migrationsTable,
+    python: getString('python', { default: 'python3' }),
+    djangoSettings: optional('django-settings'),
+    command,
+    statusCommand: optional('status-command'),
+    downCommand: optional('down-command'),
+    lockWaitMs,
+    timeoutMs,
+    backupManifest: manifest === undefined ? undefined : resolve(workspace, manifest),
+    requireBackup,
+    maxBackupAgeMs,
+    runnerTemp: process.env.RUNNER_TEMP || workingDirectory,
+  };
+}

@@ -1,0 +1,72 @@
+import type pg from 'pg';
+import { connectPostgres } from '../connect.js';
+import type { DatabaseTarget } from '../database-url.js';
+import type { AppliedRow } from './check.js';
+import { lineOfPosition, quoteIdent, type SqlDriver } from './driver.js';
+
+/** statementTimeoutMs: the `timeout` input, so one stuck statement cannot hold the lock forever. */
+export async function openPostgresDriver(
+  t: DatabaseTarget,
+  statementTimeoutMs?: number,
+): Promise<SqlDriver> {
+  const client: pg.Client = await connectPostgres(t);
+  if (statementTimeoutMs)
+    await client.query(`SET statement_timeout = ${Math.round(statementTimeoutMs)}`);
+  const quote = (table: string): string => quoteIdent(table, '"');
+  return {
+    engine: 'postgres',
+    transactionalDdl: true,
+    quote,
+    async tableExists(table) {
+      const r = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+        quote(table),
+      ]);
+      return r.rows[0]?.ok === true;
+    },
+    async ensureTable(table) {
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quote(table)} (
+  version varchar(64) PRIMARY KEY,
+  name text NOT NULL,
+  sha256 char(64) NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  duration_ms integer NOT NULL
+)`,
+      );
+    },
+    async readApplied(table) {
+      const r = await client.query<AppliedRow & { applied_at: Date }>(
+        `SELECT version, name, sha256, applied_at, duration_ms FROM ${quote(table)} ORDER BY applied_at, version`,
+      );
+      return r.rows.map((row) => ({ ...row, applied_at: new Date(row.applied_at).toISOString() }));
+    },
+    async execScript(sql) {
+      await client.query(sql);
+    },
+    async begin() {
+      await client.query('BEGIN');
+    },
+    async commit() {
+      await client.query('COMMIT');
+    },
+    async rollback() {
+      await client.query('ROLLBACK');
+    },
+    async insertApplied(table, row) {
+      await client.query(
+        `INSERT INTO ${quote(table)} (version, name, sha256, duration_ms) VALUES ($1, $2, $3, $4)`,
+        [row.version, row.name, row.sha256, row.duration_ms],
+      );
+    },
+    async deleteApplied(table, version) {
+      await client.query(`DELETE FROM ${quote(table)} WHERE version = $1`, [version]);
+    },
+    errorLine(err, sql) {
+      const pos = Number((err as { position?: string }).position);
+      return Number.isFinite(pos) && pos > 0 ? lineOfPosition(sql, pos) : undefined;
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}
