@@ -1,0 +1,161 @@
+import { assertResponse, statusFailure, takeCaptures } from './assertions.js';
+import { NetworkError, sendRequest, type HttpResponse, type Redirect } from './client.js';
+import { statusMatches, type CheckSpec } from './check-types.js';
+import { buildRequest, displayTarget, type BuiltRequest } from './request-builder.js';
+import { TemplateError, type JsonValue, type Lookup } from './template.js';
+
+/** Runs one check: build the request, send it with retries, take captures, assert. */
+
+export type Outcome = 'passed' | 'failed' | 'skipped';
+
+export interface CheckResult {
+  name: string;
+  outcome: Outcome;
+  method: string;
+  /** path and query (or the full URL on another origin) */
+  target: string;
+  status?: number;
+  /** the last attempt's duration */
+  durationMs: number;
+  attempts: number;
+  redirects: Redirect[];
+  /** every failed expectation, or the reason it was skipped */
+  failures: string[];
+  /** the variables it captured */
+  captured: string[];
+}
+
+export interface CheckContext {
+  baseUrl: URL;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  lookup: Lookup;
+  /** stores a captured value; a secret one is masked before anything can print it */
+  onCapture: (variable: string, value: JsonValue, secret: boolean) => void;
+  /** retry this check on any failure until it passes or this many ms elapsed */
+  waitForReadyMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface Attempt {
+  res?: HttpResponse;
+  failures: string[];
+  captured: CheckResult['captured'];
+  /** a network error or a 5xx that the expectations did not ask for */
+  retryable: boolean;
+}
+
+function evaluate(check: CheckSpec, res: HttpResponse, ctx: CheckContext): Attempt {
+  // Captures first: a secret capture is registered before any message could quote it.
+  const caps = takeCaptures(check.captures, res);
+  for (const v of caps.values) ctx.onCapture(v.variable, v.value, v.secret);
+  const captured = caps.values.map((v) => v.variable);
+  const status = statusFailure(check.expect, res);
+  const retryable = res.status >= 500 && !statusMatches(check.expect.status, res.status);
+  if (status) return { res, failures: [status], captured, retryable };
+  let failures: string[];
+  try {
+    failures = assertResponse(check.expect, res, ctx.lookup);
+  } catch (err) {
+    // only a regex that a captured value made invalid can throw here
+    if (!(err instanceof SyntaxError)) throw err;
+    failures = [`expect: a templated regular expression is invalid: ${err.message}`];
+  }
+  return { res, failures: [...caps.failures, ...failures], captured, retryable };
+}
+
+async function attempt(check: CheckSpec, req: BuiltRequest, ctx: CheckContext): Promise<Attempt> {
+  try {
+    const res = await sendRequest({ ...req, timeoutMs: ctx.timeoutMs });
+    return evaluate(check, res, ctx);
+  } catch (err) {
+    if (err instanceof NetworkError)
+      return { failures: [`request failed: ${err.message}`], captured: [], retryable: true };
+    throw err;
+  }
+}
+
+/** The request with its templates filled in, or why it cannot be built (a bad URL). */
+function build(check: CheckSpec, ctx: CheckContext): BuiltRequest | string {
+  try {
+    return buildRequest(check.request, ctx.baseUrl, ctx.lookup);
+  } catch (err) {
+    if (err instanceof TemplateError) return err.message;
+    // new URL() throws a TypeError for a URL that a template made invalid
+    return `request.url: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+export async function runCheck(check: CheckSpec, ctx: CheckContext): Promise<CheckResult> {
+  const sleep = ctx.sleep ?? defaultSleep;
+  const req = build(check, ctx);
+  if (typeof req === 'string') {
+    const a: Attempt = { failures: [req], captured: [], retryable: false };
+    return result(check, check.request.url, a, 0, 0);
+  }
+  const target = displayTarget(req.url, ctx.baseUrl);
+  const retries = check.retries ?? ctx.retries;
+  const deadline = ctx.waitForReadyMs ? performance.now() + ctx.waitForReadyMs : undefined;
+  let attempts = 0;
+  for (;;) {
+    const started = performance.now();
+    const a = await attempt(check, req, ctx);
+    attempts++;
+    const elapsed = Math.round(performance.now() - started);
+    const done = a.failures.length === 0;
+    const again =
+      !done &&
+      (deadline !== undefined
+        ? performance.now() + ctx.retryDelayMs < deadline
+        : a.retryable && attempts <= retries);
+    if (!again) {
+      const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+      if (!done && deadline !== undefined) {
+        a.failures[0] = `${a.failures[0]} (not ready: ${tries} within wait-for-ready ${ctx.waitForReadyMs}ms)`;
+      } else if (!done && attempts > 1) {
+        a.failures[0] = `${a.failures[0]} (after ${tries})`;
+      }
+      return result(check, target, a, attempts, a.res?.durationMs ?? elapsed);
+    }
+    await sleep(ctx.retryDelayMs);
+  }
+}
+
+function result(
+  check: CheckSpec,
+  target: string,
+  a: Attempt,
+  attempts: number,
+  durationMs: number,
+): CheckResult {
+  return {
+    name: check.name,
+    outcome: a.failures.length === 0 ? 'passed' : 'failed',
+    method: check.request.method,
+    target,
+    status: a.res?.status,
+    durationMs,
+    attempts,
+    redirects: a.res?.redirects ?? [],
+    failures: a.failures,
+    captured: a.captured,
+  };
+}
+
+/** A check that did not run, with the reason. */
+export function skippedResult(check: CheckSpec, reason: string): CheckResult {
+  return {
+    name: check.name,
+    outcome: 'skipped',
+    method: check.request.method,
+    target: check.request.url,
+    durationMs: 0,
+    attempts: 0,
+    redirects: [],
+    failures: [reason],
+    captured: [],
+  };
+}
