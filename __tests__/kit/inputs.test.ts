@@ -9,8 +9,8 @@ import {
   getSize,
   getString,
   getUrl,
-  getYaml,
 } from '../../src/kit/inputs.js';
+import { getYaml } from '../../src/kit/yaml-input.js';
 import { InputError } from '../../src/kit/errors.js';
 import { clearSecretsForTest, redact } from '../../src/kit/secrets.js';
 

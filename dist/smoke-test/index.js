@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4546);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3983);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4546:
+/***/ 3983:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33486,13 +33486,13 @@ function formatSize(bytes) {
 
 
 
-
 function inputs_show(value, secret) {
     if (secret)
         return `'***'`;
     const v = secrets_redact(value);
     return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
 }
+/** The trimmed value (default when empty); a secret is masked first. */
 function raw(name, opts = {}) {
     const value = getInput(name, { trimWhitespace: true });
     if (opts.secret)
@@ -33592,27 +33592,6 @@ function splitList(value, newlineOnly = false) {
         .map((s) => s.trim())
         .filter((s) => s.length > 0);
 }
-/** A YAML (or JSON) value; undefined when the input is empty. */
-function getYaml(name, opts = {}) {
-    const value = raw(name, opts);
-    if (value === '')
-        return undefined;
-    return parseYamlText(name, value);
-}
-function parseYamlText(name, text) {
-    try {
-        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
-    }
-    catch (err) {
-        if (err instanceof dist/* YAMLParseError */.XT) {
-            const pos = err.linePos?.[0];
-            const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-            const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-            throw new errors_InputError(name, `is not valid YAML${where}: ${secrets_redact(first)}`);
-        }
-        throw err;
-    }
-}
 /**
  * A URL whose scheme is one of `protocols` (without the colon). The password of the URL
  * is registered as a secret before the value is looked at.
@@ -33644,7 +33623,36 @@ function parseUrlText(name, value, protocols) {
     return url;
 }
 
+;// CONCATENATED MODULE: ./src/kit/yaml-input.ts
+
+
+
+
+// Kept apart from inputs.ts so that actions which read no YAML do not load the parser.
+/** A YAML (or JSON) value; undefined when the input is empty. */
+function getYaml(name, opts = {}) {
+    const value = raw(name, opts);
+    if (value === '')
+        return undefined;
+    return parseYamlText(name, value);
+}
+function parseYamlText(name, text) {
+    try {
+        return (0,dist/* parse */.qg)(text, { prettyErrors: true, uniqueKeys: true });
+    }
+    catch (err) {
+        if (err instanceof dist/* YAMLParseError */.XT) {
+            const pos = err.linePos?.[0];
+            const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+            const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+            throw new errors_InputError(name, `is not valid YAML${where}: ${secrets_redact(first)}`);
+        }
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/actions/smoke-test/settings.ts
+
 
 
 

@@ -1,5 +1,4 @@
 import * as core from '@actions/core';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from './errors.js';
 import { parseDuration } from './durations.js';
 import { parseSize } from './sizes.js';
@@ -10,7 +9,7 @@ import { registerSecret, registerUrlPassword, redact } from './secrets.js';
  * input is empty and throws an InputError naming the input, the value and what is accepted.
  */
 
-interface Common {
+export interface Common {
   /** the value used when the input is empty */
   default?: string;
   /** mask the value before anything can print it */
@@ -23,7 +22,8 @@ function show(value: string, secret: boolean | undefined): string {
   return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
 }
 
-function raw(name: string, opts: Common = {}): string {
+/** The trimmed value (default when empty); a secret is masked first. */
+export function raw(name: string, opts: Common = {}): string {
   const value = core.getInput(name, { trimWhitespace: true });
   if (opts.secret) registerSecret(value);
   return value === '' ? (opts.default ?? '') : value;
@@ -144,27 +144,6 @@ export function splitList(value: string, newlineOnly = false): string[] {
     .split(sep)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-}
-
-/** A YAML (or JSON) value; undefined when the input is empty. */
-export function getYaml(name: string, opts: Common = {}): unknown {
-  const value = raw(name, opts);
-  if (value === '') return undefined;
-  return parseYamlText(name, value);
-}
-
-export function parseYamlText(name: string, text: string): unknown {
-  try {
-    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const pos = err.linePos?.[0];
-      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      throw new InputError(name, `is not valid YAML${where}: ${redact(first)}`);
-    }
-    throw err;
-  }
 }
 
 /**

@@ -1,13 +1,7 @@
 import { InputError } from '../../kit/errors.js';
 import { formatDuration } from '../../kit/durations.js';
-import {
-  getBoolean,
-  getDuration,
-  getEnum,
-  getInteger,
-  getString,
-  getYaml,
-} from '../../kit/inputs.js';
+import { getBoolean, getDuration, getEnum, getInteger, getString } from '../../kit/inputs.js';
+import { getYaml } from '../../kit/yaml-input.js';
 import { parseProbes } from '../../gate/probe-config.js';
 import { makePlan, maxCountedSamples, parseSuccessRate, parseWarmup } from '../../gate/rules.js';
 import type { GateRules, NoDataPolicy, Plan, ProbeSpec } from '../../gate/types.js';

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
-import {
-  getBoolean,
-  getDuration,
-  getInteger,
-  getString,
-  getUrl,
-  getYaml,
-} from '../../kit/inputs.js';
+import { getBoolean, getDuration, getInteger, getString, getUrl } from '../../kit/inputs.js';
+import { getYaml } from '../../kit/yaml-input.js';
 import { registerSecret } from '../../kit/secrets.js';
 import { VARIABLE_NAME } from '../../http/check-schema.js';
 import { secretForms } from '../../http/secret-forms.js';
