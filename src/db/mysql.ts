@@ -1,0 +1,302 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import * as core from '@actions/core';
+import type { Connection } from 'mysql2/promise';
+import { InputError, UserError, errorMessage } from '../kit/errors.js';
+import { execArgv } from '../kit/exec.js';
+import { formatDuration } from '../kit/durations.js';
+import { redact } from '../kit/secrets.js';
+import { openDecompressed, scanDecompressed } from './compression.js';
+import {
+  randomSuffix,
+  type BackupOnDisk,
+  type DumpPlan,
+  type DumpTarget,
+  type EngineSession,
+  type RestoreCheck,
+} from './engine.js';
+import {
+  MYSQL_DUMP_MARKER,
+  mysqlClientArgv,
+  mysqlDumpArgv,
+  mysqlDumpHasMarker,
+  mysqlEnv,
+  parseMysqlToolVersion,
+} from './mysql-argv.js';
+import type { DatabaseTarget, ServerTarget } from './url.js';
+
+const quoteIdent = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+
+/** The first of `names` found on PATH. */
+export function findOnPath(names: readonly string[]): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of names) {
+    for (const dir of dirs) {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return join(dir, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+export function mysqlConnectError(
+  input: string,
+  target: ServerTarget,
+  database: string,
+  err: unknown,
+  timeoutMs: number,
+): InputError {
+  const e = err as { code?: string; errno?: number; message?: string };
+  const where = `${target.host}:${target.port}`;
+  const msg = redact(e.message ?? String(err));
+  if (e.code === 'ECONNREFUSED')
+    return new InputError(
+      input,
+      `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`,
+    );
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+    return new InputError(input, `host '${target.host}' was not found.`);
+  if (
+    e.code === 'ETIMEDOUT' ||
+    e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+    /timed? ?out/i.test(msg)
+  ) {
+    return new InputError(
+      input,
+      `MySQL/MariaDB at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`,
+    );
+  }
+  if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+    return new InputError(
+      input,
+      `authentication failed for user '${target.user}' at ${where}: ${msg}`,
+    );
+  }
+  if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+    return new InputError(input, `database '${database}' does not exist on ${where}.`);
+  return new InputError(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+
+async function connect(
+  input: string,
+  target: ServerTarget,
+  database: string | undefined,
+  timeoutMs: number,
+): Promise<Connection> {
+  const mysql = await import('mysql2/promise');
+  let conn: Connection | undefined;
+  const timer = new Promise<never>((_, reject) => {
+    setTimeout(
+      () => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    ).unref();
+  });
+  try {
+    conn = await Promise.race([
+      mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database,
+        connectTimeout: timeoutMs,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+      }),
+      timer,
+    ]);
+  } catch (err) {
+    throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+  }
+  conn.on('error', (err: Error) => core.debug(`mysql connection error: ${redact(err.message)}`));
+  return conn;
+}
+
+export async function countMysqlTables(
+  conn: Connection,
+  database: string,
+): Promise<Record<string, number>> {
+  const [rows] = await conn.query(
+    `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+    [database],
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of rows as Array<{ name: string }>) {
+    const [r] = await conn.query(
+      `SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`,
+    );
+    counts[name] = Number((r as Array<{ n: string }>)[0].n);
+  }
+  return counts;
+}
+
+export class MysqlSession implements EngineSession {
+  readonly engine = 'mysql' as const;
+  readonly database: string;
+  private closed = false;
+
+  private constructor(
+    private readonly input: string,
+    private readonly target: ServerTarget,
+    private readonly conn: Connection,
+    readonly serverVersion: string,
+    private readonly dumpTool: string,
+    private readonly clientTool: string,
+    readonly clientVersion: string,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.database = target.database;
+  }
+
+  static async open(
+    input: string,
+    target: ServerTarget,
+    connectTimeoutMs: number,
+  ): Promise<MysqlSession> {
+    const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
+    const clientTool = findOnPath(['mariadb', 'mysql']);
+    if (!dumpTool || !clientTool) {
+      throw new UserError(
+        'mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.',
+      );
+    }
+    const conn = await connect(input, target, target.database, connectTimeoutMs);
+    try {
+      const [rows] = await conn.query('SELECT VERSION() AS v');
+      const serverVersion = String((rows as Array<{ v: string }>)[0].v);
+      const v = await execArgv([dumpTool, '--version'], { timeoutMs: 15_000 });
+      const toolName = dumpTool.split('/').pop() ?? dumpTool;
+      const clientVersion = `${toolName} ${parseMysqlToolVersion(v.stdout) ?? v.stdout.trim()}`;
+      return new MysqlSession(
+        input,
+        target,
+        conn,
+        serverVersion,
+        dumpTool,
+        clientTool,
+        clientVersion,
+        connectTimeoutMs,
+      );
+    } catch (err) {
+      await conn.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  resolvePlan(plan: DumpPlan): DumpPlan {
+    return { ...plan, compressedBy: 'stream' };
+  }
+
+  async dump(plan: DumpPlan, target: DumpTarget): Promise<Record<string, number>> {
+    if (target.kind !== 'stream') throw new Error('mysql dumps are single files');
+    // counted in a consistent snapshot started just before the dump's own
+    await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    const argv = mysqlDumpArgv(this.dumpTool, this.target, plan);
+    core.info(`Running ${argv.map((a) => redact(a)).join(' ')}`);
+    const counting = countMysqlTables(this.conn, this.database);
+    counting.catch(() => undefined);
+    try {
+      await execArgv(argv, {
+        env: mysqlEnv(this.target),
+        stdout: target.sink,
+        timeoutMs: plan.timeoutMs,
+        onStderrLine: (line) => core.info(`mysqldump: ${line}`),
+        label: this.dumpTool.split('/').pop(),
+      });
+    } catch (err) {
+      // the counts may be waiting on a lock the failed dump will never see released
+      this.closed = true;
+      this.conn.destroy();
+      throw err;
+    }
+    let counts: Record<string, number>;
+    try {
+      counts = await counting;
+    } catch (err) {
+      throw new UserError(`counting rows failed: ${redact(errorMessage(err))}`);
+    }
+    await this.conn.query('COMMIT').catch(() => undefined);
+    return counts;
+  }
+
+  async verifyStructure(backup: BackupOnDisk): Promise<{ checked: string; missing: string[] }> {
+    const { plan, path } = backup;
+    const scan = await scanDecompressed(path, plan.compression);
+    const what =
+      plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
+    if (!mysqlDumpHasMarker(plan.extraArgs))
+      return { checked: `${what} (no completion marker with comments off)`, missing: [] };
+    if (!scan.tail.includes(MYSQL_DUMP_MARKER)) {
+      throw new UserError(`the dump does not end with '${MYSQL_DUMP_MARKER}'; it is incomplete.`);
+    }
+    return { checked: `${what}, completion marker present`, missing: [] };
+  }
+
+  async verifyRestore(
+    backup: BackupOnDisk,
+    scratch: DatabaseTarget | undefined,
+  ): Promise<RestoreCheck> {
+    const server: ServerTarget = scratch && scratch.engine === 'mysql' ? scratch : this.target;
+    const input = scratch ? 'verify-database-url' : this.input;
+    const name =
+      scratch && scratch.engine === 'mysql'
+        ? scratch.database
+        : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
+    const admin =
+      server === this.target
+        ? this.conn
+        : await connect(input, server, undefined, this.connectTimeoutMs);
+    let created = false;
+    let dropped = false;
+    try {
+      const [exists] = await admin.query(
+        'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [name],
+      );
+      if ((exists as unknown[]).length > 0) {
+        throw new InputError(
+          'verify-database-url',
+          `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`,
+        );
+      }
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
+      created = true;
+      await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
+        env: mysqlEnv(server),
+        stdin: openDecompressed(backup.path, backup.plan.compression),
+        stdout: 'ignore',
+        timeoutMs: backup.plan.timeoutMs,
+        label: `${this.clientTool.split('/').pop()} (restore check)`,
+      });
+      const counts = await countMysqlTables(admin, name);
+      const gone = await this.drop(admin, name);
+      dropped = true;
+      return { scratch: `database ${name}`, tables: counts, dropped: gone };
+    } finally {
+      if (created && !dropped)
+        await this.drop(admin, name).catch((err) =>
+          core.warning(`could not drop scratch database ${name}: ${redact(String(err))}`),
+        );
+      if (admin !== this.conn) await admin.end().catch(() => undefined);
+    }
+  }
+
+  private async drop(admin: Connection, name: string): Promise<boolean> {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+    const [left] = await admin.query(
+      'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [name],
+    );
+    return (left as unknown[]).length === 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.conn.end().catch(() => undefined);
+  }
+}
