@@ -30347,7 +30347,8 @@ function decode(input, text) {
 function parseSqlite(input, value, cwd) {
     let rest = value.slice(value.indexOf(':') + 1);
     if (rest.startsWith('///')) {
-        rest = rest.slice(2);
+        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
+        rest = rest.replace(/^\/+/, '/');
     }
     else if (rest.startsWith('//')) {
         throw new errors/* InputError */.dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);

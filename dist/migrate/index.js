@@ -28528,8 +28528,8 @@ async function flush() {
     }
 }
 
-// EXTERNAL MODULE: ./src/migrations/database-url.ts
-var database_url = __nccwpck_require__(8268);
+// EXTERNAL MODULE: ./src/migrations/database-url.ts + 1 modules
+var database_url = __nccwpck_require__(2224);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -30803,12 +30803,7 @@ function readSettings() {
     const urlText = getString('database-url');
     let database;
     if (urlText !== '') {
-        try {
-            database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
-        }
-        catch (err) {
-            throw new errors/* InputError */.dz('database-url', `${err instanceof Error ? err.message : String(err)}.`);
-        }
+        database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
     }
     else if (tool !== 'command') {
         throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
@@ -31132,11 +31127,12 @@ function errorMessage(err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   M1: () => (/* binding */ registerUrlPassword),
 /* harmony export */   cl: () => (/* binding */ registerSecret)
 /* harmony export */ });
-/* unused harmony exports redactUrl, clearSecretsForTest */
+/* unused harmony export clearSecretsForTest */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
 
 /**
@@ -31224,7 +31220,7 @@ function clearSecretsForTest() {
 /* harmony export */ });
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3713);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4601);
-/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8268);
+/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2224);
 
 
 
@@ -31277,17 +31273,26 @@ async function connectMysql(t) {
 
 /***/ }),
 
-/***/ 8268:
+/***/ 2224:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ff: () => (/* binding */ describeTarget),
-/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
-/* harmony export */ });
-/* unused harmony export DATABASE_URL_SCHEMES */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4601);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ff: () => (/* binding */ database_url_describeTarget),
+  mx: () => (/* binding */ database_url_parseDatabaseUrl)
+});
+
+// UNUSED EXPORTS: DATABASE_URL_SCHEMES
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __nccwpck_require__(3713);
+// EXTERNAL MODULE: ./src/kit/secrets.ts
+var secrets = __nccwpck_require__(4601);
+;// CONCATENATED MODULE: ./src/db/url.ts
+
 
 
 const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
@@ -31297,61 +31302,144 @@ const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
     'mariadb',
     'sqlite',
 ]));
-/**
- * Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` and `sqlite:` URLs
- * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`).
- * Throws a plain Error describing the problem; the caller names the input.
- */
-function parseDatabaseUrl(url, cwd = process.cwd()) {
-    (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .registerUrlPassword */ .M1)(url);
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-    if (!scheme)
-        throw new Error('is not a database URL; expected postgres://, mysql://, mariadb:// or sqlite:');
-    if (scheme === 'sqlite') {
-        let rest = url.slice('sqlite:'.length);
-        rest = rest.split('?')[0];
-        if (rest.startsWith('//'))
-            rest = rest.slice(2);
-        // sqlite:////abs/app.db (SQLAlchemy's absolute form) and sqlite:///abs/app.db both mean /abs/app.db
-        while (rest.startsWith('//'))
-            rest = rest.slice(1);
-        rest = decodeURIComponent(rest);
-        if (rest === '' || rest === '/')
-            throw new Error('has no database file path; use sqlite:///abs/app.db or sqlite:data/app.db');
-        const path = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute)(rest) ? rest : (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(cwd, rest);
-        return { engine: 'sqlite', url, database: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.basename)(path), path };
+const SCHEME_ENGINE = {
+    postgres: 'postgres',
+    postgresql: 'postgres',
+    mysql: 'mysql',
+    mariadb: 'mysql',
+    sqlite: 'sqlite',
+};
+const ACCEPTED = 'postgres://, postgresql://, mysql://, mariadb:// or sqlite:<path>';
+/** The engine a URL names, from its scheme alone (no validation of the rest). */
+function engineOfUrl(input, text) {
+    const m = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
+    if (!m) {
+        throw new errors/* InputError */.dz(input, `${JSON.stringify((0,secrets/* redactUrl */.BO)(text))} is not a database URL; expected ${ACCEPTED}.`);
     }
-    let engine;
-    if (scheme === 'postgres' || scheme === 'postgresql')
-        engine = 'postgres';
-    else if (scheme === 'mysql' || scheme === 'mariadb')
-        engine = 'mysql';
-    else
-        throw new Error(`scheme '${scheme}' is not supported; use postgres://, postgresql://, mysql://, mariadb:// or sqlite:`);
-    let parsed;
+    const engine = SCHEME_ENGINE[m[1].toLowerCase()];
+    if (!engine) {
+        throw new errors/* InputError */.dz(input, `scheme '${m[1]}' is not supported; use ${ACCEPTED}.`);
+    }
+    return engine;
+}
+/**
+ * Parses a database URL. `cwd` resolves relative sqlite paths (`sqlite:data/app.db`).
+ * The password is registered as a secret before anything else looks at the text.
+ */
+function parseDatabaseUrl(input, text, cwd) {
+    (0,secrets/* registerUrlPassword */.M1)(text);
+    const value = text.trim();
+    const engine = engineOfUrl(input, value);
+    if (engine === 'sqlite')
+        return parseSqlite(input, value, cwd);
+    let url;
     try {
-        parsed = new URL(url);
+        url = new URL(value);
     }
     catch {
-        throw new Error('is not a valid URL; expected e.g. postgres://user:password@host:5432/database');
-    }
-    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-    if (database === '' || database.includes('/')) {
-        throw new Error('does not name a database; expected e.g. postgres://user:password@host:5432/database');
+        throw new errors/* InputError */.dz(input, `${JSON.stringify((0,secrets/* redactUrl */.BO)(value))} is not a valid URL; expected ${engine === 'postgres' ? 'postgres' : 'mysql'}://user:password@host:port/database.`);
     }
     const defaultPort = engine === 'postgres' ? 5432 : 3306;
-    return {
+    let port = defaultPort;
+    if (url.port !== '') {
+        port = Number(url.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            throw new errors/* InputError */.dz(input, `port '${url.port}' is not a TCP port (1-65535).`);
+        }
+    }
+    const queryHost = url.searchParams.get('host') ?? '';
+    const host = decode(input, url.hostname.replace(/^\[|\]$/g, '')) || queryHost;
+    if (host === '')
+        throw new errors/* InputError */.dz(input, 'names no host; expected scheme://user:password@host:port/database.');
+    const database = decode(input, url.pathname.replace(/^\//, ''));
+    if (database === '') {
+        throw new errors/* InputError */.dz(input, 'names no database; add /<database> after the host, e.g. postgres://user@host:5432/app.');
+    }
+    if (database.includes('/')) {
+        throw new errors/* InputError */.dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
+    }
+    for (const key of url.searchParams.keys()) {
+        const known = engine === 'postgres' ? ['sslmode', 'host', 'application_name'] : [];
+        if (!known.includes(key)) {
+            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported${known.length ? `; supported: ${known.join(', ')}` : ''}.`);
+        }
+    }
+    const target = {
         engine,
-        url,
+        host,
+        port,
+        user: decode(input, url.username),
+        password: decode(input, url.password),
         database,
-        host: parsed.hostname || '127.0.0.1',
-        port: parsed.port ? Number(parsed.port) : defaultPort,
-        user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-        password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    };
+    const sslmode = url.searchParams.get('sslmode');
+    if (sslmode !== null) {
+        const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
+        if (!modes.includes(sslmode)) {
+            throw new errors/* InputError */.dz(input, `sslmode '${sslmode}' is not one of: ${modes.join(', ')}.`);
+        }
+        target.sslmode = sslmode;
+    }
+    return target;
+}
+function decode(input, text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
+    }
+}
+function parseSqlite(input, value, cwd) {
+    let rest = value.slice(value.indexOf(':') + 1);
+    if (rest.startsWith('///')) {
+        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
+        rest = rest.replace(/^\/+/, '/');
+    }
+    else if (rest.startsWith('//')) {
+        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);
+    }
+    rest = rest.replace(/\?.*$/, '');
+    if (rest === '' || rest.endsWith('/')) {
+        throw new errors/* InputError */.dz(input, 'names no database file; use sqlite:///absolute/path.db or sqlite:relative/path.db.');
+    }
+    if (rest === ':memory:')
+        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up.');
+    const path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
+    return { engine: 'sqlite', path, database: (0,external_node_path_.basename)(path) };
+}
+/** Where a server target points, for messages: never the password. */
+function describeTarget(t) {
+    if (t.engine === 'sqlite')
+        return `sqlite file ${t.path}`;
+    return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
+}
+
+;// CONCATENATED MODULE: ./src/migrations/database-url.ts
+
+
+/**
+ * Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` and `sqlite:` URLs
+ * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`) with the
+ * same parser backup-db uses, so both actions name a database the same way (the backup
+ * gate compares those names). Throws an InputError naming `input`.
+ */
+function database_url_parseDatabaseUrl(url, cwd = process.cwd(), input = 'database-url') {
+    const t = parseDatabaseUrl(input, url, cwd);
+    if (t.engine === 'sqlite')
+        return { engine: 'sqlite', url, database: t.database, path: t.path };
+    return {
+        engine: t.engine,
+        url,
+        database: t.database,
+        host: t.host,
+        port: t.port,
+        user: t.user || undefined,
+        password: t.password || undefined,
     };
 }
 /** How a database is named in messages and the summary (never with its password). */
-function describeTarget(t) {
+function database_url_describeTarget(t) {
     if (t.engine === 'sqlite')
         return `sqlite file ${t.path}`;
     return `${t.engine} database '${t.database}' on ${t.host}:${t.port}`;

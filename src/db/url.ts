@@ -150,7 +150,8 @@ function decode(input: string, text: string): string {
 function parseSqlite(input: string, value: string, cwd: string): SqliteTarget {
   let rest = value.slice(value.indexOf(':') + 1);
   if (rest.startsWith('///')) {
-    rest = rest.slice(2);
+    // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
+    rest = rest.replace(/^\/+/, '/');
   } else if (rest.startsWith('//')) {
     throw new InputError(
       input,

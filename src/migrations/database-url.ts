@@ -1,5 +1,4 @@
-import { isAbsolute, basename, resolve } from 'node:path';
-import { registerUrlPassword } from '../kit/secrets.js';
+import { parseDatabaseUrl as parseTarget } from '../db/url.js';
 
 export type DbEngine = 'postgres' | 'mysql' | 'sqlite';
 
@@ -18,66 +17,29 @@ export interface DatabaseTarget {
   path?: string;
 }
 
-export const DATABASE_URL_SCHEMES = [
-  'postgres',
-  'postgresql',
-  'mysql',
-  'mariadb',
-  'sqlite',
-] as const;
+export { DATABASE_URL_SCHEMES } from '../db/url.js';
 
 /**
  * Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` and `sqlite:` URLs
- * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`).
- * Throws a plain Error describing the problem; the caller names the input.
+ * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`) with the
+ * same parser backup-db uses, so both actions name a database the same way (the backup
+ * gate compares those names). Throws an InputError naming `input`.
  */
-export function parseDatabaseUrl(url: string, cwd: string = process.cwd()): DatabaseTarget {
-  registerUrlPassword(url);
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  if (!scheme)
-    throw new Error('is not a database URL; expected postgres://, mysql://, mariadb:// or sqlite:');
-  if (scheme === 'sqlite') {
-    let rest = url.slice('sqlite:'.length);
-    rest = rest.split('?')[0];
-    if (rest.startsWith('//')) rest = rest.slice(2);
-    // sqlite:////abs/app.db (SQLAlchemy's absolute form) and sqlite:///abs/app.db both mean /abs/app.db
-    while (rest.startsWith('//')) rest = rest.slice(1);
-    rest = decodeURIComponent(rest);
-    if (rest === '' || rest === '/')
-      throw new Error('has no database file path; use sqlite:///abs/app.db or sqlite:data/app.db');
-    const path = isAbsolute(rest) ? rest : resolve(cwd, rest);
-    return { engine: 'sqlite', url, database: basename(path), path };
-  }
-  let engine: DbEngine;
-  if (scheme === 'postgres' || scheme === 'postgresql') engine = 'postgres';
-  else if (scheme === 'mysql' || scheme === 'mariadb') engine = 'mysql';
-  else
-    throw new Error(
-      `scheme '${scheme}' is not supported; use postgres://, postgresql://, mysql://, mariadb:// or sqlite:`,
-    );
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(
-      'is not a valid URL; expected e.g. postgres://user:password@host:5432/database',
-    );
-  }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (database === '' || database.includes('/')) {
-    throw new Error(
-      'does not name a database; expected e.g. postgres://user:password@host:5432/database',
-    );
-  }
-  const defaultPort = engine === 'postgres' ? 5432 : 3306;
+export function parseDatabaseUrl(
+  url: string,
+  cwd: string = process.cwd(),
+  input = 'database-url',
+): DatabaseTarget {
+  const t = parseTarget(input, url, cwd);
+  if (t.engine === 'sqlite') return { engine: 'sqlite', url, database: t.database, path: t.path };
   return {
-    engine,
+    engine: t.engine,
     url,
-    database,
-    host: parsed.hostname || '127.0.0.1',
-    port: parsed.port ? Number(parsed.port) : defaultPort,
-    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    database: t.database,
+    host: t.host,
+    port: t.port,
+    user: t.user || undefined,
+    password: t.password || undefined,
   };
 }
 

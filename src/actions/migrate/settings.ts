@@ -63,11 +63,7 @@ export function readSettings(): MigrateSettings {
   const urlText = getString('database-url');
   let database: DatabaseTarget | undefined;
   if (urlText !== '') {
-    try {
-      database = parseDatabaseUrl(urlText, workingDirectory);
-    } catch (err) {
-      throw new InputError('database-url', `${err instanceof Error ? err.message : String(err)}.`);
-    }
+    database = parseDatabaseUrl(urlText, workingDirectory);
   } else if (tool !== 'command') {
     throw new InputError('database-url', `is required for the ${tool} tool.`);
   }
