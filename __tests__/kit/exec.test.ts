@@ -108,3 +108,19 @@ describe('execArgv', () => {
     expect(lines).toEqual(['a', '***']);
   });
 });
+
+describe('execArgv stdin streams', () => {
+  test('a failing input stream stops the child instead of leaving it waiting', async () => {
+    const { Readable } = await import('node:stream');
+    const source = new Readable({
+      read() {
+        this.push('partial input\n');
+        this.destroy(new Error('unexpected end of compressed data'));
+      },
+    });
+    // cat would wait for the rest of its stdin until the 60 s timeout
+    const e = await failure(execArgv(['cat'], { stdin: source, timeoutMs: 60_000 }));
+    expect(e.message).toBe('reading the input of cat failed: unexpected end of compressed data');
+    expect(e.result.timedOut).toBe(false);
+  });
+});

@@ -28735,6 +28735,7 @@ async function execArgv(argv, opts = {}) {
     child.stderr?.on('data', (chunk) => tail.push(chunk));
     let captured = '';
     let sinkError;
+    let stdinError;
     let stdoutDone = Promise.resolve();
     if (child.stdout) {
         if (stdoutMode === 'capture') {
@@ -28765,6 +28766,13 @@ async function execArgv(argv, opts = {}) {
             stdin.end(opts.stdin);
         }
         else {
+            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
+            // waiting for the rest of its input until the timeout: stop it and report why.
+            opts.stdin.once('error', (err) => {
+                stdinError = err;
+                stdin.destroy();
+                child.kill('SIGTERM');
+            });
             opts.stdin.pipe(stdin);
         }
     }
@@ -28807,6 +28815,10 @@ async function execArgv(argv, opts = {}) {
     }
     if (timedOut) {
         throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+    }
+    if (stdinError) {
+        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
+        throw new ExecError(`reading the input of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
     }
     if (sinkError) {
         const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);

@@ -115,7 +115,10 @@ async function toolVersion(binDir: string | undefined): Promise<PgClientCandidat
 }
 
 /** pg_dump candidates: /usr/lib/postgresql/<major>/bin first (the exact major alone when present), then PATH. */
-async function findClient(serverMajor: number, serverVersion: string): Promise<PgClientCandidate> {
+export async function findClient(
+  serverMajor: number,
+  serverVersion: string,
+): Promise<PgClientCandidate> {
   const dirs = existsSync(PG_LIB)
     ? readdirSync(PG_LIB)
         .map((d) => join(PG_LIB, d, 'bin'))

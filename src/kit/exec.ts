@@ -111,6 +111,7 @@ export async function execArgv(
 
   let captured = '';
   let sinkError: unknown;
+  let stdinError: unknown;
   let stdoutDone: Promise<void> = Promise.resolve();
   if (child.stdout) {
     if (stdoutMode === 'capture') {
@@ -139,6 +140,13 @@ export async function execArgv(
     if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
       stdin.end(opts.stdin);
     } else {
+      // A source that fails mid-stream (a corrupt compressed file) must not leave the child
+      // waiting for the rest of its input until the timeout: stop it and report why.
+      opts.stdin.once('error', (err: unknown) => {
+        stdinError = err;
+        stdin.destroy();
+        child.kill('SIGTERM');
+      });
       opts.stdin.pipe(stdin);
     }
   }
@@ -191,6 +199,10 @@ export async function execArgv(
       `${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`,
       result,
     );
+  }
+  if (stdinError) {
+    const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
+    throw new ExecError(`reading the input of ${label} failed: ${redact(msg)}`, result);
   }
   if (sinkError) {
     const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);

@@ -1,0 +1,364 @@
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../../kit/errors.js';
+import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/inputs.js';
+import { registerSecret, registerUrlPassword } from '../../kit/secrets.js';
+import type { RegistryCredentials } from '../../image/credentials.js';
+import {
+  InvalidReferenceError,
+  isSha256Digest,
+  isValidTag,
+  parseReference,
+  type ImageReference,
+} from '../../image/reference.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
+import {
+  parseDatabaseUrl as parseToolDatabaseUrl,
+  type DatabaseTarget as ToolDatabaseTarget,
+} from '../../migrations/database-url.js';
+import { detectTool } from '../../migrations/index.js';
+import { TABLE_NAME } from '../../migrations/sql/driver.js';
+import { TOOL_NAMES, type MigrationState, type ToolName } from '../../migrations/types.js';
+import { cacheKeyProblem } from '../../storage/cache.js';
+import type { BackupSource } from '../../rollback/backup-source.js';
+import { orderTargets, TARGETS, type Target } from '../../rollback/plan.js';
+
+/** Every input of rollback, read and checked once, before anything is touched. */
+export interface Settings {
+  targets: Target[];
+  dryRun: boolean;
+  workspace: string;
+  runnerTemp: string;
+  timeoutMs: number;
+  image?: ImageSettings;
+  migrations?: MigrationSettings;
+  database?: DatabaseSettings;
+}
+
+export interface ImageSettings {
+  image: ImageReference;
+  promoteTag: string;
+  previousTag: string;
+  toDigest?: string;
+  credentials?: RegistryCredentials;
+  insecure: boolean;
+  deployCommand?: string;
+}
+
+export interface MigrationSettings {
+  tool: ToolName;
+  detected: boolean;
+  previousState: MigrationState;
+  previousStateText: string;
+  database?: ToolDatabaseTarget;
+  workingDirectory: string;
+  migrationsDir: string;
+  migrationsTable: string;
+  python: string;
+  djangoSettings?: string;
+  downCommand?: string;
+  statusCommand?: string;
+  lockWaitMs: number;
+}
+
+export interface DatabaseSettings {
+  target: DatabaseTarget;
+  source: BackupSource;
+  safetyBackup: boolean;
+  safetyBackupDir: string;
+  connectTimeoutMs: number;
+}
+
+const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
+
+function optional(name: string): string | undefined {
+  const v = getString(name);
+  return v === '' ? undefined : v;
+}
+
+function readTargets(): Target[] {
+  const items = getList('targets');
+  if (items.length === 0) {
+    throw new InputError('targets', `is required: a comma list of ${TARGETS.join(', ')}.`);
+  }
+  const ordered = orderTargets(items);
+  if ('unknown' in ordered) {
+    throw new InputError(
+      'targets',
+      `${JSON.stringify(ordered.unknown.slice(0, 40))} is not a target; use ${TARGETS.join(', ')} (comma list).`,
+    );
+  }
+  return ordered;
+}
+
+function readTag(name: string, fallback: string): string {
+  const value = getString(name, { default: fallback });
+  if (!isValidTag(value)) {
+    throw new InputError(
+      name,
+      `${JSON.stringify(value.slice(0, 80))} is not a valid tag (${TAG_RULE}).`,
+    );
+  }
+  return value;
+}
+
+function readCredentials(): RegistryCredentials | undefined {
+  const username = getString('registry-username');
+  const password = getString('registry-password', { secret: true });
+  if (username === '' && password === '') return undefined;
+  if (password === '')
+    throw new InputError('registry-password', 'is required when registry-username is set.');
+  if (username === '')
+    throw new InputError('registry-username', 'is required when registry-password is set.');
+  registerSecret(password);
+  return { username, password, source: 'inputs registry-username/registry-password' };
+}
+
+function readImage(): ImageSettings {
+  const text = getString('image');
+  if (text === '') {
+    throw new InputError(
+      'image',
+      'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.',
+    );
+  }
+  let image: ImageReference;
+  try {
+    image = parseReference(text);
+  } catch (err) {
+    if (err instanceof InvalidReferenceError) throw new InputError('image', err.message);
+    throw err;
+  }
+  if (image.digest || image.tag !== undefined) {
+    throw new InputError(
+      'image',
+      `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
+    );
+  }
+  const promoteTag = readTag('promote-tag', 'latest');
+  const previousTag = readTag('previous-tag', 'previous');
+  const toDigest = optional('to-digest');
+  if (toDigest !== undefined && !isSha256Digest(toDigest)) {
+    throw new InputError(
+      'to-digest',
+      `${JSON.stringify(toDigest.slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`,
+    );
+  }
+  if (toDigest === undefined && promoteTag === previousTag) {
+    throw new InputError(
+      'previous-tag',
+      `is the same as promote-tag ('${promoteTag}'); the previous image has a tag of its own.`,
+    );
+  }
+  return {
+    image,
+    promoteTag,
+    previousTag,
+    toDigest,
+    credentials: readCredentials(),
+    insecure: getBoolean('insecure-registry', { default: false }),
+    deployCommand: optional('deploy-command'),
+  };
+}
+
+function readMigrations(workspace: string, urlText: string): MigrationSettings {
+  const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES] as const, { default: 'auto' });
+  const wdInput = getString('working-directory', { default: '.' });
+  const workingDirectory = resolve(workspace, wdInput);
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new InputError(
+      'working-directory',
+      `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`,
+    );
+  }
+  const tool: ToolName = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
+  if (tool === 'prisma') {
+    throw new InputError(
+      'tool',
+      'prisma migrations cannot be reverted (Prisma Migrate has no down migrations); restore the backup instead with targets: database and backup-manifest.',
+    );
+  }
+  const stateText = getString('previous-state');
+  if (stateText === '') {
+    throw new InputError(
+      'previous-state',
+      'is required with targets: migrations; pass the previous-state output of migrate.',
+    );
+  }
+  let previousState: MigrationState;
+  try {
+    const v: unknown = JSON.parse(stateText);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    previousState = v as MigrationState;
+  } catch {
+    throw new InputError(
+      'previous-state',
+      'is not a JSON object; pass the previous-state output of migrate unchanged.',
+    );
+  }
+  let database: ToolDatabaseTarget | undefined;
+  if (urlText !== '') database = parseToolDatabaseUrl(urlText, workingDirectory);
+  else if (tool !== 'command')
+    throw new InputError('database-url', `is required for the ${tool} tool.`);
+
+  const migrationsDir = getString('migrations-dir', { default: 'migrations' });
+  const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
+  if (
+    !TABLE_NAME.test(migrationsTable) ||
+    (database?.engine !== 'postgres' && migrationsTable.includes('.'))
+  ) {
+    throw new InputError(
+      'migrations-table',
+      `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`,
+    );
+  }
+  if (tool === 'sql') {
+    const dir = resolve(workingDirectory, migrationsDir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new InputError(
+        'migrations-dir',
+        `directory '${migrationsDir}' does not exist in ${workingDirectory}.`,
+      );
+    }
+  }
+  const marker: Partial<Record<ToolName, string>> = { alembic: 'alembic.ini', django: 'manage.py' };
+  const needs = marker[tool];
+  if (needs && !existsSync(join(workingDirectory, needs))) {
+    throw new InputError(
+      'working-directory',
+      `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`,
+    );
+  }
+  const downCommand = optional('down-command');
+  if (tool === 'command' && !downCommand) {
+    throw new InputError(
+      'down-command',
+      'is required with tool: command; it reverts to RUNBOOK_PREVIOUS_STATE.',
+    );
+  }
+  return {
+    tool,
+    detected: toolInput === 'auto',
+    previousState,
+    previousStateText: stateText,
+    database,
+    workingDirectory,
+    migrationsDir,
+    migrationsTable,
+    python: getString('python', { default: 'python3' }),
+    djangoSettings: optional('django-settings'),
+    downCommand,
+    statusCommand: optional('status-command'),
+    lockWaitMs: getDuration('lock-wait', { default: '60s', allowZero: true }),
+  };
+}
+
+function readDatabase(workspace: string, runnerTemp: string, urlText: string): DatabaseSettings {
+  if (urlText === '') throw new InputError('database-url', 'is required with targets: database.');
+  const target = parseDatabaseUrl('database-url', urlText, workspace);
+  const manifest = optional('backup-manifest');
+  const artifact = optional('backup-artifact');
+  const cacheKey = optional('backup-cache-key');
+  const given = [
+    manifest && 'backup-manifest',
+    artifact && 'backup-artifact',
+    cacheKey && 'backup-cache-key',
+  ].filter((x): x is string => typeof x === 'string');
+  if (given.length === 0) {
+    throw new InputError(
+      'backup-manifest',
+      'is required with targets: database (or backup-artifact, or backup-cache-key): the backup to restore.',
+    );
+  }
+  if (given.length > 1) {
+    throw new InputError(given[1], `and ${given[0]} are both set; name the backup one way only.`);
+  }
+  let source: BackupSource;
+  if (manifest !== undefined) {
+    const path = isAbsolute(manifest) ? manifest : resolve(workspace, manifest);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new InputError('backup-manifest', `${path} does not exist or is not a file.`);
+    }
+    source = { kind: 'manifest', path };
+  } else if (artifact !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(artifact)) {
+      throw new InputError(
+        'backup-artifact',
+        `${JSON.stringify(artifact.slice(0, 80))} is not a backup name (the name output of backup-db).`,
+      );
+    }
+    const runId = optional('backup-run-id');
+    if (runId === undefined) source = { kind: 'artifact', name: artifact };
+    else {
+      if (!/^\d+$/.test(runId))
+        throw new InputError(
+          'backup-run-id',
+          `${JSON.stringify(runId.slice(0, 40))} is not a workflow run id (digits).`,
+        );
+      const token = getString('github-token', { secret: true });
+      if (token === '')
+        throw new InputError(
+          'github-token',
+          'is required with backup-run-id (artifacts of another run need a token with actions: read).',
+        );
+      const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+      if (!owner || !repo)
+        throw new InputError(
+          'backup-run-id',
+          'needs GITHUB_REPOSITORY (owner/name) to find the run.',
+        );
+      source = {
+        kind: 'artifact',
+        name: artifact,
+        findBy: {
+          token,
+          workflowRunId: Number(runId),
+          repositoryOwner: owner,
+          repositoryName: repo,
+        },
+      };
+    }
+  } else {
+    const problem = cacheKeyProblem(cacheKey as string);
+    if (problem) throw new InputError('backup-cache-key', problem);
+    source = { kind: 'cache', key: cacheKey as string };
+  }
+  const dirInput = getString('safety-backup-dir');
+  const safetyBackupDir =
+    dirInput === ''
+      ? join(runnerTemp, 'db-backups')
+      : isAbsolute(dirInput)
+        ? dirInput
+        : resolve(workspace, dirInput);
+  if (existsSync(safetyBackupDir) && !statSync(safetyBackupDir).isDirectory()) {
+    throw new InputError('safety-backup-dir', `${safetyBackupDir} is a file, not a directory.`);
+  }
+  return {
+    target,
+    source,
+    safetyBackup: getBoolean('safety-backup', { default: true }),
+    safetyBackupDir,
+    connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+  };
+}
+
+export function readSettings(): Settings {
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const runnerTemp = process.env.RUNNER_TEMP || tmpdir();
+  // secrets are masked before any input error can print anything
+  const urlText = getString('database-url');
+  registerUrlPassword(urlText);
+  getString('registry-password', { secret: true });
+  getString('github-token', { secret: true });
+
+  const targets = readTargets();
+  const dryRun = getBoolean('dry-run', { default: false });
+  const timeoutMs = getDuration('timeout', { default: '1h' });
+  const settings: Settings = { targets, dryRun, workspace, runnerTemp, timeoutMs };
+  if (targets.includes('image')) settings.image = readImage();
+  if (targets.includes('migrations')) settings.migrations = readMigrations(workspace, urlText);
+  if (targets.includes('database'))
+    settings.database = readDatabase(workspace, runnerTemp, urlText);
+  return settings;
+}

@@ -1,0 +1,76 @@
+import { formatDuration } from '../../kit/durations.js';
+import { formatSize } from '../../kit/sizes.js';
+import { escapeHtml, flush, heading, keyValueTable, raw, resultTable } from '../../kit/summary.js';
+import type { Target } from '../../rollback/plan.js';
+
+export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped';
+
+export interface StepReport {
+  target: Target;
+  /** what the step does (the plan line) */
+  plan: string;
+  status: StepStatus;
+  /** what happened, one line */
+  detail?: string;
+  durationMs?: number;
+}
+
+export interface Report {
+  dryRun: boolean;
+  targets: Target[];
+  steps: StepReport[];
+  rolledBack: Target[];
+  imageDigest?: string;
+  restoredFrom?: string;
+  backupSha256?: string;
+  backupSize?: number;
+  safetyBackupPath?: string;
+  tables?: Array<[string, number | undefined, number | undefined]>;
+  extraTables?: string[];
+  error?: string;
+  durationMs: number;
+}
+
+const MARK: Record<StepStatus, string> = {
+  planned: 'planned (dry run)',
+  done: '✅ done',
+  failed: '❌ failed',
+  skipped: '⏭️ not reached',
+};
+
+export async function writeSummary(r: Report): Promise<void> {
+  heading(`rollback${r.dryRun ? ' (dry run: nothing changed)' : ''}`);
+  if (r.error) raw(`<p>❌ ${escapeHtml(r.error)}</p>`);
+  keyValueTable([
+    ['Targets (in order)', r.targets.join(' → ')],
+    ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
+    ['Image digest', r.imageDigest],
+    ['Restored from', r.restoredFrom],
+    ['Backup sha256', r.backupSha256],
+    ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
+    ['Safety backup', r.safetyBackupPath],
+    ['Duration', formatDuration(r.durationMs)],
+  ]);
+  resultTable(
+    ['Target', 'Plan', 'Result', 'Duration'],
+    r.steps.map((s) => [
+      s.target,
+      s.plan,
+      `${MARK[s.status]}${s.detail ? `: ${s.detail}` : ''}`,
+      s.durationMs === undefined ? undefined : formatDuration(s.durationMs),
+    ]),
+  );
+  if (r.tables && r.tables.length > 0) {
+    heading('Row counts after the restore', 3);
+    resultTable(
+      ['Table', 'Backup', 'Now'],
+      r.tables.map(([t, a, b]) => [t, a, b]),
+    );
+  }
+  if (r.extraTables && r.extraTables.length > 0) {
+    raw(
+      `<p>Tables not in the backup, left as they are: ${r.extraTables.map(escapeHtml).join(', ')}</p>`,
+    );
+  }
+  await flush();
+}
