@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(929);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3885);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 929:
+/***/ 3885:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30781,8 +30781,45 @@ function parseUrlText(name, value, protocols) {
 
 // EXTERNAL MODULE: ./src/migrations/sql/driver.ts
 var driver = __nccwpck_require__(6494);
-;// CONCATENATED MODULE: ./src/actions/migrate/settings.ts
+;// CONCATENATED MODULE: ./src/actions/shared/migration-tool-settings.ts
 
+
+
+
+
+
+/**
+ * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
+ * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
+ */
+function readMigrationToolPlace(tool, workingDirectory, urlText) {
+    let database;
+    if (urlText !== '')
+        database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
+    else if (tool !== 'command') {
+        throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
+    }
+    const migrationsDir = getString('migrations-dir', { default: 'migrations' });
+    const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
+    if (!driver/* TABLE_NAME */.BL.test(migrationsTable) ||
+        (database?.engine !== 'postgres' && migrationsTable.includes('.'))) {
+        throw new errors/* InputError */.dz('migrations-table', `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`);
+    }
+    if (tool === 'sql') {
+        const dir = (0,external_node_path_.resolve)(workingDirectory, migrationsDir);
+        if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory()) {
+            throw new errors/* InputError */.dz('migrations-dir', `directory '${migrationsDir}' does not exist in ${workingDirectory}.`);
+        }
+    }
+    const marker = { alembic: 'alembic.ini', django: 'manage.py' };
+    const needs = marker[tool];
+    if (needs && !(0,external_node_fs_.existsSync)((0,external_node_path_.join)(workingDirectory, needs))) {
+        throw new errors/* InputError */.dz('working-directory', `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`);
+    }
+    return { database, migrationsDir, migrationsTable };
+}
+
+;// CONCATENATED MODULE: ./src/actions/migrate/settings.ts
 
 
 
@@ -30813,30 +30850,7 @@ function readSettings() {
     const maxBackupAgeMs = getDuration('max-backup-age', { default: '6h' });
     const requireBackup = getBoolean('require-backup', { default: true });
     const urlText = getString('database-url');
-    let database;
-    if (urlText !== '') {
-        database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
-    }
-    else if (tool !== 'command') {
-        throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
-    }
-    const migrationsDir = getString('migrations-dir', { default: 'migrations' });
-    const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
-    if (!driver/* TABLE_NAME */.BL.test(migrationsTable) ||
-        (database?.engine !== 'postgres' && migrationsTable.includes('.'))) {
-        throw new errors/* InputError */.dz('migrations-table', `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`);
-    }
-    if (tool === 'sql') {
-        const dir = (0,external_node_path_.resolve)(workingDirectory, migrationsDir);
-        if (!(0,external_node_fs_.existsSync)(dir) || !(0,external_node_fs_.statSync)(dir).isDirectory()) {
-            throw new errors/* InputError */.dz('migrations-dir', `directory '${migrationsDir}' does not exist in ${workingDirectory}.`);
-        }
-    }
-    const marker = { alembic: 'alembic.ini', django: 'manage.py' };
-    const needs = marker[tool];
-    if (needs && !(0,external_node_fs_.existsSync)((0,external_node_path_.join)(workingDirectory, needs))) {
-        throw new errors/* InputError */.dz('working-directory', `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`);
-    }
+    const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(tool, workingDirectory, urlText);
     const command = optional('command');
     if (tool === 'command' && mode === 'apply' && !command) {
         throw new errors/* InputError */.dz('command', 'is required with tool: command and mode: apply.');

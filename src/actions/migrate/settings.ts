@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
 import { getBoolean, getDuration, getEnum, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../../migrations/database-url.js';
+import type { DatabaseTarget } from '../../migrations/database-url.js';
 import { detectTool } from '../../migrations/index.js';
-import { TABLE_NAME } from '../../migrations/sql/driver.js';
+import { readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import { TOOL_NAMES, type ToolName } from '../../migrations/types.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
@@ -61,41 +61,11 @@ export function readSettings(): MigrateSettings {
   const requireBackup = getBoolean('require-backup', { default: true });
 
   const urlText = getString('database-url');
-  let database: DatabaseTarget | undefined;
-  if (urlText !== '') {
-    database = parseDatabaseUrl(urlText, workingDirectory);
-  } else if (tool !== 'command') {
-    throw new InputError('database-url', `is required for the ${tool} tool.`);
-  }
-
-  const migrationsDir = getString('migrations-dir', { default: 'migrations' });
-  const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
-  if (
-    !TABLE_NAME.test(migrationsTable) ||
-    (database?.engine !== 'postgres' && migrationsTable.includes('.'))
-  ) {
-    throw new InputError(
-      'migrations-table',
-      `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`,
-    );
-  }
-  if (tool === 'sql') {
-    const dir = resolve(workingDirectory, migrationsDir);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new InputError(
-        'migrations-dir',
-        `directory '${migrationsDir}' does not exist in ${workingDirectory}.`,
-      );
-    }
-  }
-  const marker: Partial<Record<ToolName, string>> = { alembic: 'alembic.ini', django: 'manage.py' };
-  const needs = marker[tool];
-  if (needs && !existsSync(join(workingDirectory, needs))) {
-    throw new InputError(
-      'working-directory',
-      `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`,
-    );
-  }
+  const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(
+    tool,
+    workingDirectory,
+    urlText,
+  );
   const command = optional('command');
   if (tool === 'command' && mode === 'apply' && !command) {
     throw new InputError('command', 'is required with tool: command and mode: apply.');

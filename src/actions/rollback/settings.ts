@@ -13,12 +13,9 @@ import {
   type ImageReference,
 } from '../../image/reference.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
-import {
-  parseDatabaseUrl as parseToolDatabaseUrl,
-  type DatabaseTarget as ToolDatabaseTarget,
-} from '../../migrations/database-url.js';
+import type { DatabaseTarget as ToolDatabaseTarget } from '../../migrations/database-url.js';
 import { detectTool } from '../../migrations/index.js';
-import { TABLE_NAME } from '../../migrations/sql/driver.js';
+import { readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import { TOOL_NAMES, type MigrationState, type ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
 import type { BackupSource } from '../../rollback/backup-source.js';
@@ -197,39 +194,11 @@ function readMigrations(workspace: string, urlText: string): MigrationSettings {
       'is not a JSON object; pass the previous-state output of migrate unchanged.',
     );
   }
-  let database: ToolDatabaseTarget | undefined;
-  if (urlText !== '') database = parseToolDatabaseUrl(urlText, workingDirectory);
-  else if (tool !== 'command')
-    throw new InputError('database-url', `is required for the ${tool} tool.`);
-
-  const migrationsDir = getString('migrations-dir', { default: 'migrations' });
-  const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
-  if (
-    !TABLE_NAME.test(migrationsTable) ||
-    (database?.engine !== 'postgres' && migrationsTable.includes('.'))
-  ) {
-    throw new InputError(
-      'migrations-table',
-      `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`,
-    );
-  }
-  if (tool === 'sql') {
-    const dir = resolve(workingDirectory, migrationsDir);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new InputError(
-        'migrations-dir',
-        `directory '${migrationsDir}' does not exist in ${workingDirectory}.`,
-      );
-    }
-  }
-  const marker: Partial<Record<ToolName, string>> = { alembic: 'alembic.ini', django: 'manage.py' };
-  const needs = marker[tool];
-  if (needs && !existsSync(join(workingDirectory, needs))) {
-    throw new InputError(
-      'working-directory',
-      `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`,
-    );
-  }
+  const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(
+    tool,
+    workingDirectory,
+    urlText,
+  );
   const downCommand = optional('down-command');
   if (tool === 'command' && !downCommand) {
     throw new InputError(

@@ -1,0 +1,60 @@
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../../kit/errors.js';
+import { getString } from '../../kit/inputs.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../../migrations/database-url.js';
+import { TABLE_NAME } from '../../migrations/sql/driver.js';
+import type { ToolName } from '../../migrations/types.js';
+
+/** Where a migration tool works: the database and its files. Shared by migrate and rollback. */
+export interface MigrationToolPlace {
+  database?: DatabaseTarget;
+  migrationsDir: string;
+  migrationsTable: string;
+}
+
+/**
+ * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
+ * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
+ */
+export function readMigrationToolPlace(
+  tool: ToolName,
+  workingDirectory: string,
+  urlText: string,
+): MigrationToolPlace {
+  let database: DatabaseTarget | undefined;
+  if (urlText !== '') database = parseDatabaseUrl(urlText, workingDirectory);
+  else if (tool !== 'command') {
+    throw new InputError('database-url', `is required for the ${tool} tool.`);
+  }
+
+  const migrationsDir = getString('migrations-dir', { default: 'migrations' });
+  const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
+  if (
+    !TABLE_NAME.test(migrationsTable) ||
+    (database?.engine !== 'postgres' && migrationsTable.includes('.'))
+  ) {
+    throw new InputError(
+      'migrations-table',
+      `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`,
+    );
+  }
+  if (tool === 'sql') {
+    const dir = resolve(workingDirectory, migrationsDir);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new InputError(
+        'migrations-dir',
+        `directory '${migrationsDir}' does not exist in ${workingDirectory}.`,
+      );
+    }
+  }
+  const marker: Partial<Record<ToolName, string>> = { alembic: 'alembic.ini', django: 'manage.py' };
+  const needs = marker[tool];
+  if (needs && !existsSync(join(workingDirectory, needs))) {
+    throw new InputError(
+      'working-directory',
+      `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`,
+    );
+  }
+  return { database, migrationsDir, migrationsTable };
+}
