@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -38,6 +37,7 @@ import { compressedBy, parseManifest } from '../../src/db/manifest.js';
 import { resolveFormat } from '../../src/actions/backup-db/settings.js';
 import { cacheKeyProblem } from '../../src/storage/cache.js';
 import type { ServerTarget } from '../../src/db/url.js';
+import { scratchDir } from '../support/run-action.js';
 
 const plan = (over: Partial<DumpPlan> = {}): DumpPlan => ({
   format: 'custom',
@@ -357,7 +357,7 @@ describe('row count comparison', () => {
 });
 
 describe('streams, hashes and the manifest', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'backup-lib-'));
+  const dir = scratchDir('backup-lib-');
   const data = Buffer.from(
     'INSERT INTO t VALUES (1);\n'.repeat(10_000) + '-- PostgreSQL database dump complete\n',
   );

@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   describeRun,
@@ -9,6 +7,7 @@ import {
   repoRoot,
   runAction,
   inputEnvName,
+  scratchDir,
 } from '../support/run-action.js';
 import { expectNoSecret } from '../support/secrets.js';
 
@@ -21,7 +20,7 @@ function run(inputs: Record<string, string>, env: Record<string, string> = {}) {
 
 beforeAll(() => {
   // The fixture is bundled exactly like a real action, so the harness runs a real ncc ESM bundle.
-  const out = mkdtempSync(join(tmpdir(), 'echo-action-'));
+  const out = scratchDir('echo-action-');
   execFileSync(
     join(repoRoot, 'node_modules/.bin/ncc'),
     ['build', join(fixtureDir, 'main.ts'), '-o', out, '--quiet'],

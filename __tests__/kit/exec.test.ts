@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ExecError, execArgv } from '../../src/kit/exec.js';
 import { clearSecretsForTest, registerSecret } from '../../src/kit/secrets.js';
+import { scratchDir } from '../support/run-action.js';
 
 let stdout: jest.SpiedFunction<typeof process.stdout.write>;
 beforeEach(() => {
@@ -48,7 +48,7 @@ describe('execArgv', () => {
   });
 
   test('stdout streams into a sink with backpressure (hash of 20 MB equals the source)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kit-exec-'));
+    const dir = scratchDir('kit-exec-');
     const file = join(dir, 'out.bin');
     await execArgv(['head', '-c', String(20 * 1024 * 1024), '/dev/zero'], {
       stdout: createWriteStream(file),

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runAction, type ActionRun } from '../support/run-action.js';
+import { repoRoot, runAction, type ActionRun, scratchDir } from '../support/run-action.js';
 import { expectNoSecret } from '../support/secrets.js';
 import { startTestApp, type TestApp } from './server.js';
 
@@ -239,7 +238,7 @@ describe('smoke-test action: retries and wait-for-ready', () => {
 
 describe('smoke-test action: report', () => {
   test('a report that cannot be written fails the step after outputs and summary', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'smoke-ws-'));
+    const workspace = scratchDir('smoke-ws-');
     mkdirSync(join(workspace, 'taken'));
     const run = await runAction(
       'smoke-test',
@@ -359,7 +358,7 @@ describe('smoke-test action: bad inputs fail before any request', () => {
   });
 
   test('a check file error names the file and the line', async () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'smoke-ws-'));
+    const workspace = scratchDir('smoke-ws-');
     writeFileSync(join(workspace, 'smoke.yml'), `${ok}\n  retries: -1\n`);
     const run = await runAction(
       'smoke-test',

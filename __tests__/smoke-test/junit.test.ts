@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeXml, renderJUnit, writeJUnit } from '../../src/http/junit.js';
 import type { CheckResult } from '../../src/http/run-check.js';
+import { scratchDir } from '../support/run-action.js';
 
 const base: CheckResult = {
   name: 'health',
@@ -85,7 +85,7 @@ describe('JUnit report', () => {
   });
 
   test('writes atomically, creating the directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'junit-'));
+    const dir = scratchDir('junit-');
     const path = join(dir, 'reports', 'smoke.xml');
     writeJUnit(path, xml);
     expect(readFileSync(path, 'utf8')).toBe(xml);

@@ -11,6 +11,13 @@ export function removeRunDirs(): void {
   for (const dir of runDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** A temporary directory removed with the run directories after the test file. */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  runDirs.push(dir);
+  return dir;
+}
+
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 
 export interface ActionRun {
