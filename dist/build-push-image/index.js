@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(819);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7428);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 819:
+/***/ 7428:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29164,6 +29164,51 @@ function parseUrlText(name, value, protocols) {
 
 // EXTERNAL MODULE: ./src/image/labels.ts
 var labels = __nccwpck_require__(86);
+;// CONCATENATED MODULE: ./src/actions/shared/registry-settings.ts
+
+
+
+
+/**
+ * `registry-username` / `registry-password`, both or neither; undefined means the docker
+ * config's credentials. Shared by build-push-image and rollback.
+ */
+function readRegistryCredentials() {
+    const username = getString('registry-username');
+    const password = getString('registry-password', { secret: true });
+    if (username === '' && password === '')
+        return undefined;
+    if (password === '')
+        throw new errors/* InputError */.dz('registry-password', 'is required when registry-username is set.');
+    if (username === '')
+        throw new errors/* InputError */.dz('registry-username', 'is required when registry-password is set.');
+    (0,secrets/* registerSecret */.cl)(password);
+    return { username, password, source: 'inputs registry-username/registry-password' };
+}
+/**
+ * The `image` input: a repository name without tag or digest. The messages differ per
+ * action (where the tag or digest belongs instead), so the caller words them.
+ */
+function readImageName(words) {
+    const text = getString('image');
+    if (text === '')
+        throw new errors/* InputError */.dz('image', words.missing);
+    let image;
+    try {
+        image = (0,image_reference/* parseReference */.F2)(text);
+    }
+    catch (err) {
+        if (err instanceof image_reference/* InvalidReferenceError */.x_)
+            throw new errors/* InputError */.dz('image', err.message);
+        throw err;
+    }
+    if (image.digest)
+        throw new errors/* InputError */.dz('image', words.withTagOrDigest(text, 'digest'));
+    if (image.tag !== undefined)
+        throw new errors/* InputError */.dz('image', words.withTagOrDigest(text, 'tag'));
+    return { image, text };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/build-push-image/settings.ts
 
 
@@ -29175,28 +29220,6 @@ var labels = __nccwpck_require__(86);
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
-function readImage() {
-    const text = getString('image');
-    if (text === '') {
-        throw new errors/* InputError */.dz('image', 'is required: the image name without a tag, e.g. ghcr.io/acme/shop.');
-    }
-    let image;
-    try {
-        image = (0,image_reference/* parseReference */.F2)(text);
-    }
-    catch (err) {
-        if (err instanceof image_reference/* InvalidReferenceError */.x_)
-            throw new errors/* InputError */.dz('image', err.message);
-        throw err;
-    }
-    if (image.digest) {
-        throw new errors/* InputError */.dz('image', `${JSON.stringify(text)} includes a digest; give the name only and the digest in 'digest'.`);
-    }
-    if (image.tag !== undefined) {
-        throw new errors/* InputError */.dz('image', `${JSON.stringify(text)} includes a tag; give the name only and the tags in 'tags'.`);
-    }
-    return { image, text };
-}
 function readTag(name, value) {
     if (!(0,image_reference/* isValidTag */.r_)(value)) {
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value)} is not a valid tag (${TAG_RULE}).`);
@@ -29214,20 +29237,6 @@ function readTags() {
         throw new errors/* InputError */.dz('tags', 'is empty and GITHUB_SHA is not a commit SHA, so the default sha-<7> cannot be made; set tags.');
     }
     return { tags: [`sha-${sha.slice(0, 7).toLowerCase()}`], given: false };
-}
-function readCredentials() {
-    const username = getString('registry-username');
-    const password = getString('registry-password', { secret: true });
-    if (username === '' && password === '')
-        return undefined;
-    if (password === '') {
-        throw new errors/* InputError */.dz('registry-password', 'is required when registry-username is set.');
-    }
-    if (username === '') {
-        throw new errors/* InputError */.dz('registry-username', 'is required when registry-password is set.');
-    }
-    (0,secrets/* registerSecret */.cl)(password);
-    return { username, password, source: 'inputs registry-username/registry-password' };
 }
 function readPairs(name, what, check) {
     const { pairs, bad } = (0,labels/* parsePairs */.xg)(getList(name, { newlineOnly: true }));
@@ -29272,8 +29281,13 @@ function readBuild(workspace) {
     };
 }
 function readSettings(workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
-    const credentials = readCredentials();
-    const { image, text } = readImage();
+    const credentials = readRegistryCredentials();
+    const { image, text } = readImageName({
+        missing: 'is required: the image name without a tag, e.g. ghcr.io/acme/shop.',
+        withTagOrDigest: (given, part) => part === 'digest'
+            ? `${JSON.stringify(given)} includes a digest; give the name only and the digest in 'digest'.`
+            : `${JSON.stringify(given)} includes a tag; give the name only and the tags in 'tags'.`,
+    });
     const digestText = getString('digest');
     if (digestText !== '' && !(0,image_reference/* isSha256Digest */.q9)(digestText)) {
         throw new errors/* InputError */.dz('digest', `${JSON.stringify(digestText.slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);

@@ -30788,6 +30788,23 @@ var driver = __nccwpck_require__(6494);
 
 
 
+
+
+/**
+ * `tool` and `working-directory`: the directory must exist, and `tool: auto` is detected
+ * from what it holds. Shared by migrate and rollback.
+ */
+function readMigrationTool(workspace) {
+    const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
+    const wdInput = getString('working-directory', { default: '.' });
+    const workingDirectory = (0,external_node_path_.resolve)(workspace, wdInput);
+    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
+        throw new errors/* InputError */.dz('working-directory', `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`);
+    }
+    const detected = toolInput === 'auto';
+    const tool = detected ? detectTool(workingDirectory) : toolInput;
+    return { tool, detected, workingDirectory };
+}
 /**
  * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
  * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
@@ -30825,9 +30842,6 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
 
 
 
-
-
-
 const MODES = ['apply', 'plan', 'status', 'check'];
 function optional(name) {
     const v = getString(name);
@@ -30837,14 +30851,8 @@ function readSettings() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     // the URL's password is masked before any input error can print anything
     (0,secrets/* registerUrlPassword */.M1)(getString('database-url'));
-    const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
+    const { tool, detected, workingDirectory } = readMigrationTool(workspace);
     const mode = getEnum('mode', MODES, { default: 'apply' });
-    const wdInput = getString('working-directory', { default: '.' });
-    const workingDirectory = (0,external_node_path_.resolve)(workspace, wdInput);
-    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
-        throw new errors/* InputError */.dz('working-directory', `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`);
-    }
-    const tool = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
     const lockWaitMs = getDuration('lock-wait', { default: '60s', allowZero: true });
     const timeoutMs = getDuration('timeout', { default: '30m' });
     const maxBackupAgeMs = getDuration('max-backup-age', { default: '6h' });
@@ -30862,7 +30870,7 @@ function readSettings() {
     }
     return {
         tool,
-        detected: toolInput === 'auto',
+        detected,
         mode,
         database,
         target,

@@ -28372,7 +28372,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(66523);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(95000);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28381,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 66523:
+/***/ 95000:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33253,6 +33253,23 @@ var driver = __nccwpck_require__(56494);
 
 
 
+
+
+/**
+ * `tool` and `working-directory`: the directory must exist, and `tool: auto` is detected
+ * from what it holds. Shared by migrate and rollback.
+ */
+function readMigrationTool(workspace) {
+    const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
+    const wdInput = getString('working-directory', { default: '.' });
+    const workingDirectory = (0,external_node_path_.resolve)(workspace, wdInput);
+    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
+        throw new errors/* InputError */.dz('working-directory', `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`);
+    }
+    const detected = toolInput === 'auto';
+    const tool = detected ? detectTool(workingDirectory) : toolInput;
+    return { tool, detected, workingDirectory };
+}
 /**
  * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
  * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
@@ -33282,6 +33299,51 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
         throw new errors/* InputError */.dz('working-directory', `has no ${needs}, which the ${tool} tool needs (${workingDirectory}).`);
     }
     return { database, migrationsDir, migrationsTable };
+}
+
+;// CONCATENATED MODULE: ./src/actions/shared/registry-settings.ts
+
+
+
+
+/**
+ * `registry-username` / `registry-password`, both or neither; undefined means the docker
+ * config's credentials. Shared by build-push-image and rollback.
+ */
+function readRegistryCredentials() {
+    const username = getString('registry-username');
+    const password = getString('registry-password', { secret: true });
+    if (username === '' && password === '')
+        return undefined;
+    if (password === '')
+        throw new errors/* InputError */.dz('registry-password', 'is required when registry-username is set.');
+    if (username === '')
+        throw new errors/* InputError */.dz('registry-username', 'is required when registry-password is set.');
+    (0,secrets/* registerSecret */.cl)(password);
+    return { username, password, source: 'inputs registry-username/registry-password' };
+}
+/**
+ * The `image` input: a repository name without tag or digest. The messages differ per
+ * action (where the tag or digest belongs instead), so the caller words them.
+ */
+function readImageName(words) {
+    const text = getString('image');
+    if (text === '')
+        throw new errors/* InputError */.dz('image', words.missing);
+    let image;
+    try {
+        image = parseReference(text);
+    }
+    catch (err) {
+        if (err instanceof InvalidReferenceError)
+            throw new errors/* InputError */.dz('image', err.message);
+        throw err;
+    }
+    if (image.digest)
+        throw new errors/* InputError */.dz('image', words.withTagOrDigest(text, 'digest'));
+    if (image.tag !== undefined)
+        throw new errors/* InputError */.dz('image', words.withTagOrDigest(text, 'tag'));
+    return { image, text };
 }
 
 // EXTERNAL MODULE: ./src/storage/cache.ts
@@ -33324,7 +33386,6 @@ function orderTargets(items) {
 
 
 
-
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
     const v = getString(name);
@@ -33348,35 +33409,11 @@ function readTag(name, fallback) {
     }
     return value;
 }
-function readCredentials() {
-    const username = getString('registry-username');
-    const password = getString('registry-password', { secret: true });
-    if (username === '' && password === '')
-        return undefined;
-    if (password === '')
-        throw new errors/* InputError */.dz('registry-password', 'is required when registry-username is set.');
-    if (username === '')
-        throw new errors/* InputError */.dz('registry-username', 'is required when registry-password is set.');
-    (0,secrets/* registerSecret */.cl)(password);
-    return { username, password, source: 'inputs registry-username/registry-password' };
-}
 function readImage() {
-    const text = getString('image');
-    if (text === '') {
-        throw new errors/* InputError */.dz('image', 'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.');
-    }
-    let image;
-    try {
-        image = parseReference(text);
-    }
-    catch (err) {
-        if (err instanceof InvalidReferenceError)
-            throw new errors/* InputError */.dz('image', err.message);
-        throw err;
-    }
-    if (image.digest || image.tag !== undefined) {
-        throw new errors/* InputError */.dz('image', `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`);
-    }
+    const { image } = readImageName({
+        missing: 'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.',
+        withTagOrDigest: (text) => `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
+    });
     const promoteTag = readTag('promote-tag', 'latest');
     const previousTag = readTag('previous-tag', 'previous');
     const toDigest = optional('to-digest');
@@ -33391,19 +33428,13 @@ function readImage() {
         promoteTag,
         previousTag,
         toDigest,
-        credentials: readCredentials(),
+        credentials: readRegistryCredentials(),
         insecure: getBoolean('insecure-registry', { default: false }),
         deployCommand: optional('deploy-command'),
     };
 }
 function readMigrations(workspace, urlText) {
-    const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
-    const wdInput = getString('working-directory', { default: '.' });
-    const workingDirectory = (0,external_node_path_.resolve)(workspace, wdInput);
-    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
-        throw new errors/* InputError */.dz('working-directory', `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`);
-    }
-    const tool = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
+    const { tool, detected, workingDirectory } = readMigrationTool(workspace);
     if (tool === 'prisma') {
         throw new errors/* InputError */.dz('tool', 'prisma migrations cannot be reverted (Prisma Migrate has no down migrations); restore the backup instead with targets: database and backup-manifest.');
     }
@@ -33428,7 +33459,7 @@ function readMigrations(workspace, urlText) {
     }
     return {
         tool,
-        detected: toolInput === 'auto',
+        detected,
         previousState,
         previousStateText: stateText,
         database,

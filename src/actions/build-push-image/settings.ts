@@ -2,16 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
 import { getBoolean, getEnum, getList, getString } from '../../kit/inputs.js';
-import { registerSecret } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
 import { parsePairs } from '../../image/labels.js';
 import type { ImageReference } from '../../image/reference.js';
-import {
-  InvalidReferenceError,
-  isSha256Digest,
-  isValidTag,
-  parseReference,
-} from '../../image/reference.js';
+import { isSha256Digest, isValidTag } from '../../image/reference.js';
+import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
 
 /** Every input of build-push-image, read once and checked before anything happens. */
 export interface Settings {
@@ -45,36 +40,6 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 
-function readImage(): { image: ImageReference; text: string } {
-  const text = getString('image');
-  if (text === '') {
-    throw new InputError(
-      'image',
-      'is required: the image name without a tag, e.g. ghcr.io/acme/shop.',
-    );
-  }
-  let image: ImageReference;
-  try {
-    image = parseReference(text);
-  } catch (err) {
-    if (err instanceof InvalidReferenceError) throw new InputError('image', err.message);
-    throw err;
-  }
-  if (image.digest) {
-    throw new InputError(
-      'image',
-      `${JSON.stringify(text)} includes a digest; give the name only and the digest in 'digest'.`,
-    );
-  }
-  if (image.tag !== undefined) {
-    throw new InputError(
-      'image',
-      `${JSON.stringify(text)} includes a tag; give the name only and the tags in 'tags'.`,
-    );
-  }
-  return { image, text };
-}
-
 function readTag(name: string, value: string): string {
   if (!isValidTag(value)) {
     throw new InputError(name, `${JSON.stringify(value)} is not a valid tag (${TAG_RULE}).`);
@@ -96,20 +61,6 @@ function readTags(): { tags: string[]; given: boolean } {
     );
   }
   return { tags: [`sha-${sha.slice(0, 7).toLowerCase()}`], given: false };
-}
-
-function readCredentials(): RegistryCredentials | undefined {
-  const username = getString('registry-username');
-  const password = getString('registry-password', { secret: true });
-  if (username === '' && password === '') return undefined;
-  if (password === '') {
-    throw new InputError('registry-password', 'is required when registry-username is set.');
-  }
-  if (username === '') {
-    throw new InputError('registry-username', 'is required when registry-password is set.');
-  }
-  registerSecret(password);
-  return { username, password, source: 'inputs registry-username/registry-password' };
 }
 
 function readPairs(name: string, what: string, check?: RegExp): Array<[string, string]> {
@@ -169,8 +120,14 @@ function readBuild(workspace: string): BuildSettings {
 }
 
 export function readSettings(workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()): Settings {
-  const credentials = readCredentials();
-  const { image, text } = readImage();
+  const credentials = readRegistryCredentials();
+  const { image, text } = readImageName({
+    missing: 'is required: the image name without a tag, e.g. ghcr.io/acme/shop.',
+    withTagOrDigest: (given, part) =>
+      part === 'digest'
+        ? `${JSON.stringify(given)} includes a digest; give the name only and the digest in 'digest'.`
+        : `${JSON.stringify(given)} includes a tag; give the name only and the tags in 'tags'.`,
+  });
   const digestText = getString('digest');
   if (digestText !== '' && !isSha256Digest(digestText)) {
     throw new InputError(

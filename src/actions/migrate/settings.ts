@@ -1,12 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
 import { getBoolean, getDuration, getEnum, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
 import type { DatabaseTarget } from '../../migrations/database-url.js';
-import { detectTool } from '../../migrations/index.js';
-import { readMigrationToolPlace } from '../shared/migration-tool-settings.js';
-import { TOOL_NAMES, type ToolName } from '../../migrations/types.js';
+import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
+import type { ToolName } from '../../migrations/types.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
 export type Mode = (typeof MODES)[number];
@@ -44,17 +42,8 @@ export function readSettings(): MigrateSettings {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   // the URL's password is masked before any input error can print anything
   registerUrlPassword(getString('database-url'));
-  const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES] as const, { default: 'auto' });
+  const { tool, detected, workingDirectory } = readMigrationTool(workspace);
   const mode = getEnum('mode', MODES, { default: 'apply' });
-  const wdInput = getString('working-directory', { default: '.' });
-  const workingDirectory = resolve(workspace, wdInput);
-  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-    throw new InputError(
-      'working-directory',
-      `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`,
-    );
-  }
-  const tool: ToolName = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
   const lockWaitMs = getDuration('lock-wait', { default: '60s', allowZero: true });
   const timeoutMs = getDuration('timeout', { default: '30m' });
   const maxBackupAgeMs = getDuration('max-backup-age', { default: '6h' });
@@ -77,7 +66,7 @@ export function readSettings(): MigrateSettings {
   }
   return {
     tool,
-    detected: toolInput === 'auto',
+    detected,
     mode,
     database,
     target,

@@ -2,21 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
-import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/inputs.js';
-import { registerSecret, registerUrlPassword } from '../../kit/secrets.js';
+import { getBoolean, getDuration, getList, getString } from '../../kit/inputs.js';
+import { registerUrlPassword } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
-import {
-  InvalidReferenceError,
-  isSha256Digest,
-  isValidTag,
-  parseReference,
-  type ImageReference,
-} from '../../image/reference.js';
+import { isSha256Digest, isValidTag, type ImageReference } from '../../image/reference.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import type { DatabaseTarget as ToolDatabaseTarget } from '../../migrations/database-url.js';
-import { detectTool } from '../../migrations/index.js';
-import { readMigrationToolPlace } from '../shared/migration-tool-settings.js';
-import { TOOL_NAMES, type MigrationState, type ToolName } from '../../migrations/types.js';
+import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
+import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
+import type { MigrationState, ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
 import type { BackupSource } from '../../rollback/backup-source.js';
 import { orderTargets, TARGETS, type Target } from '../../rollback/plan.js';
@@ -100,39 +94,13 @@ function readTag(name: string, fallback: string): string {
   return value;
 }
 
-function readCredentials(): RegistryCredentials | undefined {
-  const username = getString('registry-username');
-  const password = getString('registry-password', { secret: true });
-  if (username === '' && password === '') return undefined;
-  if (password === '')
-    throw new InputError('registry-password', 'is required when registry-username is set.');
-  if (username === '')
-    throw new InputError('registry-username', 'is required when registry-password is set.');
-  registerSecret(password);
-  return { username, password, source: 'inputs registry-username/registry-password' };
-}
-
 function readImage(): ImageSettings {
-  const text = getString('image');
-  if (text === '') {
-    throw new InputError(
-      'image',
+  const { image } = readImageName({
+    missing:
       'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.',
-    );
-  }
-  let image: ImageReference;
-  try {
-    image = parseReference(text);
-  } catch (err) {
-    if (err instanceof InvalidReferenceError) throw new InputError('image', err.message);
-    throw err;
-  }
-  if (image.digest || image.tag !== undefined) {
-    throw new InputError(
-      'image',
+    withTagOrDigest: (text) =>
       `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
-    );
-  }
+  });
   const promoteTag = readTag('promote-tag', 'latest');
   const previousTag = readTag('previous-tag', 'previous');
   const toDigest = optional('to-digest');
@@ -153,23 +121,14 @@ function readImage(): ImageSettings {
     promoteTag,
     previousTag,
     toDigest,
-    credentials: readCredentials(),
+    credentials: readRegistryCredentials(),
     insecure: getBoolean('insecure-registry', { default: false }),
     deployCommand: optional('deploy-command'),
   };
 }
 
 function readMigrations(workspace: string, urlText: string): MigrationSettings {
-  const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES] as const, { default: 'auto' });
-  const wdInput = getString('working-directory', { default: '.' });
-  const workingDirectory = resolve(workspace, wdInput);
-  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-    throw new InputError(
-      'working-directory',
-      `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`,
-    );
-  }
-  const tool: ToolName = toolInput === 'auto' ? detectTool(workingDirectory) : toolInput;
+  const { tool, detected, workingDirectory } = readMigrationTool(workspace);
   if (tool === 'prisma') {
     throw new InputError(
       'tool',
@@ -208,7 +167,7 @@ function readMigrations(workspace: string, urlText: string): MigrationSettings {
   }
   return {
     tool,
-    detected: toolInput === 'auto',
+    detected,
     previousState,
     previousStateText: stateText,
     database,

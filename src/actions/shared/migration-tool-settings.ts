@@ -1,10 +1,34 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
-import { getString } from '../../kit/inputs.js';
+import { getEnum, getString } from '../../kit/inputs.js';
+import { detectTool } from '../../migrations/index.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../../migrations/database-url.js';
 import { TABLE_NAME } from '../../migrations/sql/driver.js';
-import type { ToolName } from '../../migrations/types.js';
+import { TOOL_NAMES, type ToolName } from '../../migrations/types.js';
+
+/**
+ * `tool` and `working-directory`: the directory must exist, and `tool: auto` is detected
+ * from what it holds. Shared by migrate and rollback.
+ */
+export function readMigrationTool(workspace: string): {
+  tool: ToolName;
+  detected: boolean;
+  workingDirectory: string;
+} {
+  const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES] as const, { default: 'auto' });
+  const wdInput = getString('working-directory', { default: '.' });
+  const workingDirectory = resolve(workspace, wdInput);
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    throw new InputError(
+      'working-directory',
+      `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`,
+    );
+  }
+  const detected = toolInput === 'auto';
+  const tool: ToolName = detected ? detectTool(workingDirectory) : toolInput;
+  return { tool, detected, workingDirectory };
+}
 
 /** Where a migration tool works: the database and its files. Shared by migrate and rollback. */
 export interface MigrationToolPlace {
