@@ -15,7 +15,10 @@ export interface ScriptResult {
  * Runs a step's script the way the runner runs `shell: bash`, with the given environment.
  * Asynchronous, so that a test may serve HTTP (a webhook) to the script meanwhile.
  */
-export async function runScript(script: string, env: Record<string, string>): Promise<ScriptResult> {
+export async function runScript(
+  script: string,
+  env: Record<string, string>,
+): Promise<ScriptResult> {
   const dir = scratchDir('wf-script-');
   try {
     const output = join(dir, 'output');

@@ -291,7 +291,9 @@ describe('the scripts of runbook-deploy', () => {
     expect(r.summary).toContain('| Tags | ghcr.io/acme/shop:sha-f3c2a9d |');
     expect(r.summary).toContain('| Pending migrations (sql) | 2 |');
     expect(r.summary).toContain('1. `0004_add_orders`\n1. `0005_index_orders`');
-    expect(r.summary).toContain('| Sign-off by | qa, devops, engineering, product (environments) |');
+    expect(r.summary).toContain(
+      '| Sign-off by | qa, devops, engineering, product (environments) |',
+    );
     expect(r.summary).toContain('https://github.com/acme/shop/actions/runs/42');
     expect(r.summary).toContain('[`f3c2a9d`](https://github.com/acme/shop/commit/f3c2a9d');
   });
