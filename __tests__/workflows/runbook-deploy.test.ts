@@ -1,7 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { parseProbes } from '../../src/gate/probe-config.js';
 import { parseYamlText } from '../../src/kit/yaml-input.js';
 import { repoRoot } from '../support/run-action.js';

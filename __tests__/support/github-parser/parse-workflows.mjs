@@ -5,9 +5,8 @@
 import { register } from 'node:module';
 
 register(new URL('./json-import-hook.mjs', import.meta.url));
-const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import(
-  '@actions/workflow-parser'
-);
+const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } =
+  await import('@actions/workflow-parser');
 // ErrorPolicy.TryConversion: also the errors found while converting (needs, expressions).
 const TRY_CONVERSION = 1;
 
