@@ -364,3 +364,77 @@ describe("runbook-rollback: confirm the backup's sha256", () => {
     expect(two.stdout).toContain('found 2');
   });
 });
+
+describe('plan: the last deployment of each environment (a runner that died)', () => {
+  const script = named(deploy.doc.jobs.plan, 'Last deployment of each environment');
+  const TOKEN = 'ghs_planTokenValue123';
+
+  async function withApi(
+    routes: Record<string, unknown>,
+    fn: (url: string, seen: string[]) => Promise<void>,
+  ): Promise<void> {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.headers.authorization} ${req.url}`);
+      const body = routes[String(req.url)];
+      if (body === undefined) res.writeHead(404).end('{"message":"Not Found"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await fn(`http://127.0.0.1:${port}`, seen);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  test('production left in_progress is reported; staging healthy; the release goes on', async () => {
+    const routes = {
+      '/repos/acme/shop/deployments?environment=staging&per_page=1': [{ id: 5 }],
+      '/repos/acme/shop/deployments/5/statuses?per_page=1': [{ state: 'success' }],
+      '/repos/acme/shop/deployments?environment=production&per_page=1': [{ id: 9 }],
+      '/repos/acme/shop/deployments/9/statuses?per_page=1': [
+        { state: 'in_progress', log_url: 'https://github.com/acme/shop/actions/runs/41' },
+      ],
+    };
+    await withApi(routes, async (url, seen) => {
+      const r = await runScript(script, {
+        GH_TOKEN: TOKEN,
+        GITHUB_API_URL: url,
+        ENVIRONMENTS: 'staging,production',
+      });
+      expect(r.code).toBe(0);
+      expect(r.output).toBe('unhealthy=production\n');
+      expect(r.stdout).toContain(
+        "::warning::the last deployment of 'production' (9) is 'in_progress', not success",
+      );
+      expect(r.summary).toContain('| staging | deployment 5: success  |');
+      expect(r.summary).toContain(
+        '| production | deployment 9: in_progress ([run](https://github.com/acme/shop/actions/runs/41)) |',
+      );
+      expect(seen).toHaveLength(4);
+      for (const line of seen)
+        expect(line.startsWith(`Bearer ${TOKEN} /repos/acme/shop/`)).toBe(true);
+      expect(r.stdout + r.stderr + r.summary).not.toContain(TOKEN);
+    });
+  });
+
+  test('no deployment yet, or the API out of reach: reported, never failing', async () => {
+    await withApi(
+      { '/repos/acme/shop/deployments?environment=staging&per_page=1': [] },
+      async (url) => {
+        const r = await runScript(script, {
+          GH_TOKEN: TOKEN,
+          GITHUB_API_URL: url,
+          ENVIRONMENTS: 'staging,production',
+        });
+        expect(r.code).toBe(0);
+        expect(r.output).toBe('unhealthy=\n');
+        expect(r.summary).toContain('| staging | no deployment yet |');
+        expect(r.summary).toContain('| production | unknown |');
+        expect(r.stdout).toContain("::warning::could not read the deployments of 'production'");
+      },
+    );
+  });
+});
