@@ -107,6 +107,7 @@ describe('staging: the smoke test fails', () => {
       }),
     ).toBe(false);
     expect(jobRuns(jobs.notify, inputs(), { plan, staging, production: skipped })).toBe(true);
+    expect(jobRuns(jobs['notify-sign-off'], inputs(), { plan, staging })).toBe(false);
   });
 });
 
@@ -200,6 +201,10 @@ describe('sign-off', () => {
   const ok = { result: 'success' as Outcome, outputs: {} };
   const failed = { result: 'failure' as Outcome, outputs: {} };
   const skipped = { result: 'skipped' as Outcome, outputs: {} };
+
+  test('the approvers are told once staging passed', () => {
+    expect(jobRuns(jobs['notify-sign-off'], inputs(), { plan, staging })).toBe(true);
+  });
 
   test('environments mode: the role matrix runs, the issue job does not', () => {
     expect(jobRuns(jobs['sign-off'], inputs(), { plan, staging })).toBe(true);

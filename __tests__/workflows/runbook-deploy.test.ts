@@ -23,8 +23,12 @@ describe('runbook-deploy', () => {
       'sign-off',
       'sign-off-issue',
       'production',
+      'notify-sign-off',
       'notify',
     ]);
+    expect(jobs['notify-sign-off'].needs).toEqual(['plan', 'staging']);
+    expect(jobs.notify.needs).toEqual(['plan', 'staging', 'production']);
+    expect(jobs.notify.if).toBe('always()');
     expect(jobs.staging.needs).toBe('plan');
     expect(jobs['sign-off'].needs).toEqual(['plan', 'staging']);
     expect(jobs['sign-off'].if).toBe("inputs.sign-off-mode == 'environments'");

@@ -243,7 +243,7 @@ describe('notify: a Slack/Teams-compatible message that never fails the release'
         IMAGE_REF: 'ghcr.io/acme/shop@sha256:1',
       });
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('notified: released to production');
+      expect(r.stdout).toContain('notified: acme/shop f3c2a9d: released to production');
       expect(bodies).toHaveLength(1);
       const [method, path, type, ...rest] = bodies[0].split(' ');
       expect([method, path, type]).toEqual([
@@ -436,5 +436,102 @@ describe('plan: the last deployment of each environment (a runner that died)', (
         expect(r.stdout).toContain("::warning::could not read the deployments of 'production'");
       },
     );
+  });
+});
+
+describe('the other notifications: waiting for sign-off, a manual rollback', () => {
+  test.each([
+    [
+      'deploy: waiting for sign-off',
+      named(deploy.doc.jobs['notify-sign-off'], 'Tell the approvers'),
+      {
+        IMAGE_REF: 'ghcr.io/acme/shop@sha256:c',
+        ROLES: '["qa","devops"]',
+        MODE: 'environments',
+        SMOKE_PASSED: '5',
+        SMOKE_TOTAL: '5',
+        GATE_VERDICT: 'pass',
+        BACKUP_SHA256: 'd'.repeat(64),
+      },
+      `acme/shop f3c2a9d: staging passed, waiting for sign-off by qa, devops (environments). Image ghcr.io/acme/shop@sha256:c; staging smoke 5/5, health gate pass, backup sha256 ${'d'.repeat(64)}. https://github.com/acme/shop/actions/runs/42`,
+    ],
+    [
+      'rollback: done, restored version unhealthy',
+      named(rollback.doc.jobs.notify, 'Tell the team'),
+      {
+        ENVIRONMENT: 'production',
+        DRY_RUN: 'false',
+        CHECK: 'success',
+        RESULT: 'failure',
+        ROLLED_BACK: '["image"]',
+        HEALTHY: 'false',
+      },
+      'acme/shop: rollback of production by @alice: failure, rolled back ["image"], restored version healthy: false. https://github.com/acme/shop/actions/runs/42',
+    ],
+    [
+      'rollback: refused',
+      named(rollback.doc.jobs.notify, 'Tell the team'),
+      { ENVIRONMENT: 'production', DRY_RUN: 'false', CHECK: 'failure', RESULT: 'skipped' },
+      'acme/shop: rollback of production by @alice: refused (the request did not pass its checks). https://github.com/acme/shop/actions/runs/42',
+    ],
+  ])('%s', async (_what, script, env, text) => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const r = await runScript(script, {
+        ...env,
+        WEBHOOK: `http://127.0.0.1:${port}/hook/s3cret`,
+      });
+      expect(r.code).toBe(0);
+      expect(bodies.map((b) => JSON.parse(b) as unknown)).toEqual([{ text }]);
+      expect(r.stdout + r.stderr).not.toContain('s3cret');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('runbook-rollback: the restored version', () => {
+  const script = String(step(rollback.doc.jobs.rollback, 'restored').run);
+  test.each([
+    [
+      { SMOKE: 'success', GATE: 'pass', GATE_OUTCOME: 'success' },
+      'true',
+      'yes: smoke test success, health gate passed',
+    ],
+    [
+      { SMOKE: 'skipped', GATE: 'pass', GATE_OUTCOME: 'success' },
+      'true',
+      'yes: smoke test skipped, health gate passed',
+    ],
+    [
+      { SMOKE: 'failure', GATE: '', GATE_OUTCOME: 'skipped' },
+      'false',
+      '**no**: smoke test failure, health gate not run',
+    ],
+    [
+      { SMOKE: 'success', GATE: 'fail', GATE_OUTCOME: 'failure' },
+      'false',
+      '**no**: smoke test success, health gate fail',
+    ],
+    [{ SMOKE: 'skipped', GATE: '', GATE_OUTCOME: 'skipped' }, '', 'not checked'],
+  ])('%j: healthy=%s', async (env, healthy, line) => {
+    const r = await runScript(script, {
+      ENVIRONMENT: 'production',
+      ROLLED_BACK: '["image"]',
+      ...env,
+    });
+    expect(r.code).toBe(0);
+    expect(r.output).toBe(`healthy=${healthy}\n`);
+    expect(r.summary).toContain(`| Restored version healthy | ${line}`);
   });
 });
