@@ -68,7 +68,8 @@ describe('runbook-deploy', () => {
     expect(signOff.strategy?.matrix).toEqual({
       role: '${{ fromJSON(inputs.sign-off-environments) }}',
     });
-    expect(signOff.environment).toBe('${{ matrix.role }}');
+    // approved by the role's reviewers; no deployment record of its own
+    expect(signOff.environment).toEqual({ name: '${{ matrix.role }}', deployment: false });
     const call = (
       deploy.doc.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }
     ).workflow_call;
@@ -195,7 +196,10 @@ describe('runbook-deploy', () => {
       'cancel-in-progress': false,
     });
     expect(job.needs).toBe('check');
-    expect(job.environment).toBe('${{ needs.check.outputs.rollback-environment }}');
+    expect(job.environment).toEqual({
+      name: '${{ needs.check.outputs.rollback-environment }}',
+      deployment: false,
+    });
     const roll = step(job, 'rollback');
     expect(roll.with).toMatchObject({
       'from-deployment': '${{ inputs.from-deployment }}',
