@@ -73,7 +73,7 @@ const workflows = git(['ls-tree', '--name-only', parent, '.github/workflows/'])
   .filter((p) => /\.ya?ml$/.test(p));
 const changes = [];
 for (const path of workflows) {
-  const before = git(['show', `${parent}:${path}`]) + '\n';
+  const before = execFileSync('git', ['show', `${parent}:${path}`], { encoding: 'utf8' });
   let count = 0;
   const after = before.replace(ACTION_REF, (_m, action) => {
     count += 1;

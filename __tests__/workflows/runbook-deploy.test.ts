@@ -166,6 +166,7 @@ describe('runbook-deploy', () => {
       expect(jobs[name].environment).toEqual({
         name: `\${{ inputs.${name}-environment }}`,
         url: `\${{ inputs.${name}-url }}`,
+        deployment: false,
       });
       expect(jobs[name]['timeout-minutes']).toBe('${{ inputs.job-timeout-minutes }}');
       expect(step(jobs[name], 'deploy')['timeout-minutes']).toBe(
