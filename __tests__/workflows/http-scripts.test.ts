@@ -108,7 +108,9 @@ describe('plan: the last deployment of each environment (a runner that died)', (
   test('production left in_progress is reported; staging healthy; the release goes on', async () => {
     const routes = {
       '/repos/acme/shop/deployments?environment=staging&per_page=1': [{ id: 5 }],
-      '/repos/acme/shop/deployments/5/statuses?per_page=1': [{ state: 'success' }],
+      '/repos/acme/shop/deployments/5/statuses?per_page=1': [
+        { state: 'success', description: 'released' },
+      ],
       '/repos/acme/shop/deployments?environment=production&per_page=1': [{ id: 9 }],
       '/repos/acme/shop/deployments/9/statuses?per_page=1': [
         { state: 'in_progress', log_url: 'https://github.com/acme/shop/actions/runs/41' },
@@ -125,7 +127,7 @@ describe('plan: the last deployment of each environment (a runner that died)', (
       expect(r.stdout).toContain(
         "::warning::the last deployment of 'production' (9) is 'in_progress', not success",
       );
-      expect(r.summary).toContain('| staging | deployment 5: success  |');
+      expect(r.summary).toContain('| staging | deployment 5: success — released  |');
       expect(r.summary).toContain(
         '| production | deployment 9: in_progress ([run](https://github.com/acme/shop/actions/runs/41)) |',
       );
@@ -133,6 +135,31 @@ describe('plan: the last deployment of each environment (a runner that died)', (
       for (const line of seen)
         expect(line.startsWith(`Bearer ${TOKEN} /repos/acme/shop/`)).toBe(true);
       expect(r.stdout + r.stderr + r.summary).not.toContain(TOKEN);
+    });
+  });
+
+  test('a failed release that was rolled back is not reported as unhealthy; one without is', async () => {
+    const routes = {
+      '/repos/acme/shop/deployments?environment=staging&per_page=1': [{ id: 5 }],
+      '/repos/acme/shop/deployments/5/statuses?per_page=1': [
+        { state: 'failure', description: 'not released (failure); rolled back ["image"]' },
+      ],
+      '/repos/acme/shop/deployments?environment=production&per_page=1': [{ id: 9 }],
+      '/repos/acme/shop/deployments/9/statuses?per_page=1': [
+        { state: 'failure', description: 'not released (failure); rolled back []' },
+      ],
+    };
+    await withApi(routes, async (url) => {
+      const r = await runScript(script, {
+        GH_TOKEN: TOKEN,
+        GITHUB_API_URL: url,
+        ENVIRONMENTS: 'staging,production',
+      });
+      expect(r.code).toBe(0);
+      expect(r.output).toBe('unhealthy=production\n');
+      expect(r.summary).toContain(
+        '| staging | deployment 5: failure — not released (failure); rolled back ["image"]  |',
+      );
     });
   });
 
