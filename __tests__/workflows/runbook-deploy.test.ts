@@ -1,13 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { parseProbes } from '../../src/gate/probe-config.js';
 import { parseYamlText } from '../../src/kit/yaml-input.js';
 import { repoRoot } from '../support/run-action.js';
 import { deploy, environmentJobs, rollback, step, workflow } from './load.js';
+import { runScript } from './run-script.js';
 import { ourActionName, type Job } from './workflow-lint.js';
 
 /**
@@ -18,12 +16,38 @@ import { ourActionName, type Job } from './workflow-lint.js';
 describe('runbook-deploy', () => {
   const jobs = deploy.doc.jobs;
 
-  test('plan -> staging -> sign-off -> production', () => {
-    expect(Object.keys(jobs)).toEqual(['plan', 'staging', 'sign-off', 'production']);
+  test('plan -> staging -> sign-off (environments or issue) -> production -> notify', () => {
+    expect(Object.keys(jobs)).toEqual([
+      'plan',
+      'staging',
+      'sign-off',
+      'sign-off-issue',
+      'production',
+      'notify-sign-off',
+      'notify',
+    ]);
+    expect(jobs['notify-sign-off'].needs).toEqual(['plan', 'staging']);
+    expect(jobs.notify.needs).toEqual(['plan', 'staging', 'production']);
+    expect(jobs.notify.if).toBe('always()');
     expect(jobs.staging.needs).toBe('plan');
     expect(jobs['sign-off'].needs).toEqual(['plan', 'staging']);
-    expect(jobs.production.needs).toEqual(['plan', 'staging', 'sign-off']);
-    expect(jobs.production.if).toBeUndefined(); // every role must have approved
+    expect(jobs['sign-off'].if).toBe("inputs.sign-off-mode == 'environments'");
+    expect(jobs['sign-off-issue'].needs).toEqual(['plan', 'staging']);
+    expect(jobs['sign-off-issue'].if).toBe("inputs.sign-off-mode == 'issue'");
+    expect(jobs.production.needs).toEqual(['plan', 'staging', 'sign-off', 'sign-off-issue']);
+    // the whole truth table of this condition is in conditions.test.ts
+    expect(jobs.production.if).toContain("needs.sign-off.result == 'success'");
+  });
+
+  test('the plan job checks the sign-off environments and production before building', () => {
+    const ids = (jobs.plan.steps ?? []).map((s) => s.id ?? s.name ?? s.uses);
+    expect(ids.indexOf('preflight')).toBeLessThan(ids.indexOf('image'));
+    const preflight = step(jobs.plan, 'preflight');
+    expect(ourActionName(preflight.uses)).toBe('sign-off');
+    expect(preflight.with?.mode).toBe('preflight');
+    expect(preflight.if).toBe("inputs.sign-off-mode == 'environments'");
+    expect(String(preflight.with?.environments)).toContain('inputs.sign-off-environments');
+    expect(String(preflight.with?.environments)).toContain('inputs.production-environment');
   });
 
   test('the plan job builds without promoting, plans the migrations and writes the checklist', () => {
@@ -44,7 +68,8 @@ describe('runbook-deploy', () => {
     expect(signOff.strategy?.matrix).toEqual({
       role: '${{ fromJSON(inputs.sign-off-environments) }}',
     });
-    expect(signOff.environment).toBe('${{ matrix.role }}');
+    // approved by the role's reviewers; no deployment record of its own
+    expect(signOff.environment).toEqual({ name: '${{ matrix.role }}', deployment: false });
     const call = (
       deploy.doc.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }
     ).workflow_call;
@@ -57,105 +82,133 @@ describe('runbook-deploy', () => {
   });
 
   test.each(environmentJobs)(
-    '%s: backup -> migrate -> promote -> deploy -> smoke -> gate, then rollback on failure',
+    '%s: check -> guard -> backup -> migrate -> promote -> record -> deploy -> smoke -> gate, then rollback, health of the restored version, finish',
     (name) => {
       const job = jobs[name];
       const ids = (job.steps ?? []).map((s) => s.id).filter((id) => id !== undefined);
       expect(ids).toEqual([
+        'check',
+        'guard',
         'backup',
         'migrate',
         'promote',
+        'payload',
+        'record',
         'deploy',
         'smoke',
         'gate',
         'rollback-plan',
         'rollback',
+        'restored-smoke',
+        'restored-gate',
+        'finish',
       ]);
-      expect(ourActionName(step(job, 'backup').uses)).toBe('backup-db');
+      const guard = step(job, 'guard');
+      expect(ourActionName(guard.uses)).toBe('deployment');
+      expect(guard.with).toEqual({
+        mode: 'guard',
+        environment: `\${{ inputs.${name}-environment }}`,
+      });
+      const backup = step(job, 'backup');
+      expect(ourActionName(backup.uses)).toBe('backup-db');
+      expect(backup.with).toMatchObject({
+        'encrypt-to': '${{ inputs.backup-encrypt-to }}',
+        'decrypt-identity': '${{ secrets.BACKUP_IDENTITY }}',
+        upload: '${{ inputs.backup-upload }}',
+      });
       expect(step(job, 'migrate').with?.['backup-manifest']).toBe(
         '${{ steps.backup.outputs.manifest-path }}',
       );
       expect(step(job, 'promote').with?.digest).toBe('${{ needs.plan.outputs.digest }}');
+      const record = step(job, 'record');
+      expect(ourActionName(record.uses)).toBe('deployment');
+      expect(record.with).toMatchObject({
+        mode: 'start',
+        payload: '${{ steps.payload.outputs.json }}',
+      });
       expect(step(job, 'deploy').env).toMatchObject({
         RUNBOOK_IMAGE_REF: '${{ steps.promote.outputs.image-ref }}',
       });
       const roll = step(job, 'rollback');
       expect(ourActionName(roll.uses)).toBe('rollback');
-      expect(roll.if).toMatch(/^failure\(\) && /);
+      expect(roll.if).toMatch(/^\(failure\(\) \|\| cancelled\(\)\) && /);
+      expect(step(job, 'rollback-plan').if).toMatch(/^\(failure\(\) \|\| cancelled\(\)\) && /);
       expect(roll.with).toMatchObject({
         'previous-state': '${{ steps.migrate.outputs.previous-state }}',
         'backup-manifest': '${{ steps.backup.outputs.manifest-path }}',
         'promote-tag': `\${{ inputs.${name}-tag }}`,
         'previous-tag': `\${{ inputs.${name}-tag }}-previous`,
         'deploy-command': '${{ inputs.deploy-command }}',
+        'decrypt-identity': '${{ secrets.BACKUP_IDENTITY }}',
       });
       expect(step(job, 'promote').with).toMatchObject({
         'promote-tag': roll.with?.['promote-tag'],
         'previous-tag': roll.with?.['previous-tag'],
       });
+      const finish = step(job, 'finish');
+      expect(ourActionName(finish.uses)).toBe('deployment');
+      expect(finish.if).toBe("always() && steps.record.outputs.deployment-id != ''");
+      expect(finish.with).toMatchObject({
+        mode: 'finish',
+        'deployment-id': '${{ steps.record.outputs.deployment-id }}',
+      });
     },
   );
 
   test.each(environmentJobs)(
-    '%s: one concurrency group per environment, never cancelled',
+    '%s: one concurrency group per environment, queued, never cancelled; a job timeout below the job limit',
     (name) => {
       expect(jobs[name].concurrency).toEqual({
         group: `runbook-\${{ inputs.${name}-environment }}`,
+        queue: 'max',
         'cancel-in-progress': false,
       });
       expect(jobs[name].environment).toEqual({
         name: `\${{ inputs.${name}-environment }}`,
         url: `\${{ inputs.${name}-url }}`,
+        deployment: false,
       });
+      expect(jobs[name]['timeout-minutes']).toBe('${{ inputs.job-timeout-minutes }}');
+      expect(step(jobs[name], 'deploy')['timeout-minutes']).toBe(
+        '${{ inputs.deploy-timeout-minutes }}',
+      );
     },
   );
 
-  test('the manual rollback shares the concurrency group of the deploy jobs', () => {
-    expect(rollback.doc.jobs.rollback.concurrency).toEqual({
+  test('the default timeouts leave the rollback time: deploy < job < 360 minutes', () => {
+    const inputs = (
+      deploy.doc.on as { workflow_call: { inputs: Record<string, { default?: unknown }> } }
+    ).workflow_call.inputs;
+    const job = Number(inputs['job-timeout-minutes'].default);
+    const deployTimeout = Number(inputs['deploy-timeout-minutes'].default);
+    expect(job).toBeLessThan(360);
+    expect(deployTimeout).toBeLessThan(job - 15);
+    for (const j of Object.values(jobs)) {
+      expect(j['timeout-minutes']).toBeDefined();
+      if (typeof j['timeout-minutes'] === 'number') expect(j['timeout-minutes']).toBeLessThan(360);
+    }
+  });
+
+  test('the manual rollback shares the concurrency group and runs in its own environment', () => {
+    const job = rollback.doc.jobs.rollback;
+    expect(job.concurrency).toEqual({
       group: 'runbook-${{ inputs.environment }}',
+      queue: 'max',
       'cancel-in-progress': false,
     });
-    expect(rollback.doc.jobs.rollback.environment).toBe('${{ inputs.environment }}');
+    expect(job.needs).toBe('check');
+    expect(job.environment).toEqual({
+      name: '${{ needs.check.outputs.rollback-environment }}',
+      deployment: false,
+    });
+    const roll = step(job, 'rollback');
+    expect(roll.with).toMatchObject({
+      'from-deployment': '${{ inputs.from-deployment }}',
+      'backup-manifest': '${{ steps.confirm.outputs.manifest }}',
+      'decrypt-identity': '${{ secrets.BACKUP_IDENTITY }}',
+    });
   });
 });
-
-/** Runs a step's script the way the runner runs `shell: bash`, with the given environment. */
-function runScript(
-  script: string,
-  env: Record<string, string>,
-): { code: number; output: string; summary: string; stderr: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'wf-script-'));
-  try {
-    const output = join(dir, 'output');
-    const summary = join(dir, 'summary');
-    writeFileSync(output, '');
-    writeFileSync(summary, '');
-    const file = join(dir, 'script.sh');
-    writeFileSync(file, script);
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
-      env: {
-        PATH: '/usr/bin:/bin',
-        GITHUB_OUTPUT: output,
-        GITHUB_STEP_SUMMARY: summary,
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_REPOSITORY: 'acme/shop',
-        GITHUB_RUN_ID: '42',
-        GITHUB_SHA: 'f3c2a9d0000000000000000000000000000000ff',
-        GITHUB_ACTOR: 'alice',
-        ...env,
-      },
-      encoding: 'utf8',
-    });
-    return {
-      code: r.status ?? 1,
-      output: readFileSync(output, 'utf8'),
-      summary: readFileSync(summary, 'utf8'),
-      stderr: r.stderr,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the scripts of runbook-deploy', () => {
   const cases: [string, Record<string, string>, string][] = [
@@ -213,8 +266,8 @@ describe('the scripts of runbook-deploy', () => {
     environmentJobs.flatMap((job) =>
       cases.map(([what, env, want]) => [job, what, env, want] as const),
     ),
-  )('%s rollback-plan: %s', (job, _what, env, want) => {
-    const r = runScript(String(step(envJob(job), 'rollback-plan').run), {
+  )('%s rollback-plan: %s', async (job, _what, env, want) => {
+    const r = await runScript(String(step(envJob(job), 'rollback-plan').run), {
       RESTORE_DATABASE: 'false',
       ...env,
     });
@@ -223,11 +276,11 @@ describe('the scripts of runbook-deploy', () => {
     expect(r.output).toBe(`targets=${want}\n`);
   });
 
-  test('the release checklist lists the image, the pending migrations and the links', () => {
+  test('the release checklist lists the image, the pending migrations and the links', async () => {
     const checklist = (deploy.doc.jobs.plan.steps ?? []).find(
       (s) => s.name === 'Release checklist',
     );
-    const r = runScript(String(checklist?.run), {
+    const r = await runScript(String(checklist?.run), {
       IMAGE_REF: 'ghcr.io/acme/shop@sha256:' + 'c'.repeat(64),
       DIGEST: 'sha256:' + 'c'.repeat(64),
       TAGS: '["ghcr.io/acme/shop:sha-f3c2a9d"]',
@@ -239,21 +292,24 @@ describe('the scripts of runbook-deploy', () => {
       STAGING_ENVIRONMENT: 'staging',
       PRODUCTION_ENVIRONMENT: 'production',
       SIGN_OFF: '["qa", "devops", "engineering", "product"]',
+      SIGN_OFF_MODE: 'environments',
     });
     expect(r.code).toBe(0);
     expect(r.summary).toContain('| Digest | `sha256:' + 'c'.repeat(64) + '` |');
     expect(r.summary).toContain('| Tags | ghcr.io/acme/shop:sha-f3c2a9d |');
     expect(r.summary).toContain('| Pending migrations (sql) | 2 |');
     expect(r.summary).toContain('1. `0004_add_orders`\n1. `0005_index_orders`');
-    expect(r.summary).toContain('| Sign-off by | qa, devops, engineering, product |');
+    expect(r.summary).toContain(
+      '| Sign-off by | qa, devops, engineering, product (environments) |',
+    );
     expect(r.summary).toContain('https://github.com/acme/shop/actions/runs/42');
     expect(r.summary).toContain('[`f3c2a9d`](https://github.com/acme/shop/commit/f3c2a9d');
   });
 
-  test('the sign-off record names the role even when the approvals cannot be read', () => {
+  test('the sign-off record names the role even when the approvals cannot be read', async () => {
     const run = String(deploy.doc.jobs['sign-off'].steps?.[0].run);
     // PATH without gh: the approvals API is out of reach, the record falls back to the run page
-    const r = runScript(run, {
+    const r = await runScript(run, {
       ROLE: 'qa',
       IMAGE_REF: 'ghcr.io/acme/shop@sha256:1',
       SMOKE_PASSED: '5',
@@ -300,15 +356,19 @@ describe('the values the workflows build for the actions', () => {
     ]);
   });
 
-  test("the example's smoke secrets become a YAML map whatever the password holds", () => {
-    const example = workflow('workflows-examples/deploy.yml');
-    const secrets = example.doc.jobs.release.secrets as Record<string, string>;
-    const expr = secrets.STAGING_SMOKE_SECRETS;
-    expect(expr).toBe("${{ format('password: {0}', toJSON(secrets.STAGING_SMOKE_PASSWORD)) }}");
-    for (const password of ['plain', 'a: b # c', '"quoted" \\ {x}', "it's\nmultiline"]) {
-      const text = `password: ${JSON.stringify(password)}`; // format + toJSON
-      expect(parse(text)).toEqual({ password });
+  test('the callers inherit environment secrets; no secret is renamed or falls back to another', () => {
+    for (const path of ['workflows-examples/deploy.yml', 'workflows-examples/rollback.yml']) {
+      const example = workflow(path);
+      for (const job of Object.values(example.doc.jobs)) {
+        if (job.uses !== undefined) expect(job.secrets).toBe('inherit');
+      }
     }
+    const text = [deploy, rollback].map((w) => JSON.stringify(w.doc)).join('\n');
+    // one name per secret, read from the job's environment: no STAGING_/PRODUCTION_ copies
+    expect(text).not.toMatch(/secrets\.(STAGING|PRODUCTION|PLAN)_/);
+    // no `secrets.A || secrets.B`: an empty production secret never becomes staging's
+    expect(text).not.toMatch(/secrets\.[\w-]+\s*\|\|/);
+    expect(text).not.toMatch(/\|\|\s*secrets\./);
   });
 
   test("the example's smoke checks file is the one shipped in workflows-examples/smoke", () => {

@@ -44,6 +44,8 @@ describe('every workflow file', () => {
         'smoke-test',
         'health-gate',
         'rollback',
+        'deployment',
+        'sign-off',
       ]),
     );
     for (const name of ours) expect(ctx.actions.has(name)).toBe(true);
@@ -80,8 +82,8 @@ describe('the checker catches mistakes', () => {
     backup.with = { ...backup.with, verfy: 'list' };
     delete backup.with['database-url'];
     expect(lintWorkflow(broken, ctx)).toEqual([
-      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[3] (backup): with.verfy: actions/backup-db/action.yml declares no input 'verfy'",
-      '.github/workflows/runbook-deploy.yml: jobs.staging.steps[3] (backup): with.database-url: required by actions/backup-db/action.yml but not given',
+      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[4] (backup): with.verfy: actions/backup-db/action.yml declares no input 'verfy'",
+      '.github/workflows/runbook-deploy.yml: jobs.staging.steps[4] (backup): with.database-url: required by actions/backup-db/action.yml but not given',
     ]);
   });
 
@@ -94,10 +96,10 @@ describe('the checker catches mistakes', () => {
     const problems = lintWorkflow(broken, ctx);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(
-      /jobs\.production\.steps\[3\] \(backup\): steps\.smoke: the step 'smoke' runs later/,
+      /jobs\.production\.steps\[4\] \(backup\): steps\.smoke: the step 'smoke' runs later/,
     );
     expect(problems[1]).toMatch(
-      /jobs\.production\.steps\[4\] \(migrate\): steps\.backup\.outputs\.manifest: actions\/backup-db\/action\.yml declares no output 'manifest'/,
+      /jobs\.production\.steps\[5\] \(migrate\): steps\.backup\.outputs\.manifest: actions\/backup-db\/action\.yml declares no output 'manifest'/,
     );
   });
 
@@ -108,8 +110,8 @@ describe('the checker catches mistakes', () => {
     roll.with = { ...roll.with, 'previous-state': '${{ steps.migration.outputs.previous-state }}' };
     const problems = lintWorkflow(broken, ctx);
     expect(problems).toEqual([
-      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[10] (rollback): steps.migration: no step with id 'migration' in this job",
-      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[10] (rollback): steps.rollback-plan.outputs.target: the run script of 'rollback-plan' never writes target= to $GITHUB_OUTPUT",
+      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[13] (rollback): steps.migration: no step with id 'migration' in this job",
+      ".github/workflows/runbook-deploy.yml: jobs.staging.steps[13] (rollback): steps.rollback-plan.outputs.target: the run script of 'rollback-plan' never writes target= to $GITHUB_OUTPUT",
     ]);
   });
 
@@ -120,9 +122,16 @@ describe('the checker catches mistakes', () => {
     broken.doc.jobs.production.needs = ['plan', 'sign-off'];
     const problems = lintWorkflow(broken, ctx);
     expect(problems).toContain(
-      ".github/workflows/runbook-deploy.yml: jobs.production.steps[5] (promote): needs.plan.outputs.image-digest: job 'plan' declares no such output",
+      ".github/workflows/runbook-deploy.yml: jobs.production.steps[6] (promote): needs.plan.outputs.image-digest: job 'plan' declares no such output",
     );
-    expect(problems).toHaveLength(1);
+    // the job's if: reads the results of the jobs dropped from needs
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/runbook-deploy.yml: jobs.production: needs.staging: 'staging' is not in this job's needs",
+        ".github/workflows/runbook-deploy.yml: jobs.production: needs.sign-off-issue: 'sign-off-issue' is not in this job's needs",
+      ]),
+    );
+    expect(problems).toHaveLength(3);
     // staging is still read through needs by the sign-off job, not by production: drop it there
     broken.doc.jobs['sign-off'].needs = ['plan'];
     expect(lintWorkflow(broken, ctx)).toEqual(
@@ -142,12 +151,12 @@ describe('the checker catches mistakes', () => {
     const gate = step(broken.doc.jobs.staging, 'gate');
     gate.with = { ...gate.with, interval: '${{ inputs.gate-intervall }}' };
     const smoke = step(broken.doc.jobs.production, 'smoke');
-    smoke.with = { ...smoke.with, secrets: '${{ secrets.SMOKE_SECRETS }}' };
+    smoke.with = { ...smoke.with, secrets: '${{ secrets.PRODUCTION_SMOKE_SECRETS }}' };
     doc.on.workflow_call.outputs.digest.value = '${{ jobs.plan.outputs.digests }}';
     expect(lintWorkflow(broken, ctx)).toEqual([
       '.github/workflows/runbook-deploy.yml: on.workflow_call.outputs.digest: jobs.plan.outputs.digests: the job declares no such output',
-      '.github/workflows/runbook-deploy.yml: jobs.staging.steps[8] (gate): inputs.gate-intervall: not declared in on.workflow_call / on.workflow_dispatch',
-      '.github/workflows/runbook-deploy.yml: jobs.production.steps[7] (smoke): secrets.SMOKE_SECRETS: not declared in on.workflow_call.secrets',
+      '.github/workflows/runbook-deploy.yml: jobs.staging.steps[11] (gate): inputs.gate-intervall: not declared in on.workflow_call / on.workflow_dispatch',
+      '.github/workflows/runbook-deploy.yml: jobs.production.steps[10] (smoke): secrets.PRODUCTION_SMOKE_SECRETS: not declared in on.workflow_call.secrets',
     ]);
   });
 
@@ -157,12 +166,13 @@ describe('the checker catches mistakes', () => {
     const given = { ...job.with };
     delete given['deploy-command'];
     job.with = { ...given, 'staging-ulr': 'https://x', 'rollback-on-failure': 'yes' };
-    job.secrets = { ...(job.secrets as Record<string, unknown>), DATABASE_URL: '${{ secrets.X }}' };
+    expect(job.secrets).toBe('inherit');
+    job.secrets = { STAGING_DATABASE_URL: '${{ secrets.X }}' };
     expect(lintWorkflow(broken, ctx)).toEqual([
       "workflows-examples/deploy.yml: jobs.release: with.staging-ulr: runbook-deploy.yml declares no input 'staging-ulr'",
       'workflows-examples/deploy.yml: jobs.release: with.rollback-on-failure: runbook-deploy.yml declares it as boolean, got "yes"',
       'workflows-examples/deploy.yml: jobs.release: with.deploy-command: required by runbook-deploy.yml but not given',
-      "workflows-examples/deploy.yml: jobs.release: secrets.DATABASE_URL: runbook-deploy.yml declares no secret 'DATABASE_URL'",
+      "workflows-examples/deploy.yml: jobs.release: secrets.STAGING_DATABASE_URL: runbook-deploy.yml declares no secret 'STAGING_DATABASE_URL'",
     ]);
   });
 
