@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7542);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1730);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7542:
+/***/ 1730:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28392,6 +28392,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var lib_core = __nccwpck_require__(2286);
 // EXTERNAL MODULE: ./src/kit/durations.ts
@@ -28434,6 +28436,89 @@ function setOutput(name, value) {
         return;
     }
     lib_core/* setOutput */.uH(name, text);
+}
+
+;// CONCATENATED MODULE: ./src/gate/baseline.ts
+
+function baselineFromStats(stats, durationMs, now = new Date()) {
+    const probes = {};
+    for (const s of stats) {
+        probes[s.name] = {
+            kind: s.kind,
+            samples: s.counted,
+            failed: s.failed,
+            error_rate: s.counted > 0 ? s.failed / s.counted : 0,
+            ...(s.kind === 'http' && s.p95 !== undefined
+                ? { p50: Math.round(s.p50 ?? 0), p95: Math.round(s.p95) }
+                : {}),
+        };
+    }
+    return { version: 1, created_at: now.toISOString(), duration_ms: durationMs, probes };
+}
+/** Reads a baseline file's text; throws an Error naming what is wrong. */
+function parseBaseline(text) {
+    const doc = JSON.parse(text);
+    if (doc.version !== 1 || typeof doc.probes !== 'object' || doc.probes === null)
+        throw new Error('it is not a health-gate baseline (version 1 with probes)');
+    return doc;
+}
+/** `50%` (of the baseline's p95) or a duration such as `200ms` (added to it). */
+function parseP95Tolerance(text) {
+    const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (pct)
+        return { p95Fraction: Number(pct[1]) / 100 };
+    const ms = (0,durations/* parseDuration */.E)(text.trim());
+    return ms === undefined ? undefined : { p95Ms: ms };
+}
+/** `1%`: percentage points the error rate may grow by, as a fraction. */
+function parseErrorRateTolerance(text) {
+    const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    return pct && Number(pct[1]) <= 100 ? Number(pct[1]) / 100 : undefined;
+}
+function compareToBaseline(stats, baseline, t) {
+    const rows = [];
+    const missing = [];
+    for (const s of stats) {
+        const before = baseline.probes[s.name];
+        if (!before || before.samples === 0 || s.counted === 0) {
+            missing.push(s.name);
+            continue;
+        }
+        const after = s.failed / s.counted;
+        const limit = before.error_rate + t.errorRate;
+        rows.push({
+            probe: s.name,
+            metric: 'error rate',
+            before: before.error_rate,
+            after,
+            limit,
+            ok: after <= limit + 1e-9,
+        });
+        if (s.kind === 'http' && before.p95 !== undefined && s.p95 !== undefined) {
+            const p95Limit = t.p95Ms !== undefined ? before.p95 + t.p95Ms : before.p95 * (1 + (t.p95Fraction ?? 0.5));
+            rows.push({
+                probe: s.name,
+                metric: 'p95',
+                before: before.p95,
+                after: s.p95,
+                limit: p95Limit,
+                ok: s.p95 <= p95Limit,
+            });
+        }
+    }
+    const bad = rows.find((r) => !r.ok);
+    return { rows, missing, failure: bad && describeFailure(bad, t) };
+}
+function describeFailure(r, t) {
+    if (r.metric === 'p95') {
+        const allowed = t.p95Ms !== undefined
+            ? `+${Math.round(t.p95Ms)}ms`
+            : `+${Math.round((t.p95Fraction ?? 0.5) * 100)}%`;
+        const ratio = r.before > 0 ? ` (${(r.after / r.before).toFixed(2)}×)` : '';
+        return `probe '${r.probe}': p95 ${Math.round(r.after)}ms is worse than the baseline's ${Math.round(r.before)}ms${ratio}; max-p95-increase ${allowed} allows ${Math.round(r.limit)}ms`;
+    }
+    const pct = (f) => `${Math.round(f * 10000) / 100}%`;
+    return `probe '${r.probe}': error rate ${pct(r.after)} is worse than the baseline's ${pct(r.before)}; max-error-rate-increase ${pct(t.errorRate)} allows ${pct(r.limit)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/gate/condition.ts
@@ -30011,8 +30096,6 @@ function url_describeTarget(t) {
     return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:module"
 const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 // EXTERNAL MODULE: external "node:url"
@@ -30900,6 +30983,9 @@ function parseYamlText(name, text) {
 
 
 
+
+
+
 function readSettings() {
     const durationMs = getDuration('duration', { default: '5m' });
     const intervalMs = getDuration('interval', { default: '15s' });
@@ -30929,13 +31015,56 @@ function readSettings() {
         const after = warmup.kind === 'samples' ? warmup.count > 0 : warmup.ms > 0;
         throw new errors/* InputError */.dz('min-samples', `${minSamples} cannot be reached: duration ${(0,durations/* formatDuration */.a)(durationMs)} at interval ${(0,durations/* formatDuration */.a)(intervalMs)} gives at most ${reachable} samples per probe${after ? ' after the warmup' : ''}. Lower min-samples or the interval, or lengthen the duration.`);
     }
+    const mode = getEnum('mode', ['gate', 'baseline'], { default: 'gate' });
+    const baselineFile = (0,external_node_path_.resolve)(process.env.GITHUB_WORKSPACE ?? process.cwd(), getString('baseline-file') ||
+        (0,external_node_path_.join)(process.env.RUNNER_TEMP ?? process.cwd(), 'health-gate-baseline.json'));
+    const compareTo = getEnum('compare-to', ['none', 'baseline'], {
+        default: 'none',
+    });
+    let compare;
+    if (compareTo === 'baseline') {
+        if (mode === 'baseline')
+            throw new errors/* InputError */.dz('compare-to', 'baseline cannot be used with mode: baseline.');
+        compare = { baseline: readBaseline(baselineFile), tolerance: readTolerance() };
+    }
     return {
         plan,
         rules: { successRate, maxP95Ms, maxConsecutiveFailures, minSamples, warmup },
         probes,
-        failFast,
+        // a baseline watches the whole window: its figures are what it is for
+        failFast: mode === 'baseline' ? false : failFast,
         noData,
+        mode,
+        baselineFile,
+        compare,
+        hold: getEnum('hold', ['none', 'manual'], { default: 'none' }),
     };
+}
+function readBaseline(path) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        throw new errors/* InputError */.dz('baseline-file', `${path} cannot be read (${err.code ?? (0,errors/* errorMessage */.gJ)(err)}); run health-gate with mode: baseline before the deploy step, in the same job.`);
+    }
+    try {
+        return parseBaseline(text);
+    }
+    catch (err) {
+        throw new errors/* InputError */.dz('baseline-file', `${path}: ${(0,errors/* errorMessage */.gJ)(err)}.`);
+    }
+}
+function readTolerance() {
+    const p95Text = getString('max-p95-increase', { default: '50%' });
+    const p95 = parseP95Tolerance(p95Text);
+    if (!p95)
+        throw new errors/* InputError */.dz('max-p95-increase', `${JSON.stringify(p95Text)} is neither a percentage of the baseline's p95 (50%) nor a duration added to it (200ms).`);
+    const rateText = getString('max-error-rate-increase', { default: '1%' });
+    const errorRate = parseErrorRateTolerance(rateText);
+    if (errorRate === undefined)
+        throw new errors/* InputError */.dz('max-error-rate-increase', `${JSON.stringify(rateText)} is not a percentage (percentage points over the baseline's error rate, e.g. 1%).`);
+    return { ...p95, errorRate };
 }
 
 ;// CONCATENATED MODULE: ./src/kit/summary.ts
@@ -31050,8 +31179,14 @@ async function writeSummary(report) {
     const { settings, gate, stats, figures } = report;
     const { plan, rules } = settings;
     const passed = gate.verdict.state === 'pass';
-    heading('Health gate');
-    summary_raw(`<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`);
+    const baseline = settings.mode === 'baseline';
+    heading(baseline ? 'Health gate baseline (before the deploy)' : 'Health gate');
+    summary_raw(baseline
+        ? `<p><strong>📏 recorded</strong> in <code>${escapeHtml(settings.baselineFile)}</code> — ${escapeHtml(gate.verdict.reason)}</p>`
+        : `<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`);
+    if (!baseline && passed && settings.hold === 'manual') {
+        summary_raw('<p>⏸ <strong>Decision pending</strong>: the figures passed; a person now keeps the release or rolls it back (approve or reject the release-decision environment).</p>');
+    }
     keyValueTable([
         [
             'Watched',
@@ -31107,6 +31242,18 @@ async function writeSummary(report) {
             s.fatalError ?? s.lastError,
         ];
     }));
+    if (report.comparison && report.comparison.rows.length > 0) {
+        summary_raw('\n<h3>Before vs after the deploy</h3>\n');
+        const show = (metric, v) => metric === 'p95' ? formatMs(v) : formatPercent(v);
+        resultTable(['Probe', 'Metric', 'Before (baseline)', 'After', 'Allowed', 'Result'], report.comparison.rows.map((r) => [
+            r.probe,
+            r.metric,
+            show(r.metric, r.before),
+            show(r.metric, r.after),
+            `≤ ${show(r.metric, r.limit)}`,
+            r.ok ? '✅' : '❌ worse',
+        ]));
+    }
     const chart = latencyChart(gate.probes, gate.elapsedMs, rules.maxP95Ms);
     if (chart) {
         summary_raw(`\n\`\`\`mermaid\n${chart.mermaid}\n\`\`\`\n`);
@@ -31145,6 +31292,8 @@ function describeRules(rules, settings) {
 
 
 
+
+
 async function run() {
     await runAction(async () => {
         const settings = readSettings();
@@ -31166,23 +31315,46 @@ async function run() {
         });
         const stats = gate.probes.map((p) => probeStats(p, rules, plan, true));
         const figures = gateFigures(stats);
+        if (settings.mode === 'baseline') {
+            const baseline = baselineFromStats(stats, gate.elapsedMs);
+            (0,external_node_fs_.writeFileSync)(settings.baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
+            setOutput('baseline', baseline);
+        }
+        let comparison;
+        if (settings.compare && gate.verdict.state === 'pass') {
+            comparison = compareToBaseline(stats, settings.compare.baseline, settings.compare.tolerance);
+            for (const name of comparison.missing)
+                lib_core/* warning */.$e(`probe '${name}' has no samples in the baseline; it was not compared`);
+            if (comparison.failure)
+                gate.verdict = { state: 'fail', reason: comparison.failure, rule: 'baseline' };
+        }
         const { verdict } = gate;
-        const passed = verdict.state === 'pass';
-        setOutput('verdict', passed ? 'pass' : 'fail');
+        // a baseline records; a service already unhealthy before the deploy is worth a warning only
+        const passed = verdict.state === 'pass' || settings.mode === 'baseline';
+        if (settings.mode === 'baseline' && verdict.state !== 'pass')
+            lib_core/* warning */.$e(`before the deploy the gate would fail: ${verdict.reason}`);
+        setOutput('verdict', verdict.state === 'pass' ? 'pass' : 'fail');
         setOutput('reason', verdict.reason);
+        if (settings.mode === 'gate') {
+            // keep / rollback, or pending: a person decides (a release-decision environment job)
+            const decision = verdict.state !== 'pass' ? 'rollback' : settings.hold === 'manual' ? 'pending' : 'keep';
+            setOutput('decision', decision);
+        }
         setOutput('samples', figures.samples);
         setOutput('success-rate', figures.successRatePercent === undefined ? '' : formatNumber(figures.successRatePercent));
         setOutput('p50-ms', figures.p50 === undefined ? '' : Math.round(figures.p50));
         setOutput('p95-ms', figures.p95 === undefined ? '' : Math.round(figures.p95));
         setOutput('p99-ms', figures.p99 === undefined ? '' : Math.round(figures.p99));
         setOutput('duration-ms', Math.round(gate.elapsedMs));
-        await writeSummary({ settings, gate, stats, figures });
+        await writeSummary({ settings, gate, stats, figures, comparison });
         const when = gate.completed
             ? ''
             : ` after ${(0,durations/* formatDuration */.a)(gate.elapsedMs)} of ${(0,durations/* formatDuration */.a)(plan.durationMs)}`;
         if (!passed)
             throw new errors/* UserError */.yo(`Health gate failed${when}: ${verdict.reason}`);
-        lib_core/* info */.pq(`Health gate passed: ${verdict.reason}`);
+        lib_core/* info */.pq(settings.mode === 'baseline'
+            ? `Baseline recorded in ${settings.baselineFile}: ${verdict.reason}`
+            : `Health gate passed: ${verdict.reason}`);
     });
 }
 

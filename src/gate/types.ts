@@ -139,7 +139,13 @@ export interface Plan {
 export type GateState = 'watching' | 'pass' | 'fail';
 
 export type GateRule =
-  'consecutive-failures' | 'success-rate' | 'max-p95' | 'min-samples' | 'fatal' | 'all';
+  | 'consecutive-failures'
+  | 'success-rate'
+  | 'max-p95'
+  | 'min-samples'
+  | 'fatal'
+  | 'baseline'
+  | 'all';
 
 export interface Verdict {
   state: GateState;
