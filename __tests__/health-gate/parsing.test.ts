@@ -167,7 +167,7 @@ describe('probes input', () => {
     [
       'unknown kind',
       [{ name: 'db', tcp: {} }],
-      "Input 'probes': probe 1 ('db'): unknown probe kind 'tcp'; use one of: http, prometheus, command.",
+      "Input 'probes': probe 1 ('db'): unknown probe kind 'tcp'; use one of: http, prometheus, command, sql.",
     ],
     [
       'two kinds',

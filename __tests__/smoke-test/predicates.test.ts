@@ -34,6 +34,15 @@ describe('predicates', () => {
   test('each predicate passes and fails with expected vs actual', () => {
     expect(check({ 'not-equals': 'a' }, 'b')).toBeUndefined();
     expect(check({ 'not-equals': 'a' }, 'a')).toBe('expected anything but "a", got "a"');
+    expect(check({ in: ['up', 'degraded'] }, 'up')).toBeUndefined();
+    expect(check({ in: [{ a: 1 }, 2] }, { a: 1 })).toBeUndefined();
+    expect(check({ in: ['up', 'degraded'] }, 'down')).toBe(
+      'expected one of ["up","degraded"], got "down"',
+    );
+    expect(check({ 'not-in': ['down'] }, 'up')).toBeUndefined();
+    expect(check({ 'not-in': ['down'] }, 'down')).toBe('expected none of ["down"], got "down"');
+    expect(check({ 'not-in': ['down'] }, undefined, false)).toBeUndefined();
+    expect(() => parsePredicates({ in: 'up' })).toThrow('\'in\' takes a list of values, not "up"');
     expect(check({ exists: true }, 1)).toBeUndefined();
     expect(check({ exists: true }, undefined, false)).toBe('expected to exist, not found');
     expect(check({ exists: false }, 'x')).toBe('expected not to exist, got "x"');

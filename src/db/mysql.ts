@@ -81,7 +81,7 @@ export function mysqlConnectError(
   return new InputError(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
 }
 
-async function connect(
+export async function connect(
   input: string,
   target: ServerTarget,
   database: string | undefined,

@@ -75,7 +75,7 @@ export function pgConnectError(
   return new InputError(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
 }
 
-async function connect(
+export async function connect(
   input: string,
   target: ServerTarget,
   database: string,

@@ -2,6 +2,12 @@ import { InputError } from '../kit/errors.js';
 import { parseDuration } from '../kit/durations.js';
 import { registerSecret, registerUrlPassword } from '../kit/secrets.js';
 import { parseCondition, parseStatusExpectation } from './condition.js';
+import {
+  parseJsonConditions,
+  parseOutputConditions,
+  SQL_KEYS,
+  sqlSpec,
+} from './probe-conditions.js';
 import type {
   CommandProbeSpec,
   HttpProbeSpec,
@@ -10,17 +16,19 @@ import type {
   PrometheusProbeSpec,
 } from './types.js';
 
-export const PROBE_KINDS: readonly ProbeKind[] = ['http', 'prometheus', 'command'];
+export const PROBE_KINDS: readonly ProbeKind[] = ['http', 'prometheus', 'command', 'sql'];
 export const DEFAULT_TIMEOUT_MS: Record<ProbeKind, number> = {
   http: 5000,
   prometheus: 5000,
   command: 30_000,
+  sql: 10_000,
 };
 
 const KEYS: Record<ProbeKind, readonly string[]> = {
-  http: ['url', 'method', 'headers', 'expect-status', 'timeout'],
+  http: ['url', 'method', 'headers', 'expect-status', 'json', 'timeout'],
   prometheus: ['url', 'query', 'condition', 'headers', 'timeout'],
-  command: ['run', 'timeout'],
+  command: ['run', 'output', 'timeout'],
+  sql: SQL_KEYS,
 };
 const SECRET_HEADER =
   /^(?:authorization|proxy-authorization|cookie)$|token|secret|api-?key|password/i;
@@ -114,6 +122,8 @@ function parseProbe(item: unknown, index: number, input: string): ProbeSpec {
       return prometheusSpec(name, fields, timeoutMs, bad);
     case 'command':
       return commandSpec(name, fields, timeoutMs, bad);
+    case 'sql':
+      return sqlSpec(name, fields, timeoutMs, bad);
   }
 }
 
@@ -181,6 +191,7 @@ function httpSpec(name: string, f: Fields, timeoutMs: number, bad: Bad): HttpPro
     method,
     headers: parseHeaders(f.headers, bad),
     expectStatus: ranges,
+    json: parseJsonConditions(f.json, bad),
     timeoutMs,
   };
 }
@@ -216,7 +227,13 @@ function commandSpec(name: string, f: Fields, timeoutMs: number, bad: Bad): Comm
   if (typeof f.run !== 'string' || f.run.trim() === '') {
     throw bad(`needs 'run' (a bash script; exit code 0 is a good sample).`);
   }
-  return { kind: 'command', name, run: f.run, timeoutMs };
+  return {
+    kind: 'command',
+    name,
+    run: f.run,
+    output: parseOutputConditions(f.output, bad),
+    timeoutMs,
+  };
 }
 
 /** The probe's target for logs and the summary: URL (password hidden), query or command. */
@@ -228,6 +245,8 @@ export function describeTarget(spec: ProbeSpec): string {
       return `${spec.query} ${spec.condition.text}`;
     case 'command':
       return spec.run.trim().split('\n')[0];
+    case 'sql':
+      return `${spec.query.split('\n')[0]} ${spec.condition.text} (${spec.urlFrom})`;
   }
 }
 

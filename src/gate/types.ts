@@ -1,6 +1,9 @@
 /** What a health gate watches and how it decides; shared by the probes, the evaluator and the sampler. */
 
-export type ProbeKind = 'http' | 'prometheus' | 'command';
+import type { JsonPath } from '../http/jsonpath.js';
+import type { Predicate } from '../http/predicates.js';
+
+export type ProbeKind = 'http' | 'prometheus' | 'command' | 'sql';
 
 /** Accepted HTTP statuses as inclusive ranges: 200 is [200, 200], `2xx` is [200, 299]. */
 export interface StatusRange {
@@ -33,6 +36,16 @@ export interface HttpProbeSpec extends ProbeBase {
   method: string;
   headers: Record<string, string>;
   expectStatus: StatusRange[];
+  /** conditions on the JSON body (smoke-test's predicate language), all must hold */
+  json: JsonCondition[];
+}
+
+/** `json:` of an http probe: a JSONPath and the predicates its value must satisfy. */
+export interface JsonCondition {
+  /** as written, for messages */
+  path: string;
+  compiled: JsonPath;
+  predicates: Predicate[];
 }
 
 export interface PrometheusProbeSpec extends ProbeBase {
@@ -47,9 +60,32 @@ export interface PrometheusProbeSpec extends ProbeBase {
 export interface CommandProbeSpec extends ProbeBase {
   kind: 'command';
   run: string;
+  /** conditions on what the script printed on stdout (exit code 0 is still required) */
+  output?: OutputConditions;
 }
 
-export type ProbeSpec = HttpProbeSpec | PrometheusProbeSpec | CommandProbeSpec;
+/** `output:` of a command probe. */
+export interface OutputConditions {
+  /** the output must match */
+  matches?: RegExp;
+  /** the output must not match (e.g. /ERROR|FATAL/ over the last minutes of logs) */
+  notMatches?: RegExp;
+  /** a number read from the output (the first group of `number`, else the whole output) */
+  number?: { pattern?: RegExp; condition: Condition };
+}
+
+/** A read-only query whose single value is compared with a condition. */
+export interface SqlProbeSpec extends ProbeBase {
+  kind: 'sql';
+  /** the database URL (a secret: never printed) */
+  url: string;
+  /** where the URL came from, for messages: `url` or `url-env NAME` */
+  urlFrom: string;
+  query: string;
+  condition: Condition;
+}
+
+export type ProbeSpec = HttpProbeSpec | PrometheusProbeSpec | CommandProbeSpec | SqlProbeSpec;
 
 /** What one probe call observed. */
 export interface ProbeResult {
@@ -60,9 +96,9 @@ export interface ProbeResult {
   latencyMs?: number;
   /** http: the response status */
   status?: number;
-  /** prometheus: the value compared with the condition (the first failing series, else the worst) */
+  /** prometheus, sql and command `number`: the value compared with the condition (prometheus: the first failing series, else the worst) */
   value?: number;
-  /** prometheus: the query returned no series (or only NaN) */
+  /** prometheus: the query returned no series (or only NaN); sql: no row */
   noData?: boolean;
   /** why the sample is bad, or a note on a good one (no data ignored) */
   error?: string;
@@ -103,7 +139,13 @@ export interface Plan {
 export type GateState = 'watching' | 'pass' | 'fail';
 
 export type GateRule =
-  'consecutive-failures' | 'success-rate' | 'max-p95' | 'min-samples' | 'fatal' | 'all';
+  | 'consecutive-failures'
+  | 'success-rate'
+  | 'max-p95'
+  | 'min-samples'
+  | 'fatal'
+  | 'baseline'
+  | 'all';
 
 export interface Verdict {
   state: GateState;

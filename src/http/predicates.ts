@@ -13,6 +13,8 @@ export const PREDICATES = [
   'exists',
   'contains',
   'matches',
+  'in',
+  'not-in',
   'gt',
   'gte',
   'lt',
@@ -75,6 +77,12 @@ function checkOperand(op: PredicateName, operand: JsonValue): Predicate {
     case 'lte':
       if (typeof operand !== 'number' && !isTemplate(operand)) {
         throw new PredicateSpecError(`'${op}' takes a number, not ${show(operand)}`);
+      }
+      return { op, operand };
+    case 'in':
+    case 'not-in':
+      if (!Array.isArray(operand) && !isTemplate(operand)) {
+        throw new PredicateSpecError(`'${op}' takes a list of values, not ${show(operand)}`);
       }
       return { op, operand };
     case 'type':
@@ -167,7 +175,9 @@ function evaluateOne(p: Predicate, result: PathResult, lookup: Lookup): string |
   }
   const expected = renderJson(p.operand, lookup);
   if (!result.found) {
-    return p.op === 'not-equals' ? undefined : `not found (expected ${describe(p.op, expected)})`;
+    return p.op === 'not-equals' || p.op === 'not-in'
+      ? undefined
+      : `not found (expected ${describe(p.op, expected)})`;
   }
   const actual = result.value;
   const got = `got ${show(actual)}`;
@@ -198,6 +208,13 @@ function evaluateOne(p: Predicate, result: PathResult, lookup: Lookup): string |
       return text !== undefined && re.test(text)
         ? undefined
         : `expected to match ${String(expected)}, ${got}`;
+    }
+    case 'in':
+    case 'not-in': {
+      const list = Array.isArray(expected) ? expected : [expected];
+      const member = list.some((x) => deepEqual(actual, x));
+      if (p.op === 'in') return member ? undefined : `expected one of ${show(list)}, ${got}`;
+      return member ? `expected none of ${show(list)}, ${got}` : undefined;
     }
     case 'gt':
     case 'gte':

@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { formatDuration } from '../../kit/durations.js';
 import { UserError } from '../../kit/errors.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
+import { baselineFromStats, compareToBaseline, type Comparison } from '../../gate/baseline.js';
 import { describeTarget } from '../../gate/probe-config.js';
 import { createProbe } from '../../gate/probes/index.js';
 import { ProgressLog } from '../../gate/progress.js';
@@ -37,10 +39,32 @@ export async function run(): Promise<void> {
 
     const stats = gate.probes.map((p) => probeStats(p, rules, plan, true));
     const figures = gateFigures(stats);
+    if (settings.mode === 'baseline') {
+      const baseline = baselineFromStats(stats, gate.elapsedMs);
+      writeFileSync(settings.baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
+      setOutput('baseline', baseline);
+    }
+    let comparison: Comparison | undefined;
+    if (settings.compare && gate.verdict.state === 'pass') {
+      comparison = compareToBaseline(stats, settings.compare.baseline, settings.compare.tolerance);
+      for (const name of comparison.missing)
+        core.warning(`probe '${name}' has no samples in the baseline; it was not compared`);
+      if (comparison.failure)
+        gate.verdict = { state: 'fail', reason: comparison.failure, rule: 'baseline' };
+    }
     const { verdict } = gate;
-    const passed = verdict.state === 'pass';
-    setOutput('verdict', passed ? 'pass' : 'fail');
+    // a baseline records; a service already unhealthy before the deploy is worth a warning only
+    const passed = verdict.state === 'pass' || settings.mode === 'baseline';
+    if (settings.mode === 'baseline' && verdict.state !== 'pass')
+      core.warning(`before the deploy the gate would fail: ${verdict.reason}`);
+    setOutput('verdict', verdict.state === 'pass' ? 'pass' : 'fail');
     setOutput('reason', verdict.reason);
+    if (settings.mode === 'gate') {
+      // keep / rollback, or pending: a person decides (a release-decision environment job)
+      const decision =
+        verdict.state !== 'pass' ? 'rollback' : settings.hold === 'manual' ? 'pending' : 'keep';
+      setOutput('decision', decision);
+    }
     setOutput('samples', figures.samples);
     setOutput(
       'success-rate',
@@ -51,11 +75,15 @@ export async function run(): Promise<void> {
     setOutput('p99-ms', figures.p99 === undefined ? '' : Math.round(figures.p99));
     setOutput('duration-ms', Math.round(gate.elapsedMs));
 
-    await writeSummary({ settings, gate, stats, figures });
+    await writeSummary({ settings, gate, stats, figures, comparison });
     const when = gate.completed
       ? ''
       : ` after ${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}`;
     if (!passed) throw new UserError(`Health gate failed${when}: ${verdict.reason}`);
-    core.info(`Health gate passed: ${verdict.reason}`);
+    core.info(
+      settings.mode === 'baseline'
+        ? `Baseline recorded in ${settings.baselineFile}: ${verdict.reason}`
+        : `Health gate passed: ${verdict.reason}`,
+    );
   });
 }

@@ -1,7 +1,16 @@
-import { InputError } from '../../kit/errors.js';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError, errorMessage } from '../../kit/errors.js';
 import { formatDuration } from '../../kit/durations.js';
 import { getBoolean, getDuration, getEnum, getInteger, getString } from '../../kit/inputs.js';
 import { getYaml } from '../../kit/yaml-input.js';
+import {
+  parseBaseline,
+  parseErrorRateTolerance,
+  parseP95Tolerance,
+  type Baseline,
+  type Tolerance,
+} from '../../gate/baseline.js';
 import { parseProbes } from '../../gate/probe-config.js';
 import { makePlan, maxCountedSamples, parseSuccessRate, parseWarmup } from '../../gate/rules.js';
 import type { GateRules, NoDataPolicy, Plan, ProbeSpec } from '../../gate/types.js';
@@ -13,6 +22,14 @@ export interface GateSettings {
   probes: ProbeSpec[];
   failFast: boolean;
   noData: NoDataPolicy;
+  /** gate: decide; baseline: record the figures before a deploy, never fail on them */
+  mode: 'gate' | 'baseline';
+  /** where baseline mode writes and compare-to baseline reads the figures */
+  baselineFile: string;
+  /** compare-to baseline: the figures before the deploy and how much worse is allowed */
+  compare?: { baseline: Baseline; tolerance: Tolerance };
+  /** manual: a passing gate ends with decision `pending`, for a person to keep or roll back */
+  hold: 'none' | 'manual';
 }
 
 export function readSettings(): GateSettings {
@@ -63,11 +80,67 @@ export function readSettings(): GateSettings {
     );
   }
 
+  const mode = getEnum<'gate' | 'baseline'>('mode', ['gate', 'baseline'], { default: 'gate' });
+  const baselineFile = resolve(
+    process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    getString('baseline-file') ||
+      join(process.env.RUNNER_TEMP ?? process.cwd(), 'health-gate-baseline.json'),
+  );
+  const compareTo = getEnum<'none' | 'baseline'>('compare-to', ['none', 'baseline'], {
+    default: 'none',
+  });
+  let compare: GateSettings['compare'];
+  if (compareTo === 'baseline') {
+    if (mode === 'baseline')
+      throw new InputError('compare-to', 'baseline cannot be used with mode: baseline.');
+    compare = { baseline: readBaseline(baselineFile), tolerance: readTolerance() };
+  }
+
   return {
     plan,
     rules: { successRate, maxP95Ms, maxConsecutiveFailures, minSamples, warmup },
     probes,
-    failFast,
+    // a baseline watches the whole window: its figures are what it is for
+    failFast: mode === 'baseline' ? false : failFast,
     noData,
+    mode,
+    baselineFile,
+    compare,
+    hold: getEnum<'none' | 'manual'>('hold', ['none', 'manual'], { default: 'none' }),
   };
+}
+
+function readBaseline(path: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      'baseline-file',
+      `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}); run health-gate with mode: baseline before the deploy step, in the same job.`,
+    );
+  }
+  try {
+    return parseBaseline(text);
+  } catch (err) {
+    throw new InputError('baseline-file', `${path}: ${errorMessage(err)}.`);
+  }
+}
+
+function readTolerance(): Tolerance {
+  const p95Text = getString('max-p95-increase', { default: '50%' });
+  const p95 = parseP95Tolerance(p95Text);
+  if (!p95)
+    throw new InputError(
+      'max-p95-increase',
+      `${JSON.stringify(p95Text)} is neither a percentage of the baseline's p95 (50%) nor a duration added to it (200ms).`,
+    );
+  const rateText = getString('max-error-rate-increase', { default: '1%' });
+  const errorRate = parseErrorRateTolerance(rateText);
+  if (errorRate === undefined)
+    throw new InputError(
+      'max-error-rate-increase',
+      `${JSON.stringify(rateText)} is not a percentage (percentage points over the baseline's error rate, e.g. 1%).`,
+    );
+  return { ...p95, errorRate };
 }

@@ -4,6 +4,7 @@ import * as summary from '../../kit/summary.js';
 import { latencyChart } from '../../gate/chart.js';
 import { describeStatuses } from '../../gate/condition.js';
 import { describeTarget } from '../../gate/probe-config.js';
+import type { Comparison } from '../../gate/baseline.js';
 import type { GateRun } from '../../gate/sampler.js';
 import { formatMs, formatPercent, type GateFigures, type ProbeStats } from '../../gate/stats.js';
 import type { GateRules } from '../../gate/types.js';
@@ -14,6 +15,7 @@ export interface GateReport {
   gate: GateRun;
   stats: ProbeStats[];
   figures: GateFigures;
+  comparison?: Comparison;
 }
 
 /** The job summary: verdict and reason in one line, the gate's figures, a row per probe, the latency chart. */
@@ -21,10 +23,18 @@ export async function writeSummary(report: GateReport): Promise<void> {
   const { settings, gate, stats, figures } = report;
   const { plan, rules } = settings;
   const passed = gate.verdict.state === 'pass';
-  summary.heading('Health gate');
+  const baseline = settings.mode === 'baseline';
+  summary.heading(baseline ? 'Health gate baseline (before the deploy)' : 'Health gate');
   summary.raw(
-    `<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
+    baseline
+      ? `<p><strong>📏 recorded</strong> in <code>${escapeHtml(settings.baselineFile)}</code> — ${escapeHtml(gate.verdict.reason)}</p>`
+      : `<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
   );
+  if (!baseline && passed && settings.hold === 'manual') {
+    summary.raw(
+      '<p>⏸ <strong>Decision pending</strong>: the figures passed; a person now keeps the release or rolls it back (approve or reject the release-decision environment).</p>',
+    );
+  }
   summary.keyValueTable([
     [
       'Watched',
@@ -84,6 +94,22 @@ export async function writeSummary(report: GateReport): Promise<void> {
       ];
     }),
   );
+  if (report.comparison && report.comparison.rows.length > 0) {
+    summary.raw('\n<h3>Before vs after the deploy</h3>\n');
+    const show = (metric: string, v: number): string =>
+      metric === 'p95' ? formatMs(v) : formatPercent(v);
+    summary.resultTable(
+      ['Probe', 'Metric', 'Before (baseline)', 'After', 'Allowed', 'Result'],
+      report.comparison.rows.map((r) => [
+        r.probe,
+        r.metric,
+        show(r.metric, r.before),
+        show(r.metric, r.after),
+        `≤ ${show(r.metric, r.limit)}`,
+        r.ok ? '✅' : '❌ worse',
+      ]),
+    );
+  }
   const chart = latencyChart(gate.probes, gate.elapsedMs, rules.maxP95Ms);
   if (chart) {
     summary.raw(`\n\`\`\`mermaid\n${chart.mermaid}\n\`\`\`\n`);

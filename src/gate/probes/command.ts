@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { formatDuration } from '../../kit/durations.js';
 import { redact } from '../../kit/secrets.js';
+import { outputFailure } from '../probe-conditions.js';
 import type { CommandProbeSpec, ProbeResult } from '../types.js';
 import type { Probe } from './probe.js';
 
@@ -9,8 +10,12 @@ export function commandArgv(run: string): string[] {
   return ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', run];
 }
 
+// what a log probe reads of the script's stdout (the end of it, where the newest lines are)
+const MAX_OUTPUT = 256 * 1024;
+
 /**
- * Runs the script; exit code 0 is a good sample. Not kit execArgv: a timeout or the gate
+ * Runs the script; exit code 0 is a good sample, and with `output:` its stdout must meet the
+ * conditions too. Not kit execArgv: a timeout or the gate
  * stopping must kill the script's whole process group (a `sleep` under bash would otherwise
  * hold the pipes open until it ends), and a failure is a sample, never an exception.
  */
@@ -26,9 +31,18 @@ function runScript(spec: CommandProbeSpec, stop: AbortSignal): Promise<ProbeResu
   const started = performance.now();
   return new Promise((resolve) => {
     if (stop.aborted) return resolve(undefined);
-    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const wantOutput = spec.output !== undefined;
+    const child = spawn(file, args, {
+      stdio: ['ignore', wantOutput ? 'pipe' : 'ignore', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+      if (stdout.length > 2 * MAX_OUTPUT) stdout = stdout.slice(-MAX_OUTPUT);
+    });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       stderr = (stderr + c).slice(-4096);
     });
     let timedOut = false;
@@ -68,7 +82,16 @@ function runScript(spec: CommandProbeSpec, stop: AbortSignal): Promise<ProbeResu
           error: `did not finish within ${formatDuration(spec.timeoutMs)}`,
         });
       }
-      if (code === 0) return finish({ ok: true, durationMs });
+      if (code === 0) {
+        if (!spec.output) return finish({ ok: true, durationMs });
+        const { error, value } = outputFailure(spec.output, stdout.slice(-MAX_OUTPUT));
+        return finish({
+          ok: error === undefined,
+          durationMs,
+          value,
+          error: error && redact(error),
+        });
+      }
       const last = lastLine(stderr);
       const how = signal ? `killed by ${signal}` : `exit code ${code}`;
       finish({ ok: false, durationMs, error: last ? `${how}: ${last}` : how });

@@ -3,6 +3,7 @@ import { commandProbe } from './command.js';
 import { httpProbe } from './http.js';
 import type { Probe } from './probe.js';
 import { prometheusProbe } from './prometheus.js';
+import { sqlProbe } from './sql.js';
 
 export type { Probe } from './probe.js';
 
@@ -14,5 +15,7 @@ export function createProbe(spec: ProbeSpec, opts: { noData: NoDataPolicy }): Pr
       return prometheusProbe(spec, opts.noData);
     case 'command':
       return commandProbe(spec);
+    case 'sql':
+      return sqlProbe(spec, opts.noData);
   }
 }

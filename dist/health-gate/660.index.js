@@ -1,0 +1,552 @@
+export const id = 660;
+export const ids = [660];
+export const modules = {
+
+/***/ 2292:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* unused harmony exports COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, openDecompressed, scanDecompressed */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+
+
+
+
+/** Levels each codec accepts, and the default when `compression-level` is empty. */
+const COMPRESSION_LEVELS = {
+    gzip: { min: 1, max: 9, default: 6 },
+    zstd: { min: 1, max: 19, default: 3 },
+};
+function compressionExtension(c) {
+    return c === 'gzip' ? '.gz' : c === 'zstd' ? '.zst' : '';
+}
+/** A streaming compressor (zlib runs on the thread pool, so it overlaps with the dump). */
+function createCompressor(c, level) {
+    if (c === 'gzip')
+        return zlib.createGzip({ level, chunkSize: 256 * 1024 });
+    return zlib.createZstdCompress({
+        chunkSize: 256 * 1024,
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: level },
+    });
+}
+function createDecompressor(c) {
+    return c === 'gzip'
+        ? zlib.createGunzip({ chunkSize: 256 * 1024 })
+        : zlib.createZstdDecompress({ chunkSize: 256 * 1024 });
+}
+/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
+function openDecompressed(path, c) {
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        return file;
+    const d = createDecompressor(c);
+    file.on('error', (err) => d.destroy(err));
+    return file.pipe(d);
+}
+/**
+ * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
+ * completion marker without keeping the dump in memory.
+ */
+async function scanDecompressed(path, c, tailBytes = 4096) {
+    let bytes = 0;
+    let tail = Buffer.alloc(0);
+    const sink = new Writable({
+        write(chunk, _enc, cb) {
+            bytes += chunk.length;
+            tail = Buffer.concat([tail, chunk]);
+            if (tail.length > tailBytes)
+                tail = tail.subarray(tail.length - tailBytes);
+            cb();
+        },
+    });
+    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        await pipeline(file, sink);
+    else
+        await pipeline(file, createDecompressor(c), sink);
+    return { bytes, tail: tail.toString('utf8') };
+}
+
+
+/***/ }),
+
+/***/ 5978:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* unused harmony exports compareTableCounts, randomSuffix */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Compares restored row counts with the source's; returns the differences, empty when equal. */
+function compareTableCounts(expected, actual) {
+    const problems = [];
+    for (const [table, rows] of Object.entries(expected)) {
+        if (!(table in actual))
+            problems.push(`${table}: missing after restore`);
+        else if (actual[table] !== rows)
+            problems.push(`${table}: ${rows} rows in the source, ${actual[table]} restored`);
+    }
+    for (const table of Object.keys(actual)) {
+        if (!(table in expected))
+            problems.push(`${table}: restored but not in the source`);
+    }
+    return problems;
+}
+/** A short random suffix for scratch database and temporary file names. */
+function randomSuffix() {
+    return randomBytes(4).toString('hex');
+}
+
+
+/***/ }),
+
+/***/ 5660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   connect: () => (/* binding */ connect)
+/* harmony export */ });
+/* unused harmony exports findOnPath, mysqlConnectError, countMysqlTables, MysqlSession */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2286);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9495);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(4601);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(5978);
+
+
+
+
+
+
+
+
+
+
+const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
+/** The first of `names` found on PATH. */
+function findOnPath(names) {
+    const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+    for (const name of names) {
+        for (const dir of dirs) {
+            try {
+                accessSync(join(dir, name), constants.X_OK);
+                return join(dir, name);
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+async function connect(input, target, database, timeoutMs) {
+    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 7588, 19));
+    let conn;
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
+    });
+    try {
+        conn = await Promise.race([
+            mysql.createConnection({
+                host: target.host,
+                port: target.port,
+                user: target.user,
+                password: target.password,
+                database,
+                connectTimeout: timeoutMs,
+                supportBigNumbers: true,
+                bigNumberStrings: true,
+            }),
+            timer,
+        ]);
+    }
+    catch (err) {
+        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+    }
+    conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
+    return conn;
+}
+async function countMysqlTables(conn, database) {
+    const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
+    const counts = {};
+    for (const { name } of rows) {
+        const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`);
+        counts[name] = Number(r[0].n);
+    }
+    return counts;
+}
+class MysqlSession {
+    input;
+    target;
+    conn;
+    serverVersion;
+    dumpTool;
+    clientTool;
+    clientVersion;
+    connectTimeoutMs;
+    engine = 'mysql';
+    database;
+    closed = false;
+    constructor(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs) {
+        this.input = input;
+        this.target = target;
+        this.conn = conn;
+        this.serverVersion = serverVersion;
+        this.dumpTool = dumpTool;
+        this.clientTool = clientTool;
+        this.clientVersion = clientVersion;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
+        const clientTool = findOnPath(['mariadb', 'mysql']);
+        if (!dumpTool || !clientTool) {
+            throw new UserError('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
+        }
+        const conn = await connect(input, target, target.database, connectTimeoutMs);
+        try {
+            const [rows] = await conn.query('SELECT VERSION() AS v');
+            const serverVersion = String(rows[0].v);
+            const v = await execArgv([dumpTool, '--version'], { timeoutMs: 15_000 });
+            const toolName = dumpTool.split('/').pop() ?? dumpTool;
+            const clientVersion = `${toolName} ${parseMysqlToolVersion(v.stdout) ?? v.stdout.trim()}`;
+            return new MysqlSession(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs);
+        }
+        catch (err) {
+            await conn.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    resolvePlan(plan) {
+        return { ...plan, compressedBy: 'stream' };
+    }
+    async dump(plan, target) {
+        if (target.kind !== 'stream')
+            throw new Error('mysql dumps are single files');
+        // counted in a consistent snapshot started just before the dump's own
+        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        const argv = mysqlDumpArgv(this.dumpTool, this.target, plan);
+        core.info(`Running ${argv.map((a) => redact(a)).join(' ')}`);
+        const counting = countMysqlTables(this.conn, this.database);
+        counting.catch(() => undefined);
+        try {
+            await execArgv(argv, {
+                env: mysqlEnv(this.target),
+                stdout: target.sink,
+                timeoutMs: plan.timeoutMs,
+                onStderrLine: (line) => core.info(`mysqldump: ${line}`),
+                label: this.dumpTool.split('/').pop(),
+            });
+        }
+        catch (err) {
+            // the counts may be waiting on a lock the failed dump will never see released
+            this.closed = true;
+            this.conn.destroy();
+            throw err;
+        }
+        let counts;
+        try {
+            counts = await counting;
+        }
+        catch (err) {
+            throw new UserError(`counting rows failed: ${redact(errorMessage(err))}`);
+        }
+        await this.conn.query('COMMIT').catch(() => undefined);
+        return counts;
+    }
+    async verifyStructure(backup) {
+        const { plan, path } = backup;
+        const scan = await scanDecompressed(path, plan.compression);
+        const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
+        if (!mysqlDumpHasMarker(plan.extraArgs))
+            return { checked: `${what} (no completion marker with comments off)`, missing: [] };
+        if (!scan.tail.includes(MYSQL_DUMP_MARKER)) {
+            throw new UserError(`the dump does not end with '${MYSQL_DUMP_MARKER}'; it is incomplete.`);
+        }
+        return { checked: `${what}, completion marker present`, missing: [] };
+    }
+    async verifyRestore(backup, scratch) {
+        const server = scratch && scratch.engine === 'mysql' ? scratch : this.target;
+        const input = scratch ? 'verify-database-url' : this.input;
+        const name = scratch && scratch.engine === 'mysql'
+            ? scratch.database
+            : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
+        const admin = server === this.target
+            ? this.conn
+            : await connect(input, server, undefined, this.connectTimeoutMs);
+        let created = false;
+        let dropped = false;
+        try {
+            const [exists] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+            if (exists.length > 0) {
+                throw new InputError('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
+            }
+            await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
+            created = true;
+            await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
+                env: mysqlEnv(server),
+                stdin: openDecompressed(backup.path, backup.plan.compression),
+                stdout: 'ignore',
+                timeoutMs: backup.plan.timeoutMs,
+                label: `${this.clientTool.split('/').pop()} (restore check)`,
+            });
+            const counts = await countMysqlTables(admin, name);
+            const gone = await this.drop(admin, name);
+            dropped = true;
+            return { scratch: `database ${name}`, tables: counts, dropped: gone };
+        }
+        finally {
+            if (created && !dropped)
+                await this.drop(admin, name).catch((err) => core.warning(`could not drop scratch database ${name}: ${redact(String(err))}`));
+            if (admin !== this.conn)
+                await admin.end().catch(() => undefined);
+        }
+    }
+    async drop(admin, name) {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+        const [left] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+        return left.length === 0;
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await this.conn.end().catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
+/***/ 9495:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* unused harmony exports ExecError, execArgv */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3713);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4601);
+/* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(869);
+
+
+
+
+
+
+class ExecError extends _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.name = 'ExecError';
+        this.result = result;
+    }
+}
+class LineTail {
+    max;
+    onLine;
+    lines = [];
+    partial = '';
+    constructor(max, onLine) {
+        this.max = max;
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const parts = (this.partial + chunk).split(/\r?\n/);
+        this.partial = parts.pop() ?? '';
+        for (const p of parts)
+            this.add(p);
+    }
+    end() {
+        if (this.partial)
+            this.add(this.partial);
+        this.partial = '';
+    }
+    add(line) {
+        const clean = redact(line);
+        this.onLine?.(clean);
+        if (clean.trim() === '')
+            return;
+        this.lines.push(clean);
+        if (this.lines.length > this.max)
+            this.lines.shift();
+    }
+    get() {
+        return [...this.lines];
+    }
+}
+/**
+ * Runs argv[0] with argv[1..] — never through a shell — and resolves when it exits and
+ * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
+ * tail when the program exits non-zero (unless allowFailure), is killed or times out.
+ */
+async function execArgv(argv, opts = {}) {
+    if (argv.length === 0)
+        throw new Error('execArgv: empty argv');
+    const [file, ...args] = argv;
+    const label = opts.label ?? basename(file);
+    const env = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
+        if (v !== undefined)
+            env[k] = v;
+    }
+    const started = Date.now();
+    const stdoutMode = opts.stdout ?? 'capture';
+    const child = spawn(file, args, {
+        cwd: opts.cwd,
+        env,
+        stdio: [
+            opts.stdin === undefined ? 'ignore' : 'pipe',
+            stdoutMode === 'inherit' ? 'inherit' : 'pipe',
+            'pipe',
+        ],
+    });
+    const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => tail.push(chunk));
+    let captured = '';
+    let sinkError;
+    let stdinError;
+    let stdoutDone = Promise.resolve();
+    if (child.stdout) {
+        if (stdoutMode === 'capture') {
+            child.stdout.setEncoding('utf8');
+            child.stdout.on('data', (chunk) => {
+                captured += chunk;
+            });
+            stdoutDone = new Promise((resolve) => child.stdout.on('close', () => resolve()));
+        }
+        else if (stdoutMode === 'ignore') {
+            child.stdout.resume();
+        }
+        else if (typeof stdoutMode === 'object') {
+            // Caught at once: a sink that fails early (disk full) must not become an unhandled
+            // rejection, and the child is stopped rather than left blocked on a full pipe.
+            stdoutDone = pipeline(child.stdout, stdoutMode).catch((err) => {
+                sinkError = err;
+                child.kill('SIGTERM');
+            });
+        }
+    }
+    if (opts.stdin !== undefined && child.stdin) {
+        const stdin = child.stdin;
+        stdin.on('error', () => {
+            // the child may exit without reading its input; its exit code tells the story
+        });
+        if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
+            stdin.end(opts.stdin);
+        }
+        else {
+            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
+            // waiting for the rest of its input until the timeout: stop it and report why.
+            opts.stdin.once('error', (err) => {
+                stdinError = err;
+                stdin.destroy();
+                child.kill('SIGTERM');
+            });
+            opts.stdin.pipe(stdin);
+        }
+    }
+    let timedOut = false;
+    let killTimer;
+    const timer = opts.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        }, opts.timeoutMs)
+        : undefined;
+    let spawnError;
+    const exit = await new Promise((resolve) => {
+        child.on('error', (err) => {
+            spawnError = err;
+            resolve({ code: null, signal: null });
+        });
+        child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    if (timer)
+        clearTimeout(timer);
+    if (killTimer)
+        clearTimeout(killTimer);
+    tail.end();
+    await stdoutDone;
+    const result = {
+        exitCode: exit.code ?? -1,
+        signal: exit.signal,
+        stdout: captured,
+        stderrTail: tail.get(),
+        durationMs: Date.now() - started,
+        timedOut,
+    };
+    if (spawnError) {
+        const why = spawnError.code === 'ENOENT'
+            ? `${label} was not found (${file}); is it installed and on PATH?`
+            : `${label} could not be started: ${redact(spawnError.message)}`;
+        throw new ExecError(why, result);
+    }
+    if (timedOut) {
+        throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+    }
+    if (stdinError) {
+        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
+        throw new ExecError(`reading the input of ${label} failed: ${redact(msg)}`, result);
+    }
+    if (sinkError) {
+        const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
+        throw new ExecError(`writing the output of ${label} failed: ${redact(msg)}`, result);
+    }
+    if (result.exitCode !== 0 && !opts.allowFailure) {
+        const how = exit.signal
+            ? `was killed by ${exit.signal}`
+            : `exited with code ${result.exitCode}`;
+        throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
+    }
+    return result;
+}
+function tailText(result) {
+    if (result.stderrTail.length === 0)
+        return '';
+    return ` Last output: ${result.stderrTail.slice(-5).join(' | ')}`;
+}
+
+
+/***/ })
+
+};
