@@ -31562,7 +31562,8 @@ function decide(r, attempt, policy, nowMs = Date.now()) {
     const reset = header(r, 'x-ratelimit-reset');
     let waitMs;
     let why;
-    if (r.status === 429 || (r.status === 403 && (after !== undefined || /secondary rate limit/i.test(r.message)))) {
+    if (r.status === 429 ||
+        (r.status === 403 && (after !== undefined || /secondary rate limit/i.test(r.message)))) {
         why = 'secondary rate limit';
         waitMs = after ?? Math.max(60_000, policy.baseMs * 2 ** attempt);
     }
@@ -31713,7 +31714,10 @@ const CHECKS = {
     image: [/^[a-z0-9][a-z0-9._\-/:]{0,254}$/, 'an image name without tag, e.g. ghcr.io/acme/shop'],
     digest: [DIGEST, 'sha256: followed by 64 lower-case hex digits'],
     'previous-digest': [DIGEST, 'sha256: followed by 64 lower-case hex digits'],
-    'migration-tool': [/^(sql|alembic|django|prisma|command)$/, 'sql, alembic, django, prisma or command'],
+    'migration-tool': [
+        /^(sql|alembic|django|prisma|command)$/,
+        'sql, alembic, django, prisma or command',
+    ],
     'backup-sha256': [/^[0-9a-f]{64}$/, '64 lower-case hex digits'],
     'backup-name': [/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'the name output of backup-db'],
     'backup-artifact-id': [/^\d{1,20}$/, 'digits'],
@@ -31754,7 +31758,9 @@ function parsePayload(text) {
     const out = {};
     for (const [key, raw] of Object.entries(value)) {
         if (!PAYLOAD_KEYS.includes(key)) {
-            return { problem: `key '${key.slice(0, 60)}' is not a rollback fact; known keys: ${PAYLOAD_KEYS.join(', ')}.` };
+            return {
+                problem: `key '${key.slice(0, 60)}' is not a rollback fact; known keys: ${PAYLOAD_KEYS.join(', ')}.`,
+            };
         }
         if (raw === null || raw === '')
             continue;
@@ -31767,7 +31773,9 @@ function parsePayload(text) {
             return { problem: `'${key}' must be a string.` };
         const secret = secretLooking(v);
         if (secret)
-            return { problem: `'${key}' looks like ${secret}; the payload is readable by everyone with read access, never put secrets in it.` };
+            return {
+                problem: `'${key}' looks like ${secret}; the payload is readable by everyone with read access, never put secrets in it.`,
+            };
         const check = CHECKS[key];
         if (check && !check[0].test(v))
             return { problem: `'${key}' ${JSON.stringify(v.slice(0, 80))} is not ${check[1]}.` };
@@ -31778,7 +31786,9 @@ function parsePayload(text) {
                     throw new Error('not an object');
             }
             catch {
-                return { problem: `'previous-state' must be the previous-state output of migrate (a JSON object).` };
+                return {
+                    problem: `'previous-state' must be the previous-state output of migrate (a JSON object).`,
+                };
             }
         }
         out[key] = v;
@@ -31872,7 +31882,11 @@ async function lastSuccess(gh, environment, opts = {}) {
 }
 async function getDeployment(gh, id) {
     try {
-        const { data } = await gh.octokit.rest.repos.getDeployment({ owner: gh.owner, repo: gh.repo, deployment_id: id });
+        const { data } = await gh.octokit.rest.repos.getDeployment({
+            owner: gh.owner,
+            repo: gh.repo,
+            deployment_id: id,
+        });
         return record(data, '');
     }
     catch (err) {
@@ -31967,7 +31981,11 @@ async function guardDeploy(gh, opts) {
     if (opts.branch) {
         let head;
         try {
-            const { data } = await gh.octokit.rest.repos.getBranch({ owner: gh.owner, repo: gh.repo, branch: opts.branch });
+            const { data } = await gh.octokit.rest.repos.getBranch({
+                owner: gh.owner,
+                repo: gh.repo,
+                branch: opts.branch,
+            });
             head = data.commit.sha;
         }
         catch (err) {
@@ -31981,7 +31999,11 @@ async function guardDeploy(gh, opts) {
     }
     const previous = await lastSuccess(gh, opts.environment);
     const theirRun = previous?.payload['run-id'] ? Number(previous.payload['run-id']) : undefined;
-    if (previous && previous.sha !== opts.ref && opts.runId !== undefined && theirRun !== undefined && theirRun > opts.runId) {
+    if (previous &&
+        previous.sha !== opts.ref &&
+        opts.runId !== undefined &&
+        theirRun !== undefined &&
+        theirRun > opts.runId) {
         throw new errors_UserError(`stale deploy refused: a newer run (${theirRun}) already deployed ${deployment_guard_short(previous.sha)} to ${opts.environment} (deployment ${previous.id}, ${previous.createdAt}); this run (${opts.runId}) would put the older ${deployment_guard_short(opts.ref)} over it.`);
     }
     return { previous };
@@ -32223,7 +32245,7 @@ function readEnvironment(mode) {
     const env = getString('environment');
     if (env === '' && mode !== 'finish')
         throw new errors_InputError('environment', `is required with mode: ${mode}.`);
-    if (env.length > 255 || /[\u0000-\u001f]/.test(env))
+    if (env.length > 255 || [...env].some((c) => c.charCodeAt(0) < 32))
         throw new errors_InputError('environment', 'is not a GitHub environment name.');
     return env;
 }
@@ -32245,7 +32267,9 @@ function readSettings() {
     if (mode === 'guard' && !SHA.test(ref))
         throw new errors_InputError('ref', `${JSON.stringify(ref.slice(0, 60))} is not a full commit sha (40 hex digits); the guard compares commits.`);
     const urlText = getString('environment-url');
-    const environmentUrl = urlText === '' ? undefined : parseUrlText('environment-url', urlText, ['https', 'http']).toString();
+    const environmentUrl = urlText === ''
+        ? undefined
+        : parseUrlText('environment-url', urlText, ['https', 'http']).toString();
     const description = getString('description') || undefined;
     if (description && description.length > 140)
         throw new errors_InputError('description', `is ${description.length} characters; GitHub keeps 140 at most.`);
@@ -32264,7 +32288,9 @@ function readSettings() {
     if (mode === 'finish') {
         const id = getString('deployment-id');
         if (!/^\d{1,20}$/.test(id))
-            throw new errors_InputError('deployment-id', id === '' ? 'is required with mode: finish (the deployment-id output of mode: start).' : `${JSON.stringify(id.slice(0, 40))} is not a deployment id (digits).`);
+            throw new errors_InputError('deployment-id', id === ''
+                ? 'is required with mode: finish (the deployment-id output of mode: start).'
+                : `${JSON.stringify(id.slice(0, 40))} is not a deployment id (digits).`);
         s.deploymentId = Number(id);
         s.state = getEnum('state', FINISH_STATES);
     }
@@ -32287,27 +32313,52 @@ async function run() {
     await runAction(async () => {
         const s = readSettings();
         const gh = await connect({ token: s.token, log });
-        const rows = [['Mode', s.mode], ['Environment', s.environment || undefined]];
+        const rows = [
+            ['Mode', s.mode],
+            ['Environment', s.environment || undefined],
+        ];
         try {
             if (s.mode === 'guard') {
-                const g = await guardDeploy(gh, { environment: s.environment, ref: s.ref, branch: s.branch, runId: s.runId });
+                const g = await guardDeploy(gh, {
+                    environment: s.environment,
+                    ref: s.ref,
+                    branch: s.branch,
+                    runId: s.runId,
+                });
                 run_action_setOutput('previous-deployment-id', g.previous ? String(g.previous.id) : '');
                 log(`${s.ref.slice(0, 7)} is the newest approved commit for ${s.environment}${s.branch ? ` (head of ${s.branch})` : ''}; last successful deployment: ${g.previous ? `${g.previous.id} (${g.previous.sha.slice(0, 7)})` : 'none'}`);
-                rows.push(['Commit', s.ref], ['Branch head', s.branch ? `${s.branch}: still ${s.ref.slice(0, 7)}` : 'not checked (no branch)'], ['Last successful deployment', g.previous ? `${g.previous.id} (${g.previous.sha.slice(0, 7)})` : 'none']);
+                rows.push(['Commit', s.ref], [
+                    'Branch head',
+                    s.branch ? `${s.branch}: still ${s.ref.slice(0, 7)}` : 'not checked (no branch)',
+                ], [
+                    'Last successful deployment',
+                    g.previous ? `${g.previous.id} (${g.previous.sha.slice(0, 7)})` : 'none',
+                ]);
             }
             else if (s.mode === 'start') {
                 const previous = await lastSuccess(gh, s.environment);
-                const d = await createDeployment(gh, { ref: s.ref, environment: s.environment, payload: s.payload, description: s.description });
+                const d = await createDeployment(gh, {
+                    ref: s.ref,
+                    environment: s.environment,
+                    payload: s.payload,
+                    description: s.description,
+                });
                 run_action_setOutput('deployment-id', String(d.id));
                 run_action_setOutput('previous-deployment-id', previous ? String(previous.id) : '');
-                await setStatus(gh, d.id, 'in_progress', { description: s.description, environmentUrl: s.environmentUrl });
+                await setStatus(gh, d.id, 'in_progress', {
+                    description: s.description,
+                    environmentUrl: s.environmentUrl,
+                });
                 log(`deployment ${d.id} of ${d.sha.slice(0, 7)} to ${s.environment} created, status in_progress; payload keys: ${Object.keys(s.payload).join(', ') || 'none'}`);
                 rows.push(['Deployment', String(d.id)], ['Commit', d.sha], ['Status', 'in_progress'], ['Previous successful', previous ? String(previous.id) : 'none'], ['Rollback facts', Object.keys(s.payload).join(', ') || 'none'], ['Run', gh.runUrl]);
             }
             else {
                 const id = s.deploymentId;
                 const state = s.state;
-                await setStatus(gh, id, s.state ?? 'error', { description: s.description, environmentUrl: s.environmentUrl });
+                await setStatus(gh, id, s.state ?? 'error', {
+                    description: s.description,
+                    environmentUrl: s.environmentUrl,
+                });
                 run_action_setOutput('state', state);
                 log(`deployment ${id}: status ${state}`);
                 rows.push(['Deployment', String(id)], ['Status', state]);
