@@ -86,7 +86,7 @@ describe('a staging release recorded as a deployment', () => {
     expect(status.body).toEqual({
       state: 'in_progress',
       log_url: 'https://github.com/acme/shop/actions/runs/4242',
-      environment_url: 'https://staging.example.com/',
+      environment_url: 'https://staging.example.com',
     });
     expect(status.authorization).toBe(`token ${TOKEN}`);
 

@@ -32267,9 +32267,10 @@ function readSettings() {
     if (mode === 'guard' && !SHA.test(ref))
         throw new errors_InputError('ref', `${JSON.stringify(ref.slice(0, 60))} is not a full commit sha (40 hex digits); the guard compares commits.`);
     const urlText = getString('environment-url');
-    const environmentUrl = urlText === ''
-        ? undefined
-        : parseUrlText('environment-url', urlText, ['https', 'http']).toString();
+    // checked as a URL, kept as written (GitHub shows it as given)
+    if (urlText !== '')
+        parseUrlText('environment-url', urlText, ['https', 'http']);
+    const environmentUrl = urlText === '' ? undefined : urlText;
     const description = getString('description') || undefined;
     if (description && description.length > 140)
         throw new errors_InputError('description', `is ${description.length} characters; GitHub keeps 140 at most.`);
