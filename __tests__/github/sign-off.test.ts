@@ -218,6 +218,23 @@ describe('issue: approvals in comments', () => {
     expect(first).toBeDefined();
   });
 
+  test('approvals behind more than a page of comments are found (Link pagination)', async () => {
+    const running = signOff(issueMode);
+    const n = await issueOpened();
+    for (let i = 0; i < 130; i++) gh.state.addComment(n, 'mallory', `+1 (${i})`);
+    gh.state.addComment(n, 'alice', '/approve qa'); // the actor: ignored
+    gh.state.addComment(n, 'bob', '/approve qa');
+    gh.state.addComment(n, 'carol', '/approve dba');
+    const run = await running;
+    if (run.exitCode !== 0) throw new Error(describeRun(run));
+    expect(JSON.parse(run.outputs.approvals)).toEqual([
+      expect.objectContaining({ role: 'qa', user: 'bob' }),
+      expect.objectContaining({ role: 'dba', user: 'carol' }),
+    ]);
+    const pages = gh.requestsTo('GET', /\/issues\/1\/comments$/).map((r) => r.query.page ?? '1');
+    expect(pages).toContain('2');
+  });
+
   test('/reject fails the release with the role, the approver and the reason', async () => {
     const running = signOff(issueMode);
     const n = await issueOpened();
