@@ -97,9 +97,17 @@ describe('preflight: sign-off fails closed', () => {
 
   test('every environment protected: approved', async () => {
     protect('sign-off-qa');
-    protect('production', { reviewers: gh.state.reviewerIds(['acme/sre']) });
+    protect('production', {
+      reviewers: gh.state.reviewerIds(['acme/sre']),
+      prevent_self_review: true,
+    });
     const run = await signOff({ mode: 'preflight', environments: '["sign-off-qa","production"]' });
     if (run.exitCode !== 0) throw new Error(describeRun(run));
+    // allowed, but said: sign-off-qa lets the run's author approve
+    expect(run.stdout).toMatch(
+      /^::warning::environment sign-off-qa lets the person who started the run approve it/m,
+    );
+    expect(run.stdout).not.toMatch(/::warning::environment production/);
     expect(run.outputs.approved).toBe('true');
     expect(JSON.parse(run.outputs.problems)).toEqual([]);
   });

@@ -32237,6 +32237,7 @@ async function applyEnvironment(gh, spec, ids) {
 const APPLY = 'runbook environments apply --file .github/runbook-environments.yml';
 async function preflight(gh, environments) {
     const problems = [];
+    const warnings = [];
     for (const name of environments) {
         const live = await readEnvironment(gh, name);
         if (!live) {
@@ -32254,6 +32255,10 @@ async function preflight(gh, environments) {
                 fix: `add at least one reviewer in the environments file and run ${APPLY} (or Settings → Environments → ${name} → Required reviewers)`,
             });
         }
+        if (live.reviewers.length > 0 && !live.preventSelfReview) {
+            // not fatal: a single-person team may need it, but it should be a decision
+            warnings.push(`environment ${name} lets the person who started the run approve it; set prevent-self-review: true unless that is intended.`);
+        }
         if (live.canAdminsBypass) {
             problems.push({
                 environment: name,
@@ -32268,7 +32273,7 @@ async function preflight(gh, environments) {
         if (visibility !== 'public')
             planLine = `${planLimitLine(gh, visibility)} (unless the plan is Enterprise)`;
     }
-    return { problems, planLine };
+    return { problems, warnings, planLine };
 }
 function problemLine(p) {
     return `environment ${p.environment} ${p.problem}; fix: ${p.fix}.`;
@@ -32735,7 +32740,9 @@ function readSettings() {
 
 const log = (line) => info(secrets_redact(line));
 async function runPreflight(gh, s) {
-    const { problems, planLine } = await preflight(gh, s.environments);
+    const { problems, warnings, planLine } = await preflight(gh, s.environments);
+    for (const w of warnings)
+        warning(secrets_redact(w));
     run_action_setOutput('problems', problems);
     run_action_setOutput('approved', problems.length === 0);
     heading('sign-off preflight', 3);

@@ -19,8 +19,9 @@ const APPLY = 'runbook environments apply --file .github/runbook-environments.ym
 export async function preflight(
   gh: GitHub,
   environments: string[],
-): Promise<{ problems: PreflightProblem[]; planLine?: string }> {
+): Promise<{ problems: PreflightProblem[]; warnings: string[]; planLine?: string }> {
   const problems: PreflightProblem[] = [];
+  const warnings: string[] = [];
   for (const name of environments) {
     const live = await readEnvironment(gh, name);
     if (!live) {
@@ -38,6 +39,12 @@ export async function preflight(
         fix: `add at least one reviewer in the environments file and run ${APPLY} (or Settings → Environments → ${name} → Required reviewers)`,
       });
     }
+    if (live.reviewers.length > 0 && !live.preventSelfReview) {
+      // not fatal: a single-person team may need it, but it should be a decision
+      warnings.push(
+        `environment ${name} lets the person who started the run approve it; set prevent-self-review: true unless that is intended.`,
+      );
+    }
     if (live.canAdminsBypass) {
       problems.push({
         environment: name,
@@ -52,7 +59,7 @@ export async function preflight(
     if (visibility !== 'public')
       planLine = `${planLimitLine(gh, visibility)} (unless the plan is Enterprise)`;
   }
-  return { problems, planLine };
+  return { problems, warnings, planLine };
 }
 
 export function problemLine(p: PreflightProblem): string {

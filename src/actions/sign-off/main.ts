@@ -12,7 +12,8 @@ import { readSettings, type Settings } from './settings.js';
 const log = (line: string): void => core.info(redact(line));
 
 async function runPreflight(gh: GitHub, s: Settings): Promise<void> {
-  const { problems, planLine } = await preflight(gh, s.environments);
+  const { problems, warnings, planLine } = await preflight(gh, s.environments);
+  for (const w of warnings) core.warning(redact(w));
   setOutput('problems', problems);
   setOutput('approved', problems.length === 0);
   heading('sign-off preflight', 3);
