@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(95000);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33821);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 95000:
+/***/ 33821:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28572,45 +28572,8 @@ class ApplyFailedError extends errors/* UserError */.yo {
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/kit/durations.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/**
- * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
- * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    let rest = text.trim();
-    if (rest === '')
-        return undefined;
-    if (rest === '0')
-        return 0;
-    let total = 0;
-    while (rest.length > 0) {
-        const m = DURATION.exec(rest);
-        if (!m)
-            return undefined;
-        total += Number(m[1]) * UNIT_MS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
-function durations_formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    return `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(40869);
 // EXTERNAL MODULE: ./src/migrations/connect.ts
 var connect = __nccwpck_require__(90275);
 // EXTERNAL MODULE: ./src/migrations/database-url.ts
@@ -28641,7 +28604,7 @@ function sqliteLockPath(dbPath) {
 }
 function timeoutError(t, waitMs, holder) {
     const who = holder ? ` (${holder})` : '';
-    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,database_url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${durations_formatDuration(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
+    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,database_url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${(0,durations/* formatDuration */.a)(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
 }
 async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     const started = Date.now();
@@ -28649,7 +28612,7 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     let announced = false;
     const waiting = () => {
         if (!announced)
-            log(`waiting up to ${durations_formatDuration(waitMs)} for the migration lock held by another run`);
+            log(`waiting up to ${(0,durations/* formatDuration */.a)(waitMs)} for the migration lock held by another run`);
         announced = true;
     };
     if (t.engine === 'postgres') {
@@ -28942,7 +28905,7 @@ async function execArgv(argv, opts = {}) {
         throw new ExecError(why, result);
     }
     if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${durations_formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
     if (stdinError) {
         const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
@@ -30392,7 +30355,7 @@ function createSqlTool(ctx) {
                         }
                         const durationMs = Date.now() - started;
                         applied.push({ name: m.file, durationMs });
-                        ctx.log(`applied ${m.file} in ${durations_formatDuration(durationMs)}`);
+                        ctx.log(`applied ${m.file} in ${(0,durations/* formatDuration */.a)(durationMs)}`);
                     }
                     return applyResult();
                 }
@@ -31577,7 +31540,7 @@ function mysqlConnectError(input, target, database, err, timeoutMs) {
     if (e.code === 'ETIMEDOUT' ||
         e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
         /timed? ?out/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `MySQL/MariaDB at ${where} did not answer within ${durations_formatDuration(timeoutMs)} (connect-timeout).`);
+        return new errors/* InputError */.dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,durations/* formatDuration */.a)(timeoutMs)} (connect-timeout).`);
     }
     if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
         return new errors/* InputError */.dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
@@ -31960,7 +31923,7 @@ function pgConnectError(input, target, database, err, timeoutMs) {
     if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
         return new errors/* InputError */.dz(input, `host '${target.host}' was not found.`);
     if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `PostgreSQL at ${where} did not answer within ${durations_formatDuration(timeoutMs)} (connect-timeout).`);
+        return new errors/* InputError */.dz(input, `PostgreSQL at ${where} did not answer within ${(0,durations/* formatDuration */.a)(timeoutMs)} (connect-timeout).`);
     }
     if (e.code === '28P01' || e.code === '28000') {
         return new errors/* InputError */.dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
@@ -32782,42 +32745,8 @@ async function restoreSqlite(o, target) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/kit/sizes.ts
-const UNITS = {
-    '': 1,
-    b: 1,
-    kb: 1000,
-    mb: 1000 ** 2,
-    gb: 1000 ** 3,
-    tb: 1000 ** 4,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-    tib: 1024 ** 4,
-};
-const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
-/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
-function sizes_parseSize(text) {
-    const m = SIZE.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = UNITS[m[2].toLowerCase()];
-    if (unit === undefined)
-        return undefined;
-    return Math.round(Number(m[1]) * unit);
-}
-/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
-function formatSize(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let i = 0;
-    while (value >= 1024 && i < units.length - 1) {
-        value /= 1024;
-        i++;
-    }
-    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
-}
-
+// EXTERNAL MODULE: ./src/kit/sizes.ts
+var sizes = __nccwpck_require__(98402);
 ;// CONCATENATED MODULE: ./src/db/backup.ts
 
 
@@ -32970,9 +32899,9 @@ async function runBackup(opts, progress = {}) {
         stage = 'the dump';
         const dumped = await writeDump(session, plan, partial, workDir);
         const tables = dumped.tables;
-        lib_core/* info */.pq(`Wrote ${formatSize(dumped.bytes)}, sha256 ${dumped.sha256}`);
+        lib_core/* info */.pq(`Wrote ${(0,sizes/* formatSize */.X)(dumped.bytes)}, sha256 ${dumped.sha256}`);
         if (dumped.bytes < opts.minSizeBytes) {
-            throw new errors/* UserError */.yo(`the backup is ${formatSize(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${formatSize(opts.minSizeBytes)}; it was not kept.`);
+            throw new errors/* UserError */.yo(`the backup is ${(0,sizes/* formatSize */.X)(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${(0,sizes/* formatSize */.X)(opts.minSizeBytes)}; it was not kept.`);
         }
         const backup = { path: partial, plan };
         const checks = [];
@@ -33102,149 +33031,8 @@ async function takeSafetyBackup(opts) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/kit/inputs.ts
-
-
-
-
-
-function show(value, secret) {
-    if (secret)
-        return `'***'`;
-    const v = (0,secrets/* redact */.E$)(value);
-    return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
-}
-/** The trimmed value (default when empty); a secret is masked first. */
-function raw(name, opts = {}) {
-    const value = lib_core/* getInput */.V4(name, { trimWhitespace: true });
-    if (opts.secret)
-        (0,secrets/* registerSecret */.cl)(value);
-    return value === '' ? (opts.default ?? '') : value;
-}
-function getString(name, opts = {}) {
-    return raw(name, opts);
-}
-function getRequired(name, opts = {}) {
-    const value = raw(name, opts);
-    if (value === '')
-        throw new InputError(name, 'is required and was not set.');
-    return value;
-}
-function getBoolean(name, opts = {}) {
-    const value = raw(name);
-    if (value === '') {
-        if (opts.default === undefined)
-            throw new errors/* InputError */.dz(name, 'is required and was not set.');
-        return opts.default;
-    }
-    const lower = value.toLowerCase();
-    if (lower === 'true')
-        return true;
-    if (lower === 'false')
-        return false;
-    throw new errors/* InputError */.dz(name, `${show(value, false)} is not a boolean; use true or false.`);
-}
-function getEnum(name, allowed, opts = {}) {
-    const value = raw(name, { default: opts.default });
-    if (value === '')
-        throw new errors/* InputError */.dz(name, `is required; one of: ${allowed.join(', ')}.`);
-    const match = allowed.find((a) => a === value.toLowerCase());
-    if (match === undefined) {
-        throw new errors/* InputError */.dz(name, `${show(value, false)} is not one of: ${allowed.join(', ')}.`);
-    }
-    return match;
-}
-function getInteger(name, opts = {}) {
-    const value = raw(name);
-    if (value === '')
-        return opts.default;
-    const range = opts.min !== undefined && opts.max !== undefined
-        ? `a whole number from ${opts.min} to ${opts.max}`
-        : opts.min !== undefined
-            ? `a whole number of at least ${opts.min}`
-            : opts.max !== undefined
-                ? `a whole number of at most ${opts.max}`
-                : 'a whole number';
-    if (!/^[+-]?\d+$/.test(value)) {
-        throw new InputError(name, `${show(value, false)} is not a whole number; expected ${range}.`);
-    }
-    const n = Number(value);
-    if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-        throw new InputError(name, `${value} is out of range; expected ${range}.`);
-    }
-    return n;
-}
-/** Milliseconds. Accepts `500ms`, `30s`, `5m`, `1h`, `1m30s`; `0` and `0s` only with allowZero. */
-function getDuration(name, opts = {}) {
-    const value = raw(name, { default: opts.default });
-    if (value === '')
-        throw new errors/* InputError */.dz(name, 'is required; a duration such as 30s, 5m or 1m30s.');
-    const ms = parseDuration(value);
-    if (ms === undefined) {
-        throw new errors/* InputError */.dz(name, `${show(value, false)} is not a duration; use a number with a unit: 500ms, 30s, 5m, 1h or 1m30s.`);
-    }
-    if (ms === 0 && !opts.allowZero) {
-        throw new errors/* InputError */.dz(name, `${show(value, false)} must be greater than zero.`);
-    }
-    if (opts.max !== undefined && ms > opts.max) {
-        throw new errors/* InputError */.dz(name, `${show(value, false)} is longer than the maximum of ${opts.max}ms.`);
-    }
-    return ms;
-}
-/** Bytes. Accepts `512`, `10KB`, `5MiB`. */
-function getSize(name, opts = {}) {
-    const value = raw(name, { default: opts.default });
-    if (value === '')
-        throw new InputError(name, 'is required; a size such as 512, 10KB or 5MiB.');
-    const bytes = parseSize(value);
-    if (bytes === undefined) {
-        throw new InputError(name, `${show(value, false)} is not a size; use bytes or a unit: 512, 10KB, 5MB, 5MiB, 1GiB.`);
-    }
-    return bytes;
-}
-/** Newline- or comma-separated items, trimmed, empties dropped. */
-function getList(name, opts = {}) {
-    const value = raw(name, { default: opts.default });
-    return splitList(value, opts.newlineOnly);
-}
-function splitList(value, newlineOnly = false) {
-    const sep = newlineOnly ? /\r?\n/ : /\r?\n|,/;
-    return value
-        .split(sep)
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-}
-/**
- * A URL whose scheme is one of `protocols` (without the colon). The password of the URL
- * is registered as a secret before the value is looked at.
- */
-function getUrl(name, opts = {}) {
-    const value = raw(name, { default: opts.default });
-    registerUrlPassword(value);
-    if (value === '') {
-        if (opts.required)
-            throw new InputError(name, 'is required and was not set.');
-        return undefined;
-    }
-    return parseUrlText(name, value, opts.protocols);
-}
-function parseUrlText(name, value, protocols) {
-    registerUrlPassword(value);
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        const hint = protocols ? ` such as ${protocols[0]}://host:port/path` : '';
-        throw new InputError(name, `${show(value, false)} is not a valid URL; expected an absolute URL${hint}.`);
-    }
-    const scheme = url.protocol.replace(/:$/, '');
-    if (protocols && !protocols.includes(scheme)) {
-        throw new InputError(name, `scheme '${scheme}' is not supported; use one of: ${protocols.map((p) => `${p}://`).join(', ')}.`);
-    }
-    return url;
-}
-
+// EXTERNAL MODULE: ./src/kit/inputs.ts
+var inputs = __nccwpck_require__(67127);
 // EXTERNAL MODULE: ./src/migrations/sql/driver.ts
 var driver = __nccwpck_require__(56494);
 ;// CONCATENATED MODULE: ./src/actions/shared/migration-tool-settings.ts
@@ -33261,8 +33049,8 @@ var driver = __nccwpck_require__(56494);
  * from what it holds. Shared by migrate and rollback.
  */
 function readMigrationTool(workspace) {
-    const toolInput = getEnum('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
-    const wdInput = getString('working-directory', { default: '.' });
+    const toolInput = (0,inputs/* getEnum */.GV)('tool', ['auto', ...TOOL_NAMES], { default: 'auto' });
+    const wdInput = (0,inputs/* getString */.AA)('working-directory', { default: '.' });
     const workingDirectory = (0,external_node_path_.resolve)(workspace, wdInput);
     if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
         throw new errors/* InputError */.dz('working-directory', `'${wdInput}' is not a directory (resolved to ${workingDirectory}).`);
@@ -33282,8 +33070,8 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
     else if (tool !== 'command') {
         throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
     }
-    const migrationsDir = getString('migrations-dir', { default: 'migrations' });
-    const migrationsTable = getString('migrations-table', { default: 'schema_migrations' });
+    const migrationsDir = (0,inputs/* getString */.AA)('migrations-dir', { default: 'migrations' });
+    const migrationsTable = (0,inputs/* getString */.AA)('migrations-table', { default: 'schema_migrations' });
     if (!driver/* TABLE_NAME */.BL.test(migrationsTable) ||
         (database?.engine !== 'postgres' && migrationsTable.includes('.'))) {
         throw new errors/* InputError */.dz('migrations-table', `'${migrationsTable}' is not a table name; use letters, digits and _ (schema.table on PostgreSQL).`);
@@ -33312,8 +33100,8 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
  * config's credentials. Shared by build-push-image and rollback.
  */
 function readRegistryCredentials() {
-    const username = getString('registry-username');
-    const password = getString('registry-password', { secret: true });
+    const username = (0,inputs/* getString */.AA)('registry-username');
+    const password = (0,inputs/* getString */.AA)('registry-password', { secret: true });
     if (username === '' && password === '')
         return undefined;
     if (password === '')
@@ -33328,7 +33116,7 @@ function readRegistryCredentials() {
  * action (where the tag or digest belongs instead), so the caller words them.
  */
 function readImageName(words) {
-    const text = getString('image');
+    const text = (0,inputs/* getString */.AA)('image');
     if (text === '')
         throw new errors/* InputError */.dz('image', words.missing);
     let image;
@@ -33389,11 +33177,11 @@ function orderTargets(items) {
 
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
-    const v = getString(name);
+    const v = (0,inputs/* getString */.AA)(name);
     return v === '' ? undefined : v;
 }
 function readTargets() {
-    const items = getList('targets');
+    const items = (0,inputs/* getList */.vS)('targets');
     if (items.length === 0) {
         throw new errors/* InputError */.dz('targets', `is required: a comma list of ${TARGETS.join(', ')}.`);
     }
@@ -33404,7 +33192,7 @@ function readTargets() {
     return ordered;
 }
 function readTag(name, fallback) {
-    const value = getString(name, { default: fallback });
+    const value = (0,inputs/* getString */.AA)(name, { default: fallback });
     if (!isValidTag(value)) {
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value.slice(0, 80))} is not a valid tag (${TAG_RULE}).`);
     }
@@ -33430,7 +33218,7 @@ function readImage() {
         previousTag,
         toDigest,
         credentials: readRegistryCredentials(),
-        insecure: getBoolean('insecure-registry', { default: false }),
+        insecure: (0,inputs/* getBoolean */.pW)('insecure-registry', { default: false }),
         deployCommand: optional('deploy-command'),
     };
 }
@@ -33439,7 +33227,7 @@ function readMigrations(workspace, urlText) {
     if (tool === 'prisma') {
         throw new errors/* InputError */.dz('tool', 'prisma migrations cannot be reverted (Prisma Migrate has no down migrations); restore the backup instead with targets: database and backup-manifest.');
     }
-    const stateText = getString('previous-state');
+    const stateText = (0,inputs/* getString */.AA)('previous-state');
     if (stateText === '') {
         throw new errors/* InputError */.dz('previous-state', 'is required with targets: migrations; pass the previous-state output of migrate.');
     }
@@ -33467,11 +33255,11 @@ function readMigrations(workspace, urlText) {
         workingDirectory,
         migrationsDir,
         migrationsTable,
-        python: getString('python', { default: 'python3' }),
+        python: (0,inputs/* getString */.AA)('python', { default: 'python3' }),
         djangoSettings: optional('django-settings'),
         downCommand,
         statusCommand: optional('status-command'),
-        lockWaitMs: getDuration('lock-wait', { default: '60s', allowZero: true }),
+        lockWaitMs: (0,inputs/* getDuration */.Ds)('lock-wait', { default: '60s', allowZero: true }),
     };
 }
 function readDatabase(workspace, runnerTemp, urlText) {
@@ -33510,7 +33298,7 @@ function readDatabase(workspace, runnerTemp, urlText) {
         else {
             if (!/^\d+$/.test(runId))
                 throw new errors/* InputError */.dz('backup-run-id', `${JSON.stringify(runId.slice(0, 40))} is not a workflow run id (digits).`);
-            const token = getString('github-token', { secret: true });
+            const token = (0,inputs/* getString */.AA)('github-token', { secret: true });
             if (token === '')
                 throw new errors/* InputError */.dz('github-token', 'is required with backup-run-id (artifacts of another run need a token with actions: read).');
             const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
@@ -33534,7 +33322,7 @@ function readDatabase(workspace, runnerTemp, urlText) {
             throw new errors/* InputError */.dz('backup-cache-key', problem);
         source = { kind: 'cache', key: cacheKey };
     }
-    const dirInput = getString('safety-backup-dir');
+    const dirInput = (0,inputs/* getString */.AA)('safety-backup-dir');
     const safetyBackupDir = dirInput === ''
         ? (0,external_node_path_.join)(runnerTemp, 'db-backups')
         : (0,external_node_path_.isAbsolute)(dirInput)
@@ -33546,22 +33334,22 @@ function readDatabase(workspace, runnerTemp, urlText) {
     return {
         target,
         source,
-        safetyBackup: getBoolean('safety-backup', { default: true }),
+        safetyBackup: (0,inputs/* getBoolean */.pW)('safety-backup', { default: true }),
         safetyBackupDir,
-        connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+        connectTimeoutMs: (0,inputs/* getDuration */.Ds)('connect-timeout', { default: '10s' }),
     };
 }
 function readSettings() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const runnerTemp = process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)();
     // secrets are masked before any input error can print anything
-    const urlText = getString('database-url');
+    const urlText = (0,inputs/* getString */.AA)('database-url');
     (0,secrets/* registerUrlPassword */.M1)(urlText);
-    getString('registry-password', { secret: true });
-    getString('github-token', { secret: true });
+    (0,inputs/* getString */.AA)('registry-password', { secret: true });
+    (0,inputs/* getString */.AA)('github-token', { secret: true });
     const targets = readTargets();
-    const dryRun = getBoolean('dry-run', { default: false });
-    const timeoutMs = getDuration('timeout', { default: '1h' });
+    const dryRun = (0,inputs/* getBoolean */.pW)('dry-run', { default: false });
+    const timeoutMs = (0,inputs/* getDuration */.Ds)('timeout', { default: '1h' });
     const settings = { targets, dryRun, workspace, runnerTemp, timeoutMs };
     if (targets.includes('image'))
         settings.image = readImage();
@@ -33570,6 +33358,17 @@ function readSettings() {
     if (targets.includes('database'))
         settings.database = readDatabase(workspace, runnerTemp, urlText);
     return settings;
+}
+// ---- from-deployment: rollback facts from the GitHub deployment record (docs/environments.md) ----
+/**
+ * Runs before readSettings: with from-deployment set, fills the rollback inputs left empty
+ * from the deployment record. The GitHub client is loaded only then.
+ */
+async function readFromDeployment() {
+    if ((0,inputs/* getString */.AA)('from-deployment') === '')
+        return undefined;
+    const { fromDeploymentInputs } = await __nccwpck_require__.e(/* import() */ 572).then(__nccwpck_require__.bind(__nccwpck_require__, 54572));
+    return fromDeploymentInputs();
 }
 
 ;// CONCATENATED MODULE: ./src/kit/summary.ts
@@ -33604,7 +33403,7 @@ function resultTable(headers, rows) {
     ]);
 }
 /** Raw text (markdown or HTML) — redacted but not escaped; the caller escapes what it built. */
-function summary_raw(text) {
+function raw(text) {
     lib_core/* summary */.z.addRaw((0,secrets/* redact */.E$)(text), true);
 }
 function details(label, content) {
@@ -33640,29 +33439,29 @@ const MARK = {
 async function writeSummary(r) {
     heading(`rollback${r.dryRun ? ' (dry run: nothing changed)' : ''}`);
     if (r.error)
-        summary_raw(`<p>❌ ${escapeHtml(r.error)}</p>`);
+        raw(`<p>❌ ${escapeHtml(r.error)}</p>`);
     keyValueTable([
         ['Targets (in order)', r.targets.join(' → ')],
         ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
         ['Image digest', r.imageDigest],
         ['Restored from', r.restoredFrom],
         ['Backup sha256', r.backupSha256],
-        ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
+        ['Backup size', r.backupSize === undefined ? undefined : (0,sizes/* formatSize */.X)(r.backupSize)],
         ['Safety backup', r.safetyBackupPath],
-        ['Duration', durations_formatDuration(r.durationMs)],
+        ['Duration', (0,durations/* formatDuration */.a)(r.durationMs)],
     ]);
     resultTable(['Target', 'Plan', 'Result', 'Duration'], r.steps.map((s) => [
         s.target,
         s.plan,
         `${MARK[s.status]}${s.detail ? `: ${s.detail}` : ''}`,
-        s.durationMs === undefined ? undefined : durations_formatDuration(s.durationMs),
+        s.durationMs === undefined ? undefined : (0,durations/* formatDuration */.a)(s.durationMs),
     ]));
     if (r.tables && r.tables.length > 0) {
         heading('Row counts after the restore', 3);
         resultTable(['Table', 'Backup', 'Now'], r.tables.map(([t, a, b]) => [t, a, b]));
     }
     if (r.extraTables && r.extraTables.length > 0) {
-        summary_raw(`<p>Tables not in the backup, left as they are: ${r.extraTables.map(escapeHtml).join(', ')}</p>`);
+        raw(`<p>Tables not in the backup, left as they are: ${r.extraTables.map(escapeHtml).join(', ')}</p>`);
     }
     await flush();
 }
@@ -33826,10 +33625,16 @@ async function run() {
             durationMs: 0,
         };
         try {
+            const fromDeployment = await readFromDeployment();
+            if (fromDeployment) {
+                const f = fromDeployment.facts;
+                log(`from-deployment: undoing deployment ${f.bad.id} (${f.bad.sha.slice(0, 7)}), back to ${f.good.id} (${f.good.sha.slice(0, 7)}); filled ${fromDeployment.filled.join(', ') || 'no input'}`);
+            }
             const s = readSettings();
             report.dryRun = s.dryRun;
             report.targets = s.targets;
             const prepared = await prepare(s, report);
+            fromDeployment?.checkBackup(report.backupSha256);
             for (const st of report.steps)
                 log(`plan: ${st.target}: ${st.plan}`);
             if (s.dryRun) {
@@ -33841,6 +33646,8 @@ async function run() {
             }
             else {
                 await execute(s, prepared, report);
+                // the record follows what happened: bad deployment failure, restored one success
+                await fromDeployment?.record(report.rolledBack);
             }
         }
         catch (err) {
@@ -34140,6 +33947,54 @@ function describeTarget(t) {
 
 /***/ }),
 
+/***/ 40869:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
+ * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    let rest = text.trim();
+    if (rest === '')
+        return undefined;
+    if (rest === '0')
+        return 0;
+    let total = 0;
+    while (rest.length > 0) {
+        const m = DURATION.exec(rest);
+        if (!m)
+            return undefined;
+        total += Number(m[1]) * UNIT_MS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    return `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+
+/***/ }),
+
 /***/ 73713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34176,6 +34031,167 @@ function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     return String(err);
+}
+
+
+/***/ }),
+
+/***/ 67127:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AA: () => (/* binding */ getString),
+/* harmony export */   Ds: () => (/* binding */ getDuration),
+/* harmony export */   GV: () => (/* binding */ getEnum),
+/* harmony export */   pW: () => (/* binding */ getBoolean),
+/* harmony export */   vS: () => (/* binding */ getList)
+/* harmony export */ });
+/* unused harmony exports raw, getRequired, getInteger, getSize, splitList, getUrl, parseUrlText */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
+/* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(40869);
+/* harmony import */ var _sizes_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(98402);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14601);
+
+
+
+
+
+function show(value, secret) {
+    if (secret)
+        return `'***'`;
+    const v = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(value);
+    return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+}
+/** The trimmed value (default when empty); a secret is masked first. */
+function raw(name, opts = {}) {
+    const value = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: true });
+    if (opts.secret)
+        (0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .registerSecret */ .cl)(value);
+    return value === '' ? (opts.default ?? '') : value;
+}
+function getString(name, opts = {}) {
+    return raw(name, opts);
+}
+function getRequired(name, opts = {}) {
+    const value = raw(name, opts);
+    if (value === '')
+        throw new InputError(name, 'is required and was not set.');
+    return value;
+}
+function getBoolean(name, opts = {}) {
+    const value = raw(name);
+    if (value === '') {
+        if (opts.default === undefined)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, 'is required and was not set.');
+        return opts.default;
+    }
+    const lower = value.toLowerCase();
+    if (lower === 'true')
+        return true;
+    if (lower === 'false')
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${show(value, false)} is not a boolean; use true or false.`);
+}
+function getEnum(name, allowed, opts = {}) {
+    const value = raw(name, { default: opts.default });
+    if (value === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `is required; one of: ${allowed.join(', ')}.`);
+    const match = allowed.find((a) => a === value.toLowerCase());
+    if (match === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${show(value, false)} is not one of: ${allowed.join(', ')}.`);
+    }
+    return match;
+}
+function getInteger(name, opts = {}) {
+    const value = raw(name);
+    if (value === '')
+        return opts.default;
+    const range = opts.min !== undefined && opts.max !== undefined
+        ? `a whole number from ${opts.min} to ${opts.max}`
+        : opts.min !== undefined
+            ? `a whole number of at least ${opts.min}`
+            : opts.max !== undefined
+                ? `a whole number of at most ${opts.max}`
+                : 'a whole number';
+    if (!/^[+-]?\d+$/.test(value)) {
+        throw new InputError(name, `${show(value, false)} is not a whole number; expected ${range}.`);
+    }
+    const n = Number(value);
+    if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+        throw new InputError(name, `${value} is out of range; expected ${range}.`);
+    }
+    return n;
+}
+/** Milliseconds. Accepts `500ms`, `30s`, `5m`, `1h`, `1m30s`; `0` and `0s` only with allowZero. */
+function getDuration(name, opts = {}) {
+    const value = raw(name, { default: opts.default });
+    if (value === '')
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, 'is required; a duration such as 30s, 5m or 1m30s.');
+    const ms = (0,_durations_js__WEBPACK_IMPORTED_MODULE_2__/* .parseDuration */ .E)(value);
+    if (ms === undefined) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${show(value, false)} is not a duration; use a number with a unit: 500ms, 30s, 5m, 1h or 1m30s.`);
+    }
+    if (ms === 0 && !opts.allowZero) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${show(value, false)} must be greater than zero.`);
+    }
+    if (opts.max !== undefined && ms > opts.max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(name, `${show(value, false)} is longer than the maximum of ${opts.max}ms.`);
+    }
+    return ms;
+}
+/** Bytes. Accepts `512`, `10KB`, `5MiB`. */
+function getSize(name, opts = {}) {
+    const value = raw(name, { default: opts.default });
+    if (value === '')
+        throw new InputError(name, 'is required; a size such as 512, 10KB or 5MiB.');
+    const bytes = parseSize(value);
+    if (bytes === undefined) {
+        throw new InputError(name, `${show(value, false)} is not a size; use bytes or a unit: 512, 10KB, 5MB, 5MiB, 1GiB.`);
+    }
+    return bytes;
+}
+/** Newline- or comma-separated items, trimmed, empties dropped. */
+function getList(name, opts = {}) {
+    const value = raw(name, { default: opts.default });
+    return splitList(value, opts.newlineOnly);
+}
+function splitList(value, newlineOnly = false) {
+    const sep = newlineOnly ? /\r?\n/ : /\r?\n|,/;
+    return value
+        .split(sep)
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+}
+/**
+ * A URL whose scheme is one of `protocols` (without the colon). The password of the URL
+ * is registered as a secret before the value is looked at.
+ */
+function getUrl(name, opts = {}) {
+    const value = raw(name, { default: opts.default });
+    registerUrlPassword(value);
+    if (value === '') {
+        if (opts.required)
+            throw new InputError(name, 'is required and was not set.');
+        return undefined;
+    }
+    return parseUrlText(name, value, opts.protocols);
+}
+function parseUrlText(name, value, protocols) {
+    registerUrlPassword(value);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        const hint = protocols ? ` such as ${protocols[0]}://host:port/path` : '';
+        throw new InputError(name, `${show(value, false)} is not a valid URL; expected an absolute URL${hint}.`);
+    }
+    const scheme = url.protocol.replace(/:$/, '');
+    if (protocols && !protocols.includes(scheme)) {
+        throw new InputError(name, `scheme '${scheme}' is not supported; use one of: ${protocols.map((p) => `${p}://`).join(', ')}.`);
+    }
+    return url;
 }
 
 
@@ -34264,6 +34280,51 @@ function redactUrl(url) {
 /** Test hook: forget every registered secret. */
 function clearSecretsForTest() {
     known.clear();
+}
+
+
+/***/ }),
+
+/***/ 98402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ formatSize)
+/* harmony export */ });
+/* unused harmony export parseSize */
+const UNITS = {
+    '': 1,
+    b: 1,
+    kb: 1000,
+    mb: 1000 ** 2,
+    gb: 1000 ** 3,
+    tb: 1000 ** 4,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+};
+const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
+/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
+function parseSize(text) {
+    const m = SIZE.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    if (unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let i = 0;
+    while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+    }
+    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
 }
 
 

@@ -26,7 +26,12 @@ import {
 import type { Target } from '../../rollback/plan.js';
 import { restoreBackup } from '../../rollback/restore.js';
 import { takeSafetyBackup } from '../../rollback/safety-backup.js';
-import { readSettings, type MigrationSettings, type Settings } from './settings.js';
+import {
+  readFromDeployment,
+  readSettings,
+  type MigrationSettings,
+  type Settings,
+} from './settings.js';
 import { writeSummary, type Report, type StepReport } from './summary.js';
 
 const log = (line: string): void => core.info(redact(line));
@@ -192,10 +197,18 @@ export async function run(): Promise<void> {
       durationMs: 0,
     };
     try {
+      const fromDeployment = await readFromDeployment();
+      if (fromDeployment) {
+        const f = fromDeployment.facts;
+        log(
+          `from-deployment: undoing deployment ${f.bad.id} (${f.bad.sha.slice(0, 7)}), back to ${f.good.id} (${f.good.sha.slice(0, 7)}); filled ${fromDeployment.filled.join(', ') || 'no input'}`,
+        );
+      }
       const s = readSettings();
       report.dryRun = s.dryRun;
       report.targets = s.targets;
       const prepared = await prepare(s, report);
+      fromDeployment?.checkBackup(report.backupSha256);
       for (const st of report.steps) log(`plan: ${st.target}: ${st.plan}`);
       if (s.dryRun) {
         for (const st of report.steps) st.status = 'planned';
@@ -203,6 +216,8 @@ export async function run(): Promise<void> {
         log('dry-run: nothing was changed');
       } else {
         await execute(s, prepared, report);
+        // the record follows what happened: bad deployment failure, restored one success
+        await fromDeployment?.record(report.rolledBack);
       }
     } catch (err) {
       report.error = redact(errorMessage(err));

@@ -14,6 +14,7 @@ import type { MigrationState, ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
 import type { BackupSource } from '../../rollback/backup-source.js';
 import { orderTargets, TARGETS, type Target } from '../../rollback/plan.js';
+import type { FromDeployment } from '../../github/rollback-facts.js';
 
 /** Every input of rollback, read and checked once, before anything is touched. */
 export interface Settings {
@@ -289,4 +290,16 @@ export function readSettings(): Settings {
   if (targets.includes('database'))
     settings.database = readDatabase(workspace, runnerTemp, urlText);
   return settings;
+}
+
+// ---- from-deployment: rollback facts from the GitHub deployment record (docs/environments.md) ----
+
+/**
+ * Runs before readSettings: with from-deployment set, fills the rollback inputs left empty
+ * from the deployment record. The GitHub client is loaded only then.
+ */
+export async function readFromDeployment(): Promise<FromDeployment | undefined> {
+  if (getString('from-deployment') === '') return undefined;
+  const { fromDeploymentInputs } = await import('../../github/rollback-facts.js');
+  return fromDeploymentInputs();
 }
