@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../../kit/durations.js';
 import { UserError } from '../../kit/errors.js';
+import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { describeTarget } from '../../gate/probe-config.js';
 import { createProbe } from '../../gate/probes/index.js';
@@ -22,7 +23,10 @@ export async function run(): Promise<void> {
 
     const progressLog = new ProgressLog(plan, rules, (line) => core.info(line));
     const probes = settings.probes.map((spec) => createProbe(spec, { noData: settings.noData }));
+    // a cancelled run still reports its samples: the verdict is `cancelled`, not a pass
+    const cancellation = watchCancellation();
     const gate = await runGate({
+      cancel: cancellation.signal,
       plan,
       rules,
       failFast: settings.failFast,
@@ -39,7 +43,7 @@ export async function run(): Promise<void> {
     const figures = gateFigures(stats);
     const { verdict } = gate;
     const passed = verdict.state === 'pass';
-    setOutput('verdict', passed ? 'pass' : 'fail');
+    setOutput('verdict', passed ? 'pass' : gate.cancelled ? 'cancelled' : 'fail');
     setOutput('reason', verdict.reason);
     setOutput('samples', figures.samples);
     setOutput(
@@ -52,6 +56,13 @@ export async function run(): Promise<void> {
     setOutput('duration-ms', Math.round(gate.elapsedMs));
 
     await writeSummary({ settings, gate, stats, figures });
+    if (gate.cancelled && cancellation.by) {
+      throw new CancelledError(
+        cancellation.by,
+        `health gate stopped after ${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)} with ${figures.samples} samples; verdict cancelled`,
+      );
+    }
+    cancellation.dispose();
     const when = gate.completed
       ? ''
       : ` after ${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}`;

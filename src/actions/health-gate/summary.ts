@@ -23,12 +23,12 @@ export async function writeSummary(report: GateReport): Promise<void> {
   const passed = gate.verdict.state === 'pass';
   summary.heading('Health gate');
   summary.raw(
-    `<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
+    `<p><strong>${passed ? '✅ pass' : gate.cancelled ? '⏹️ cancelled' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
   );
   summary.keyValueTable([
     [
       'Watched',
-      `${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}${gate.completed ? '' : ' (stopped early: fail-fast)'}`,
+      `${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}${gate.completed ? '' : gate.cancelled ? ' (stopped early: cancelled)' : ' (stopped early: fail-fast)'}`,
     ],
     ['Interval', formatDuration(plan.intervalMs)],
     ['Samples', figures.samples],
