@@ -20,6 +20,8 @@ export interface FaultRule {
   method?: string;
   /** matched against the path and query */
   path?: RegExp;
+  /** matched against the User-Agent (e.g. only the action's own client, not buildah) */
+  userAgent?: RegExp;
   /** how many matching requests get the fault; Infinity for all */
   times: number;
   fault: Fault;
@@ -55,6 +57,7 @@ export async function startFaultProxy(target: { port: number }): Promise<FaultPr
       if (rule.used >= rule.times) continue;
       if (rule.method && rule.method !== req.method) continue;
       if (rule.path && !rule.path.test(req.url ?? '')) continue;
+      if (rule.userAgent && !rule.userAgent.test(req.headers['user-agent'] ?? '')) continue;
       rule.used++;
       return rule.fault;
     }
@@ -124,13 +127,11 @@ export async function startFaultProxy(target: { port: number }): Promise<FaultPr
       req.resume();
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-      res
-        .writeHead(fault.status, headers)
-        .end(
-          JSON.stringify({
-            errors: [{ code: 'UNAVAILABLE', message: 'injected by the fault proxy' }],
-          }),
-        );
+      res.writeHead(fault.status, headers).end(
+        JSON.stringify({
+          errors: [{ code: 'UNAVAILABLE', message: 'injected by the fault proxy' }],
+        }),
+      );
       return;
     }
     if (fault) call.fault = fault.kind;
