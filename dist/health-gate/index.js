@@ -32147,6 +32147,10 @@ function parseRetryAfter(value, nowMs = Date.now()) {
     const text = value.trim();
     if (/^\d+$/.test(text))
         return Number(text) * 1000;
+    // an HTTP-date names its day and month (`Wed, 21 Oct 2026 07:28:00 GMT`); Date.parse alone
+    // would also take `-1` as a year
+    if (!/[a-z]{3}/i.test(text))
+        return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at))
         return undefined;
