@@ -29813,6 +29813,7 @@ async function writeSummary(r) {
 
 
 
+
 async function run() {
     await runAction(async () => {
         const settings = readSettings();
@@ -29832,6 +29833,7 @@ async function run() {
         catch (err) {
             if (!cancellation.by)
                 throw err;
+            lib_core/* info */.pq(`stopped: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
             if (err instanceof Error && 'digest' in err && typeof err.digest === 'string') {
                 report.digest = err.digest;
             }
@@ -30004,9 +30006,9 @@ async function describePushed(settings, report) {
         }
     }
     const pushed = report.digest
-        ? `pushed ${report.digest}`
+        ? `image ${report.digest}`
         : settings.build
-            ? 'the build or push did not finish'
+            ? 'the push was not confirmed'
             : 'nothing was pushed';
     const moved = report.promotion ? '' : '; the promotion did not start';
     report.cancelled = `${pushed}; tags now: ${states.join(', ')}${moved}`;

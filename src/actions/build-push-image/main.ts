@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
 import { errorMessage } from '../../kit/errors.js';
+import { redact } from '../../kit/secrets.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { promote } from '../../image/promote.js';
 import type { PromoteResult } from '../../image/promote.js';
@@ -31,6 +32,7 @@ export async function run(): Promise<void> {
       cancellation.dispose();
     } catch (err) {
       if (!cancellation.by) throw err;
+      core.info(`stopped: ${redact(errorMessage(err))}`);
       if (err instanceof Error && 'digest' in err && typeof err.digest === 'string') {
         report.digest = err.digest;
       }
@@ -236,9 +238,9 @@ async function describePushed(settings: Settings, report: Report): Promise<strin
     }
   }
   const pushed = report.digest
-    ? `pushed ${report.digest}`
+    ? `image ${report.digest}`
     : settings.build
-      ? 'the build or push did not finish'
+      ? 'the push was not confirmed'
       : 'nothing was pushed';
   const moved = report.promotion ? '' : '; the promotion did not start';
   report.cancelled = `${pushed}; tags now: ${states.join(', ')}${moved}`;
