@@ -20,25 +20,21 @@ beforeAll(async () => {
     if (next) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (next.retryAfter) headers['retry-after'] = next.retryAfter;
-      res
-        .writeHead(next.status, headers)
-        .end(
-          JSON.stringify({
-            status: 'error',
-            errorType: next.status === 400 ? 'bad_data' : 'unavailable',
-            error: 'scripted',
-          }),
-        );
-      return;
-    }
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
+      res.writeHead(next.status, headers).end(
         JSON.stringify({
-          status: 'success',
-          data: { resultType: 'vector', result: [{ metric: {}, value: [0, '0.002'] }] },
+          status: 'error',
+          errorType: next.status === 400 ? 'bad_data' : 'unavailable',
+          error: 'scripted',
         }),
       );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: [0, '0.002'] }] },
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
