@@ -158,6 +158,24 @@ describe('HTTP_PROXY / http_proxy', () => {
   });
 });
 
+describe('a proxy that needs a login', () => {
+  test('the credentials in the proxy URL go to the proxy and are masked in the log', async () => {
+    const before = proxy.requests.length;
+    const run = await runAction(
+      'smoke-test',
+      { 'base-url': `http://${APP_HOST}:${appPort}`, checks: CHECKS },
+      { env: { HTTP_PROXY: `http://deploy:pr0xy-s3cret@127.0.0.1:${proxy.port}` } },
+    );
+    expectOk(run);
+    const seen = proxy.requests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    const basic = `Basic ${Buffer.from('deploy:pr0xy-s3cret').toString('base64')}`;
+    expect(seen.every((r) => r.proxyAuthorization === basic)).toBe(true);
+    expect(run.masks).toContain('pr0xy-s3cret');
+    expect(run.stdout).not.toContain('pr0xy-s3cret');
+  });
+});
+
 describe('NO_PROXY', () => {
   test('127.0.0.1 goes through the proxy unless NO_PROXY lists it; then it goes direct', async () => {
     const base = `http://127.0.0.1:${appPort}`;
