@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { promote } from '../../src/image/promote.js';
 import { RegistryClient, sha256Digest } from '../../src/image/registry-client.js';
@@ -256,5 +258,49 @@ describe('build-push-image (promotion) through a flaky registry', () => {
     expect((await direct.resolve('acme/stuck', 'latest'))?.digest).toBe(old.digest);
     expect(await direct.resolve('acme/stuck', 'previous')).toBeUndefined();
     expect(run.outputs.promoted ?? '').not.toBe('true');
+  });
+});
+
+describe('rollback (image part) through a flaky registry', () => {
+  test('the tag goes back despite 503s, retries in the log; deploy-command runs once', async () => {
+    const first = await pushTinyImage(direct, 'acme/back', 'one');
+    const second = await pushTinyImage(direct, 'acme/back', 'two');
+    await direct.putManifest(
+      'acme/back',
+      'previous',
+      (await direct.getManifest('acme/back', 'one'))!,
+    );
+    await direct.putManifest(
+      'acme/back',
+      'latest',
+      (await direct.getManifest('acme/back', 'two'))!,
+    );
+    proxy.setRules([
+      { method: 'HEAD', path: MANIFESTS, times: 1, fault: { kind: 'status', status: 502 } },
+      {
+        method: 'PUT',
+        path: MANIFESTS,
+        times: 2,
+        fault: { kind: 'status', status: 503, retryAfter: '0' },
+      },
+    ]);
+    const run = await runAction(
+      'rollback',
+      {
+        targets: 'image',
+        image: `${proxy.host}/acme/back`,
+        'insecure-registry': 'true',
+        'deploy-command': 'echo deployed >> deploys.txt',
+      },
+      { env: { RUNBOOK_RETRY_BASE_DELAY: '10ms' }, timeoutMs: 120_000 },
+    );
+    if (run.exitCode !== 0) throw new Error(describeRun(run));
+    expect(second.digest).not.toBe(first.digest);
+    expect((await direct.resolve('acme/back', 'latest'))?.digest).toBe(first.digest);
+    expect(run.stdout).toMatch(
+      /registry: 503 Service Unavailable on PUT \/v2\/acme\/back\/manifests\/latest; retry 2\/4 in 0ms/,
+    );
+    expect(run.stdout).toMatch(/registry: 502 Bad Gateway on HEAD /);
+    expect(readFileSync(join(run.workspace, 'deploys.txt'), 'utf8')).toBe('deployed\n');
   });
 });
