@@ -6,6 +6,7 @@ import { RegistryClient, sha256Digest } from '../../src/image/registry-client.js
 import { pushTinyImage } from '../build-push-image/support/images.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { describeRun, runAction } from '../support/run-action.js';
+import { startTokenServer, type TokenServer } from '../build-push-image/support/token-server.js';
 import { freePort } from '../support/services/common.js';
 import { startRegistry, type RegistryServer } from '../support/services/registry.js';
 
@@ -302,5 +303,48 @@ describe('rollback (image part) through a flaky registry', () => {
     );
     expect(run.stdout).toMatch(/registry: 502 Bad Gateway on HEAD /);
     expect(readFileSync(join(run.workspace, 'deploys.txt'), 'utf8')).toBe('deployed\n');
+  });
+});
+
+describe('the token server of a Bearer registry, flaky', () => {
+  let tokens: TokenServer;
+  let tokenProxy: FaultProxy;
+  let secured: RegistryServer;
+  beforeAll(async () => {
+    tokens = await startTokenServer({ deployer: 't0ken-pass' });
+    tokenProxy = await startFaultProxy({ port: Number(new URL(tokens.url).port) });
+    // the registry sends clients to the token server through the fault proxy
+    const realm = `http://${tokenProxy.host}/token`;
+    const auth = tokens.registryConfig.auth as { token: Record<string, unknown> };
+    secured = await startRegistry({ config: { auth: { token: { ...auth.token, realm } } } });
+  });
+  afterAll(async () => {
+    await secured?.stop();
+    await tokenProxy?.stop();
+    await tokens?.stop();
+  });
+
+  test('the token GET is retried like any read; the answer that follows is used', async () => {
+    tokenProxy.setRules([
+      { method: 'GET', path: /^\/token/, times: 2, fault: { kind: 'status', status: 503 } },
+    ]);
+    const client = new RegistryClient({
+      registry: secured.host,
+      insecure: true,
+      credentials: { username: 'deployer', password: 't0ken-pass', source: 'test' },
+      retry: { attempts: 5, maxElapsedMs: 60_000, baseDelayMs: 5, maxDelayMs: 10 },
+      retryEnv: { log: (line) => log.push(line) },
+    });
+    expect(await client.resolve('acme/private', 'v1')).toBeUndefined();
+    expect(tokenProxy.calls.map((c) => c.status)).toEqual([503, 503, 200]);
+    expect(log).toEqual([
+      expect.stringMatching(
+        /^registry: 503 Service Unavailable on GET http:\/\/127\.0\.0\.1:\d+\/token \(token\); retry 1\/4 in \d+ms$/,
+      ),
+      expect.stringMatching(/retry 2\/4/),
+    ]);
+    expect(tokens.requests.filter((r) => r.user === 'deployer' && r.status === 200)).toHaveLength(
+      1,
+    );
   });
 });

@@ -28760,6 +28760,7 @@ async function responseError(res, what, ctx) {
 ;// CONCATENATED MODULE: ./src/image/auth.ts
 
 
+
 /**
  * Parses a WWW-Authenticate header into its challenges. Parameter values may be quoted
  * and contain commas (`scope="repository:a:pull,push"`), so this is not a plain split.
@@ -28809,6 +28810,17 @@ function parseWwwAuthenticate(header) {
 function repositoryScope(repository, actions) {
     return `repository:${repository}:${actions.join(',')}`;
 }
+function tokenRetryReason(outcome) {
+    if (outcome.error !== undefined)
+        return { reason: networkReason(outcome.error) };
+    const res = outcome.value;
+    if (!res || !isRetryableStatus(res.status))
+        return undefined;
+    return {
+        reason: statusReason(res.status, res.statusText),
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    };
+}
 function basicHeader(creds) {
     const value = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
     (0,secrets/* registerSecret */.cl)(value);
@@ -28829,7 +28841,7 @@ async function fetchBearerToken(req) {
     catch {
         throw new errors/* UserError */.yo(`registry ${req.registry} sent a token realm that is not a URL: ${JSON.stringify(req.realm)}`);
     }
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const signal = withCancel(req.timeoutMs, req.retryEnv?.signal);
     let response;
     try {
         if (req.credentials?.identityToken) {
@@ -28857,7 +28869,16 @@ async function fetchBearerToken(req) {
             const headers = {};
             if (req.credentials)
                 headers.authorization = basicHeader(req.credentials);
-            response = await req.fetchImpl(realm, { headers, signal });
+            const once = () => req.fetchImpl(realm, { headers, signal: withCancel(req.timeoutMs, req.retryEnv?.signal) });
+            response = req.retry
+                ? (await withRetries(req.retry, once, {
+                    ...req.retryEnv,
+                    who: 'registry',
+                    what: `GET ${realm.origin}${realm.pathname} (token)`,
+                    classify: tokenRetryReason,
+                    discard: (res) => res.body?.cancel(),
+                })).value
+                : await once();
         }
     }
     catch (err) {
@@ -28886,6 +28907,10 @@ async function fetchBearerToken(req) {
     }
     (0,secrets/* registerSecret */.cl)(token);
     return token;
+}
+function withCancel(timeoutMs, cancel) {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return cancel ? AbortSignal.any([timeout, cancel]) : timeout;
 }
 /** A one-line reason for a fetch failure (undici hides the useful part in `cause`). */
 function networkReason(err) {
@@ -29244,6 +29269,8 @@ class RegistryClient {
                 timeoutMs: this.timeoutMs,
                 fetchImpl: this.fetchImpl,
                 registry: this.registry,
+                retry: this.retry,
+                retryEnv: this.retryEnv,
             });
             this.pendingTokens.set(scope, pending);
             pending.then(() => this.pendingTokens.delete(scope), () => this.pendingTokens.delete(scope));

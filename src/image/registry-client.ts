@@ -378,6 +378,8 @@ export class RegistryClient {
         timeoutMs: this.timeoutMs,
         fetchImpl: this.fetchImpl,
         registry: this.registry,
+        retry: this.retry,
+        retryEnv: this.retryEnv,
       });
       this.pendingTokens.set(scope, pending);
       pending.then(
