@@ -12,6 +12,8 @@ __webpack_require__.d(__webpack_exports__, {
   selectBuilder: () => (/* binding */ selectBuilder)
 });
 
+// UNUSED EXPORTS: BuildCancelled
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
@@ -80,6 +82,7 @@ function buildahBuilder(base = {}) {
                 stdout: 'inherit',
                 onStderrLine: ctx.onLine,
                 timeoutMs: ctx.timeoutMs,
+                signal: ctx.signal,
                 label: 'buildah build',
             });
             const imageId = (await (0,promises_.readFile)(iidFile, 'utf8')).trim();
@@ -92,6 +95,7 @@ function buildahBuilder(base = {}) {
                     stdout: 'inherit',
                     onStderrLine: ctx.onLine,
                     timeoutMs: ctx.timeoutMs,
+                    signal: ctx.signal,
                     label: 'buildah push',
                 });
                 reportedDigest = (await (0,promises_.readFile)(digestFile, 'utf8')).trim();
@@ -178,6 +182,7 @@ const buildxBuilder = {
             stdout: 'inherit',
             onStderrLine: ctx.onLine,
             timeoutMs: ctx.timeoutMs,
+            signal: ctx.signal,
             label: 'docker buildx build',
         });
         let metadata = {};
@@ -208,6 +213,7 @@ const classicBuilder = {
             stdout: 'inherit',
             onStderrLine: ctx.onLine,
             timeoutMs: ctx.timeoutMs,
+            signal: ctx.signal,
             label: 'docker build',
         });
         const imageId = (await (0,promises_.readFile)(iidFile, 'utf8')).trim();
@@ -219,6 +225,7 @@ const classicBuilder = {
                 env,
                 onStderrLine: ctx.onLine,
                 timeoutMs: ctx.timeoutMs,
+                signal: ctx.signal,
                 label: 'docker push',
             });
             process.stdout.write(result.stdout);
@@ -312,7 +319,14 @@ async function buildAndPush(req) {
             env.DOCKER_CONFIG = login.configDir;
             authFile = login.authFile;
         }
-        const outcome = await req.builder.build({ ...req.spec, tags: refs }, { workDir, env, authFile, onLine: req.onLine, timeoutMs: req.timeoutMs ?? 3_600_000 });
+        const outcome = await req.builder.build({ ...req.spec, tags: refs }, {
+            workDir,
+            env,
+            authFile,
+            onLine: req.onLine,
+            timeoutMs: req.timeoutMs ?? 3_600_000,
+            signal: req.signal,
+        });
         if (!req.spec.push)
             return { outcome, refs, durationMs: Date.now() - started };
         const client = req.client;
@@ -326,6 +340,10 @@ async function buildAndPush(req) {
         for (const [i, tag] of req.tags.entries()) {
             if (i === 0)
                 continue;
+            // a tag is only ever written after its manifest is complete in the registry; a
+            // cancelled run stops here, before the next one
+            if (req.signal?.aborted)
+                throw new BuildCancelled(first.digest);
             if (outcome.pushed.includes(refs[i])) {
                 const got = await client.resolve(repo, tag);
                 if (got?.digest !== first.digest) {
@@ -347,6 +365,15 @@ async function buildAndPush(req) {
     }
     finally {
         await (0,promises_.rm)(workDir, { recursive: true, force: true });
+    }
+}
+/** The run was cancelled after the image was pushed, before every tag was written. */
+class BuildCancelled extends errors/* UserError */.yo {
+    digest;
+    constructor(digest) {
+        super(`cancelled after pushing ${digest}`);
+        this.name = 'BuildCancelled';
+        this.digest = digest;
     }
 }
 function platformOf(platform) {

@@ -2,17 +2,17 @@ export const id = 435;
 export const ids = [435];
 export const modules = {
 
-/***/ 2292:
+/***/ 72292:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* unused harmony exports COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, openDecompressed, scanDecompressed */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
 
 
@@ -77,11 +77,11 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
 
 /***/ }),
 
-/***/ 5978:
+/***/ 25978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* unused harmony exports compareTableCounts, randomSuffix */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 /** Compares restored row counts with the source's; returns the differences, empty when equal. */
@@ -107,7 +107,7 @@ function randomSuffix() {
 
 /***/ }),
 
-/***/ 1435:
+/***/ 21435:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -119,23 +119,23 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: PostgresSession, countPgTables, findClient, pgConnectError
 
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
+var external_node_path_ = __webpack_require__(76760);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var lib_core = __webpack_require__(2286);
+var lib_core = __webpack_require__(12286);
 // EXTERNAL MODULE: ./src/kit/errors.ts
-var errors = __webpack_require__(3713);
+var errors = __webpack_require__(73713);
 // EXTERNAL MODULE: ./src/kit/exec.ts
-var exec = __webpack_require__(9495);
+var exec = __webpack_require__(29495);
 // EXTERNAL MODULE: ./src/kit/durations.ts
-var durations = __webpack_require__(869);
+var durations = __webpack_require__(40869);
 // EXTERNAL MODULE: ./src/kit/secrets.ts
-var secrets = __webpack_require__(4601);
+var secrets = __webpack_require__(14601);
 // EXTERNAL MODULE: ./src/db/compression.ts
-var compression = __webpack_require__(2292);
+var compression = __webpack_require__(72292);
 // EXTERNAL MODULE: ./src/db/engine.ts
-var engine = __webpack_require__(5978);
+var engine = __webpack_require__(25978);
 ;// CONCATENATED MODULE: ./src/db/postgres-argv.ts
 
 /** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
@@ -343,7 +343,7 @@ function pgConnectError(input, target, database, err, timeoutMs) {
     return new errors/* InputError */.dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
 }
 async function connect(input, target, database, timeoutMs) {
-    const { default: pgModule } = await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 3849));
+    const { default: pgModule } = await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 83849));
     const client = new pgModule.Client({
         host: target.host,
         port: target.port,
@@ -640,19 +640,19 @@ function splitName(key) {
 
 /***/ }),
 
-/***/ 9495:
+/***/ 29495:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* unused harmony exports ExecError, execArgv */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(31421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3713);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4601);
-/* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(869);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73713);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(14601);
+/* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40869);
 
 
 
@@ -781,6 +781,16 @@ async function execArgv(argv, opts = {}) {
             killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
         }, opts.timeoutMs)
         : undefined;
+    let stopped = false;
+    const onAbort = () => {
+        stopped = true;
+        child.kill('SIGTERM');
+        killTimer ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
     let spawnError;
     const exit = await new Promise((resolve) => {
         child.on('error', (err) => {
@@ -793,6 +803,7 @@ async function execArgv(argv, opts = {}) {
         clearTimeout(timer);
     if (killTimer)
         clearTimeout(killTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
     tail.end();
     await stdoutDone;
     const result = {
@@ -809,6 +820,8 @@ async function execArgv(argv, opts = {}) {
             : `${label} could not be started: ${redact(spawnError.message)}`;
         throw new ExecError(why, result);
     }
+    if (stopped)
+        throw new ExecError(`${label} was stopped: the run was cancelled.`, result);
     if (timedOut) {
         throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }

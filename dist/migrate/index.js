@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3885);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4305);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3885:
+/***/ 4305:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28435,19 +28435,124 @@ function formatDuration(ms) {
     return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
+;// CONCATENATED MODULE: ./src/kit/cancellation.ts
+
+
+/**
+ * A cancelled run: the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the process
+ * tree. Node's default for both signals is to die on the spot, which would skip the outputs
+ * and the summary; an action that watches for them instead stops its work at a safe point,
+ * reports what was done and exits non-zero (each action's README says what "safe" means).
+ */
+class CancelledError extends errors/* UserError */.yo {
+    signal;
+    constructor(signal, detail) {
+        super(`cancelled by ${signal}: ${detail}`);
+        this.name = 'CancelledError';
+        this.signal = signal;
+    }
+}
+/** Watches SIGINT and SIGTERM; the first aborts `signal`, a later one is only logged. */
+function watchCancellation(log = (l) => core.info(l)) {
+    const controller = new AbortController();
+    let by;
+    const onSignal = (signal) => {
+        if (by) {
+            log(`received ${signal} while stopping after ${by}; finishing the report`);
+            return;
+        }
+        by = signal;
+        log(`received ${signal}: the run was cancelled; stopping at the next safe point`);
+        controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        get by() {
+            return by;
+        },
+        dispose() {
+            process.removeListener('SIGINT', onSignal);
+            process.removeListener('SIGTERM', onSignal);
+        },
+    };
+}
+
 // EXTERNAL MODULE: ./src/kit/secrets.ts
 var secrets = __nccwpck_require__(4601);
+;// CONCATENATED MODULE: ./src/kit/proxy.ts
+/**
+ * Proxy support for every HTTP client of the actions. Node's global fetch ignores
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY unless told otherwise, so self-hosted runners behind a
+ * corporate proxy could not reach a registry, Prometheus or the app. When one of those
+ * variables is set, undici's EnvHttpProxyAgent becomes the global dispatcher: Node's own
+ * fetch picks it up too, since undici registers it under the symbol Node's bundled undici
+ * reads. undici is loaded only then, so start-up without a proxy costs nothing.
+ *
+ * NO_PROXY follows undici's rules: comma- or space-separated host names, `host:port`,
+ * `.domain` / `*.domain` for subdomains and `*` for everything. `localhost` and 127.0.0.1 are
+ * not exempt by themselves: list them in NO_PROXY to reach loopback services directly.
+ */
+
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** The proxy variables that are set (names only: their values may carry credentials). */
+function proxyVariablesSet(env = process.env) {
+    return PROXY_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
+}
+let installed = false;
+/**
+ * Routes fetch through the proxies named in the environment; returns whether it did.
+ * A proxy URL that undici cannot use is the environment's error, reported as such.
+ */
+async function useEnvironmentProxy(env = process.env) {
+    if (installed)
+        return true;
+    const set = proxyVariablesSet(env);
+    if (set.length === 0)
+        return false;
+    // a proxy URL may carry a password (http://user:secret@proxy:3128): never print it
+    for (const name of set) {
+        try {
+            const password = decodeURIComponent(new URL(env[name] ?? '').password);
+            if (password)
+                (0,secrets/* registerSecret */.cl)(password);
+        }
+        catch {
+            // not a URL: undici says so below
+        }
+    }
+    const { EnvHttpProxyAgent, setGlobalDispatcher } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
+    let agent;
+    try {
+        agent = new EnvHttpProxyAgent();
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new errors/* UserError */.yo(`the proxy in ${set.join(' / ')} cannot be used: ${(0,secrets/* redact */.E$)(reason)}`);
+    }
+    setGlobalDispatcher(agent);
+    installed = true;
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/kit/run-action.ts
 
 
 
+
+
 /**
- * Runs an action's main. A UserError becomes one `::error::` line and exit code 1;
+ * Runs an action's main, with fetch routed through HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * when they are set (see proxy.ts). A UserError becomes one `::error::` line and exit code 1;
  * anything else is a bug: the same line, plus the stack when RUNNER_DEBUG=1.
  * Every message is redacted, since errors may quote what a tool printed.
  */
 async function runAction(main) {
     try {
+        // before any request: every HTTP client of the action goes through fetch
+        await useEnvironmentProxy();
         await main();
     }
     catch (err) {
@@ -28460,6 +28565,9 @@ async function runAction(main) {
         }
         lib_core/* setFailed */.C1((0,errors/* isUserError */.iU)(err) ? message : `Unexpected error: ${message}`);
         process.exitCode = 1;
+        // a cancelled run reported what it did; requests still in flight must not hold it up
+        if (err instanceof CancelledError)
+            process.exit(1);
     }
 }
 /** Sets an output after making sure no registered secret is inside it. */
@@ -28850,6 +28958,16 @@ async function execArgv(argv, opts = {}) {
             killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
         }, opts.timeoutMs)
         : undefined;
+    let stopped = false;
+    const onAbort = () => {
+        stopped = true;
+        child.kill('SIGTERM');
+        killTimer ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
     let spawnError;
     const exit = await new Promise((resolve) => {
         child.on('error', (err) => {
@@ -28862,6 +28980,7 @@ async function execArgv(argv, opts = {}) {
         clearTimeout(timer);
     if (killTimer)
         clearTimeout(killTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
     tail.end();
     await stdoutDone;
     const result = {
@@ -28878,6 +28997,8 @@ async function execArgv(argv, opts = {}) {
             : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
         throw new ExecError(why, result);
     }
+    if (stopped)
+        throw new ExecError(`${label} was stopped: the run was cancelled.`, result);
     if (timedOut) {
         throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
@@ -30432,8 +30553,8 @@ function parseManifest(text) {
     return m;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/db/manifest-hash.ts
@@ -30474,7 +30595,7 @@ async function sha256File(path) {
 }
 async function listFiles(dir) {
     const out = [];
-    for (const entry of await (0,external_node_fs_promises_namespaceObject.readdir)(dir, { withFileTypes: true, recursive: true })) {
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true, recursive: true })) {
         if (entry.isFile())
             out.push((0,external_node_path_.relative)(dir, (0,external_node_path_.join)(entry.parentPath, entry.name)).split(external_node_path_.sep).join('/'));
     }
@@ -30493,7 +30614,7 @@ async function sha256Directory(dir) {
 }
 /** sha256 and size of a backup, file or directory, as the manifest records them. */
 async function sha256Backup(path) {
-    const s = await (0,external_node_fs_promises_namespaceObject.stat)(path);
+    const s = await (0,promises_.stat)(path);
     return s.isDirectory() ? sha256Directory(path) : sha256File(path);
 }
 
@@ -31632,6 +31753,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -31685,6 +31813,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
+/***/ 7997:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 
 /***/ }),
 
@@ -34780,8 +34922,8 @@ function getIDToken(aud) {
 /******/ 	}
 /******/ 	// Create a new module (and put it into the cache)
 /******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
+/******/ 		id: moduleId,
+/******/ 		loaded: false,
 /******/ 		exports: {}
 /******/ 	};
 /******/ 
@@ -34793,6 +34935,9 @@ function getIDToken(aud) {
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 	}
+/******/ 
+/******/ 	// Flag the module as loaded
+/******/ 	module.loaded = true;
 /******/ 
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
@@ -34963,6 +35108,15 @@ function getIDToken(aud) {
 /******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/node module decorator */
+/******/ (() => {
+/******/ 	__nccwpck_require__.nmd = (module) => {
+/******/ 		module.paths = [];
+/******/ 		if (!module.children) module.children = [];
+/******/ 		return module;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33821);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21645);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 33821:
+/***/ 21645:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28401,19 +28401,124 @@ var external_node_path_ = __nccwpck_require__(76760);
 var lib_core = __nccwpck_require__(33838);
 // EXTERNAL MODULE: ./src/kit/errors.ts
 var errors = __nccwpck_require__(73713);
+;// CONCATENATED MODULE: ./src/kit/cancellation.ts
+
+
+/**
+ * A cancelled run: the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the process
+ * tree. Node's default for both signals is to die on the spot, which would skip the outputs
+ * and the summary; an action that watches for them instead stops its work at a safe point,
+ * reports what was done and exits non-zero (each action's README says what "safe" means).
+ */
+class CancelledError extends errors/* UserError */.yo {
+    signal;
+    constructor(signal, detail) {
+        super(`cancelled by ${signal}: ${detail}`);
+        this.name = 'CancelledError';
+        this.signal = signal;
+    }
+}
+/** Watches SIGINT and SIGTERM; the first aborts `signal`, a later one is only logged. */
+function watchCancellation(log = (l) => core.info(l)) {
+    const controller = new AbortController();
+    let by;
+    const onSignal = (signal) => {
+        if (by) {
+            log(`received ${signal} while stopping after ${by}; finishing the report`);
+            return;
+        }
+        by = signal;
+        log(`received ${signal}: the run was cancelled; stopping at the next safe point`);
+        controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        get by() {
+            return by;
+        },
+        dispose() {
+            process.removeListener('SIGINT', onSignal);
+            process.removeListener('SIGTERM', onSignal);
+        },
+    };
+}
+
 // EXTERNAL MODULE: ./src/kit/secrets.ts
 var secrets = __nccwpck_require__(14601);
+;// CONCATENATED MODULE: ./src/kit/proxy.ts
+/**
+ * Proxy support for every HTTP client of the actions. Node's global fetch ignores
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY unless told otherwise, so self-hosted runners behind a
+ * corporate proxy could not reach a registry, Prometheus or the app. When one of those
+ * variables is set, undici's EnvHttpProxyAgent becomes the global dispatcher: Node's own
+ * fetch picks it up too, since undici registers it under the symbol Node's bundled undici
+ * reads. undici is loaded only then, so start-up without a proxy costs nothing.
+ *
+ * NO_PROXY follows undici's rules: comma- or space-separated host names, `host:port`,
+ * `.domain` / `*.domain` for subdomains and `*` for everything. `localhost` and 127.0.0.1 are
+ * not exempt by themselves: list them in NO_PROXY to reach loopback services directly.
+ */
+
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** The proxy variables that are set (names only: their values may carry credentials). */
+function proxyVariablesSet(env = process.env) {
+    return PROXY_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
+}
+let installed = false;
+/**
+ * Routes fetch through the proxies named in the environment; returns whether it did.
+ * A proxy URL that undici cannot use is the environment's error, reported as such.
+ */
+async function useEnvironmentProxy(env = process.env) {
+    if (installed)
+        return true;
+    const set = proxyVariablesSet(env);
+    if (set.length === 0)
+        return false;
+    // a proxy URL may carry a password (http://user:secret@proxy:3128): never print it
+    for (const name of set) {
+        try {
+            const password = decodeURIComponent(new URL(env[name] ?? '').password);
+            if (password)
+                (0,secrets/* registerSecret */.cl)(password);
+        }
+        catch {
+            // not a URL: undici says so below
+        }
+    }
+    const { EnvHttpProxyAgent, setGlobalDispatcher } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 46752, 19));
+    let agent;
+    try {
+        agent = new EnvHttpProxyAgent();
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new errors/* UserError */.yo(`the proxy in ${set.join(' / ')} cannot be used: ${(0,secrets/* redact */.E$)(reason)}`);
+    }
+    setGlobalDispatcher(agent);
+    installed = true;
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/kit/run-action.ts
 
 
 
+
+
 /**
- * Runs an action's main. A UserError becomes one `::error::` line and exit code 1;
+ * Runs an action's main, with fetch routed through HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * when they are set (see proxy.ts). A UserError becomes one `::error::` line and exit code 1;
  * anything else is a bug: the same line, plus the stack when RUNNER_DEBUG=1.
  * Every message is redacted, since errors may quote what a tool printed.
  */
 async function runAction(main) {
     try {
+        // before any request: every HTTP client of the action goes through fetch
+        await useEnvironmentProxy();
         await main();
     }
     catch (err) {
@@ -28426,6 +28531,9 @@ async function runAction(main) {
         }
         lib_core/* setFailed */.C1((0,errors/* isUserError */.iU)(err) ? message : `Unexpected error: ${message}`);
         process.exitCode = 1;
+        // a cancelled run reported what it did; requests still in flight must not hold it up
+        if (err instanceof CancelledError)
+            process.exit(1);
     }
 }
 /** Sets an output after making sure no registered secret is inside it. */
@@ -28876,6 +28984,16 @@ async function execArgv(argv, opts = {}) {
             killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
         }, opts.timeoutMs)
         : undefined;
+    let stopped = false;
+    const onAbort = () => {
+        stopped = true;
+        child.kill('SIGTERM');
+        killTimer ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    else
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
     let spawnError;
     const exit = await new Promise((resolve) => {
         child.on('error', (err) => {
@@ -28888,6 +29006,7 @@ async function execArgv(argv, opts = {}) {
         clearTimeout(timer);
     if (killTimer)
         clearTimeout(killTimer);
+    opts.signal?.removeEventListener('abort', onAbort);
     tail.end();
     await stdoutDone;
     const result = {
@@ -28904,6 +29023,8 @@ async function execArgv(argv, opts = {}) {
             : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
         throw new ExecError(why, result);
     }
+    if (stopped)
+        throw new ExecError(`${label} was stopped: the run was cancelled.`, result);
     if (timedOut) {
         throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
@@ -30727,7 +30848,219 @@ function dockerConfigJson(registry, creds) {
     return `${JSON.stringify({ auths: { [key]: entry } }, null, 2)}\n`;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+;// CONCATENATED MODULE: ./src/kit/retry.ts
+
+
+/** Statuses a server uses for "try again later": rate limiting and gateways or overload. */
+function isRetryableStatus(status) {
+    return status === 429 || status === 502 || status === 503 || status === 504;
+}
+/** `503 Service Unavailable` */
+function statusReason(status, statusText) {
+    const text = statusText && statusText.trim() !== '' ? statusText : external_node_http_.STATUS_CODES[status];
+    return text ? `${status} ${text}` : String(status);
+}
+/** `Retry-After` as delay-seconds or an HTTP-date; undefined when absent or unreadable. */
+function parseRetryAfter(value, nowMs = Date.now()) {
+    if (!value)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    // an HTTP-date names its day and month (`Wed, 21 Oct 2026 07:28:00 GMT`); Date.parse alone
+    // would also take `-1` as a year
+    if (!/[a-z]{3}/i.test(text))
+        return undefined;
+    const at = Date.parse(text);
+    if (Number.isNaN(at))
+        return undefined;
+    return Math.max(0, at - nowMs);
+}
+/**
+ * The wait before retry number `retry` (1-based): half of the exponential step fixed, half
+ * random ("equal jitter"), so clients that failed together do not come back together.
+ */
+function backoffDelay(policy, retry, random = Math.random) {
+    const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+    return Math.round(step / 2 + (step / 2) * random());
+}
+/**
+ * The default policy: 5 attempts within 60 s, backoff from 500 ms. `RUNBOOK_RETRY_ATTEMPTS`
+ * and `RUNBOOK_RETRY_BASE_DELAY` (a duration) tune it for a runner or a test.
+ */
+function defaultRetryPolicy(env = process.env, base = { attempts: 5, maxElapsedMs: 60_000, baseDelayMs: 500, maxDelayMs: 10_000 }) {
+    const attempts = Number(env.RUNBOOK_RETRY_ATTEMPTS);
+    const delay = env.RUNBOOK_RETRY_BASE_DELAY
+        ? (0,durations/* parseDuration */.E)(env.RUNBOOK_RETRY_BASE_DELAY)
+        : undefined;
+    return {
+        ...base,
+        attempts: Number.isInteger(attempts) && attempts >= 1 ? attempts : base.attempts,
+        baseDelayMs: delay ?? base.baseDelayMs,
+    };
+}
+class RetryCancelledError extends Error {
+    constructor(what) {
+        super(`${what} was cancelled`);
+        this.name = 'RetryCancelledError';
+    }
+}
+/** Waits ms; rejects when the signal aborts first. */
+function sleepCancellable(ms, signal) {
+    if (signal?.aborted)
+        return Promise.reject(new RetryCancelledError('the wait'));
+    return new Promise((resolve, reject) => {
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new RetryCancelledError('the wait'));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/**
+ * Runs `attempt` until `classify` finds nothing to retry or the budget is spent; then the
+ * last outcome is returned or thrown as it came, with the number of attempts made.
+ */
+async function withRetries(policy, attempt, opts) {
+    const now = opts.now ?? Date.now;
+    const sleep = opts.sleep ?? sleepCancellable;
+    const log = opts.log ?? (() => undefined);
+    const started = now();
+    const maxRetries = Math.max(0, policy.attempts - 1);
+    for (let n = 1;; n++) {
+        let outcome;
+        try {
+            outcome = { value: await attempt(n) };
+        }
+        catch (error) {
+            outcome = { error };
+        }
+        const why = opts.classify(outcome);
+        const finish = () => {
+            if ('error' in outcome)
+                throw outcome.error;
+            return { value: outcome.value, attempts: n };
+        };
+        if (!why || opts.signal?.aborted)
+            return finish();
+        const prefix = `${opts.who}: ${why.reason} on ${opts.what}`;
+        if (n > maxRetries) {
+            if (maxRetries > 0)
+                log(`${prefix}; giving up after ${n} attempts`);
+            return finish();
+        }
+        const delay = why.retryAfterMs ?? backoffDelay(policy, n, opts.random);
+        const elapsed = now() - started;
+        if (elapsed + delay > policy.maxElapsedMs) {
+            const asked = why.retryAfterMs !== undefined ? ` (Retry-After ${(0,durations/* formatDuration */.a)(delay)})` : '';
+            log(`${prefix}; giving up after ${n} attempts: the next retry${asked} would pass the ${(0,durations/* formatDuration */.a)(policy.maxElapsedMs)} retry budget`);
+            return finish();
+        }
+        if (outcome.value !== undefined)
+            await opts.discard?.(outcome.value);
+        log(`${prefix}; retry ${n}/${maxRetries} in ${(0,durations/* formatDuration */.a)(delay)}`);
+        await sleep(delay, opts.signal);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/registry-errors.ts
+
+
+
+/** Errors of the registry client, and which of them are worth another attempt. */
+class registry_errors_RegistryError extends errors/* UserError */.yo {
+    status;
+    /** the request never got an answer (refused, reset, timed out): worth another attempt */
+    network;
+    constructor(message, status, network) {
+        super(message);
+        this.name = 'RegistryError';
+        this.status = status;
+        this.network = network;
+    }
+}
+/** Whether a failed call may be repeated as a whole (a network error or a retryable status). */
+function retryReasonOf(outcome) {
+    if (outcome.error !== undefined) {
+        const err = outcome.error;
+        if (err instanceof registry_errors_RegistryError) {
+            if (err.network)
+                return { reason: err.network };
+            if (err.status !== undefined && isRetryableStatus(err.status)) {
+                return { reason: statusReason(err.status) };
+            }
+        }
+        return undefined;
+    }
+    const res = outcome.value;
+    if (!(res instanceof Response) || !isRetryableStatus(res.status))
+        return undefined;
+    return {
+        reason: statusReason(res.status, res.statusText),
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    };
+}
+async function registryErrorText(res) {
+    let text;
+    try {
+        text = await res.text();
+    }
+    catch {
+        return '';
+    }
+    try {
+        const body = JSON.parse(text);
+        const first = body.errors?.[0];
+        if (first)
+            return `: ${[first.code, first.message].filter(Boolean).join(' ')}`;
+    }
+    catch {
+        // not the registry's JSON error format: fall through to the raw text
+    }
+    const line = text.trim().split('\n')[0] ?? '';
+    return line ? `: ${(0,secrets/* redact */.E$)(line.slice(0, 200))}` : '';
+}
+/** The same error, saying how many attempts were made before giving up. */
+function withAttempts(err, attempts) {
+    if (attempts <= 1 || !(err instanceof registry_errors_RegistryError) || /after \d+ attempts/.test(err.message))
+        return err;
+    const message = `${err.message.replace(/\.$/, '')} (after ${attempts} attempts).`;
+    return new registry_errors_RegistryError(message, err.status, err.network);
+}
+/** A cancelled wait between retries becomes the client's own error. */
+function asRegistryError(err, what) {
+    return err instanceof RetryCancelledError ? new registry_errors_RegistryError(`${what} was cancelled.`) : err;
+}
+function unreachableMessage(registry, baseUrl, insecure, reason) {
+    const hint = !insecure && /EPROTO|wrong version number|ssl|tls/i.test(reason)
+        ? ' The registry may speak plain http: set insecure-registry: true for a loopback or test registry.'
+        : '';
+    return `registry ${registry} could not be reached at ${baseUrl}: ${reason}.${hint}`;
+}
+/** The error for a final non-2xx answer: who refused what, and why when the registry says. */
+async function responseError(res, what, ctx) {
+    const after = ctx.attempts && ctx.attempts > 1 ? `, after ${ctx.attempts} attempts` : '';
+    const detail = `${await registryErrorText(res)}${after}`;
+    if (res.status === 401) {
+        const how = ctx.credentials
+            ? `the registry rejected the credentials (${ctx.credentials.source})`
+            : 'the registry requires a login; set registry-username and registry-password or log in with docker login';
+        return new registry_errors_RegistryError(`${what} failed: ${how} (HTTP 401${detail}).`, 401);
+    }
+    if (res.status === 403) {
+        return new registry_errors_RegistryError(`${what} failed: access denied by registry ${ctx.registry} (HTTP 403${detail}).`, 403);
+    }
+    return new registry_errors_RegistryError(`${what} failed: registry ${ctx.registry} answered HTTP ${res.status}${detail}.`, res.status);
+}
+
 ;// CONCATENATED MODULE: ./src/image/auth.ts
+
 
 
 /**
@@ -30779,6 +31112,17 @@ function parseWwwAuthenticate(header) {
 function repositoryScope(repository, actions) {
     return `repository:${repository}:${actions.join(',')}`;
 }
+function tokenRetryReason(outcome) {
+    if (outcome.error !== undefined)
+        return { reason: networkReason(outcome.error) };
+    const res = outcome.value;
+    if (!res || !isRetryableStatus(res.status))
+        return undefined;
+    return {
+        reason: statusReason(res.status, res.statusText),
+        retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    };
+}
 function basicHeader(creds) {
     const value = Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
     (0,secrets/* registerSecret */.cl)(value);
@@ -30799,7 +31143,7 @@ async function fetchBearerToken(req) {
     catch {
         throw new errors/* UserError */.yo(`registry ${req.registry} sent a token realm that is not a URL: ${JSON.stringify(req.realm)}`);
     }
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const signal = withCancel(req.timeoutMs, req.retryEnv?.signal);
     let response;
     try {
         if (req.credentials?.identityToken) {
@@ -30827,7 +31171,16 @@ async function fetchBearerToken(req) {
             const headers = {};
             if (req.credentials)
                 headers.authorization = basicHeader(req.credentials);
-            response = await req.fetchImpl(realm, { headers, signal });
+            const once = () => req.fetchImpl(realm, { headers, signal: withCancel(req.timeoutMs, req.retryEnv?.signal) });
+            response = req.retry
+                ? (await withRetries(req.retry, once, {
+                    ...req.retryEnv,
+                    who: 'registry',
+                    what: `GET ${realm.origin}${realm.pathname} (token)`,
+                    classify: tokenRetryReason,
+                    discard: (res) => res.body?.cancel(),
+                })).value
+                : await once();
         }
     }
     catch (err) {
@@ -30856,6 +31209,10 @@ async function fetchBearerToken(req) {
     }
     (0,secrets/* registerSecret */.cl)(token);
     return token;
+}
+function withCancel(timeoutMs, cancel) {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return cancel ? AbortSignal.any([timeout, cancel]) : timeout;
 }
 /** A one-line reason for a fetch failure (undici hides the useful part in `cause`). */
 function networkReason(err) {
@@ -30894,6 +31251,35 @@ function isImageManifest(mediaType) {
     return mediaType === OCI_MANIFEST || mediaType === DOCKER_MANIFEST;
 }
 
+;// CONCATENATED MODULE: ./src/image/image-config.ts
+
+
+/** The image config of a tag or digest; for an index, the given platform's image (else the first). */
+async function readImageConfig(client, repository, reference, platform) {
+    let manifest = await client.getManifest(repository, reference);
+    if (!manifest) {
+        throw new registry_errors_RegistryError(`${repository}:${reference} does not exist in registry ${client.registry}.`, 404);
+    }
+    if (isIndex(manifest.mediaType)) {
+        const index = JSON.parse(manifest.bytes.toString('utf8'));
+        const images = index.manifests.filter((m) => m.platform?.os !== 'unknown');
+        const chosen = images.find((m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture) ?? images[0];
+        if (!chosen) {
+            throw new registry_errors_RegistryError(`the index ${repository}@${manifest.digest} lists no image.`);
+        }
+        manifest = await client.getManifest(repository, chosen.digest);
+        if (!manifest) {
+            throw new registry_errors_RegistryError(`${repository}@${chosen.digest} (listed in the index) is missing.`, 404);
+        }
+    }
+    if (!isImageManifest(manifest.mediaType)) {
+        throw new registry_errors_RegistryError(`${repository}:${reference} is a ${manifest.mediaType}, not an image manifest.`);
+    }
+    const body = JSON.parse(manifest.bytes.toString('utf8'));
+    const config = JSON.parse((await client.getBlob(repository, body.config.digest)).toString('utf8'));
+    return { manifestDigest: manifest.digest, config, labels: config.config?.Labels ?? {} };
+}
+
 ;// CONCATENATED MODULE: ./src/image/registry-client.ts
 
 
@@ -30901,36 +31287,12 @@ function isImageManifest(mediaType) {
 
 
 
-class registry_client_RegistryError extends errors/* UserError */.yo {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.name = 'RegistryError';
-        this.status = status;
-    }
-}
+
+
+
+
 function sha256Digest(bytes) {
     return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-async function registryErrorText(res) {
-    let text;
-    try {
-        text = await res.text();
-    }
-    catch {
-        return '';
-    }
-    try {
-        const body = JSON.parse(text);
-        const first = body.errors?.[0];
-        if (first)
-            return `: ${[first.code, first.message].filter(Boolean).join(' ')}`;
-    }
-    catch {
-        // not the registry's JSON error format: fall through to the raw text
-    }
-    const line = text.trim().split('\n')[0] ?? '';
-    return line ? `: ${(0,secrets/* redact */.E$)(line.slice(0, 200))}` : '';
 }
 /**
  * A client of the registry HTTP API v2 (the OCI distribution spec). It follows the auth
@@ -30945,10 +31307,15 @@ class RegistryClient {
     push;
     timeoutMs;
     fetchImpl;
+    retry;
+    retryEnv;
+    signal;
     scheme;
     bearer;
     tokens = new Map();
     pendingTokens = new Map();
+    /** how many attempts a response took, for the error message when it is still a failure */
+    attempts = new WeakMap();
     constructor(opts) {
         this.registry = opts.registry;
         this.insecure = opts.insecure ?? false;
@@ -30957,6 +31324,13 @@ class RegistryClient {
         this.push = opts.push ?? false;
         this.timeoutMs = opts.timeoutMs ?? 30_000;
         this.fetchImpl = opts.fetchImpl ?? fetch;
+        this.retry = opts.retry ?? defaultRetryPolicy();
+        this.signal = opts.signal;
+        this.retryEnv = {
+            log: (line) => lib_core/* info */.pq(line),
+            ...opts.retryEnv,
+            signal: opts.signal,
+        };
     }
     /** The manifest's descriptor, or undefined when the tag or digest does not exist. */
     async resolve(repository, reference) {
@@ -30988,7 +31362,7 @@ class RegistryClient {
         const bytes = Buffer.from(await res.arrayBuffer());
         const digest = sha256Digest(bytes);
         if (isSha256Digest(reference) && digest !== reference) {
-            throw new registry_client_RegistryError(`registry ${this.registry} sent a manifest for ${reference} whose digest is ${digest}.`);
+            throw new registry_errors_RegistryError(`registry ${this.registry} sent a manifest for ${reference} whose digest is ${digest}.`);
         }
         let mediaType = mediaTypeOf(res.headers.get('content-type'));
         if (!mediaType || mediaType === 'application/json') {
@@ -30996,7 +31370,7 @@ class RegistryClient {
                 JSON.parse(bytes.toString('utf8')).mediaType ?? mediaType;
         }
         if (!mediaType) {
-            throw new registry_client_RegistryError(`registry ${this.registry} sent the manifest ${reference} without a media type.`);
+            throw new registry_errors_RegistryError(`registry ${this.registry} sent the manifest ${reference} without a media type.`);
         }
         return { digest, mediaType, size: bytes.length, bytes };
     }
@@ -31012,7 +31386,7 @@ class RegistryClient {
         const expected = sha256Digest(manifest.bytes);
         const stored = res.headers.get('docker-content-digest');
         if (stored && stored !== expected) {
-            throw new registry_client_RegistryError(`registry ${this.registry} stored ${repository}:${reference} as ${stored}, expected ${expected}.`);
+            throw new registry_errors_RegistryError(`registry ${this.registry} stored ${repository}:${reference} as ${stored}, expected ${expected}.`);
         }
         return expected;
     }
@@ -31028,13 +31402,32 @@ class RegistryClient {
         await this.expectOk(res, `reading the blob ${digest} of ${repository}`);
         const bytes = Buffer.from(await res.arrayBuffer());
         if (sha256Digest(bytes) !== digest) {
-            throw new registry_client_RegistryError(`registry ${this.registry} sent a blob for ${digest} with other content.`);
+            throw new registry_errors_RegistryError(`registry ${this.registry} sent a blob for ${digest} with other content.`);
         }
         return bytes;
     }
-    /** Uploads a blob in one request (monolithic upload); returns its digest. */
+    /**
+     * Uploads a blob in one request (monolithic upload); returns its digest. A blob is
+     * content-addressed, so a failed upload is repeated from a fresh session (POST, then PUT):
+     * a half-written session is never resumed, and the registry discards the abandoned one.
+     */
     async uploadBlob(repository, bytes) {
         const digest = sha256Digest(bytes);
+        const what = `the upload of blob ${digest.slice(0, 19)}… to /v2/${repository}/blobs/uploads/`;
+        let attempts = 1;
+        try {
+            await withRetries(this.retry, async (n) => {
+                attempts = n;
+                await this.uploadOnce(repository, bytes, digest);
+                return true;
+            }, { ...this.retryEnv, who: 'registry', what, classify: retryReasonOf });
+        }
+        catch (err) {
+            throw withAttempts(asRegistryError(err, what), attempts);
+        }
+        return digest;
+    }
+    async uploadOnce(repository, bytes, digest) {
         const start = await this.send('POST', repository, 'blobs/uploads/', {
             write: true,
             headers: { 'content-length': '0' },
@@ -31043,7 +31436,7 @@ class RegistryClient {
         await start.body?.cancel();
         const location = start.headers.get('location');
         if (!location) {
-            throw new registry_client_RegistryError(`registry ${this.registry} started an upload without a Location.`);
+            throw new registry_errors_RegistryError(`registry ${this.registry} started an upload without a Location.`);
         }
         const url = new URL(location, this.baseUrl);
         url.searchParams.set('digest', digest);
@@ -31054,32 +31447,10 @@ class RegistryClient {
         });
         await this.expectOk(res, `uploading a blob to ${repository}`);
         await res.body?.cancel();
-        return digest;
     }
     /** The image config (labels, platform) of a tag or digest; for an index, the given platform's image. */
     async getImageConfig(repository, reference, platform = { os: 'linux', architecture: 'amd64' }) {
-        let manifest = await this.getManifest(repository, reference);
-        if (!manifest) {
-            throw new registry_client_RegistryError(`${repository}:${reference} does not exist in registry ${this.registry}.`, 404);
-        }
-        if (isIndex(manifest.mediaType)) {
-            const index = JSON.parse(manifest.bytes.toString('utf8'));
-            const images = index.manifests.filter((m) => m.platform?.os !== 'unknown');
-            const chosen = images.find((m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture) ?? images[0];
-            if (!chosen) {
-                throw new registry_client_RegistryError(`the index ${repository}@${manifest.digest} lists no image.`);
-            }
-            manifest = await this.getManifest(repository, chosen.digest);
-            if (!manifest) {
-                throw new registry_client_RegistryError(`${repository}@${chosen.digest} (listed in the index) is missing.`, 404);
-            }
-        }
-        if (!isImageManifest(manifest.mediaType)) {
-            throw new registry_client_RegistryError(`${repository}:${reference} is a ${manifest.mediaType}, not an image manifest.`);
-        }
-        const body = JSON.parse(manifest.bytes.toString('utf8'));
-        const config = JSON.parse((await this.getBlob(repository, body.config.digest)).toString('utf8'));
-        return { manifestDigest: manifest.digest, config, labels: config.config?.Labels ?? {} };
+        return readImageConfig(this, repository, reference, platform);
     }
     scopeFor(repository, write) {
         return repositoryScope(repository, write || this.push ? ['pull', 'push'] : ['pull']);
@@ -31095,10 +31466,41 @@ class RegistryClient {
         return undefined;
     }
     /**
-     * Sends a request, answering one 401 challenge (Basic or Bearer) and retrying once.
-     * Parallel requests that meet the same challenge share one token request.
+     * Sends a request; reads and manifest PUTs (idempotent: the same bytes under the same
+     * name) are retried on network errors and retryable statuses. A PUT to an upload session
+     * or a POST is sent once: uploadBlob restarts the whole upload instead.
      */
     async send(method, repository, path, init) {
+        const idempotent = method === 'GET' || method === 'HEAD' || (method === 'PUT' && typeof path === 'string');
+        if (!idempotent)
+            return this.sendOnce(method, repository, path, init);
+        const shown = typeof path === 'string' ? `/v2/${repository}/${path}` : path.pathname;
+        const what = `${method} ${shown}`;
+        let attempts = 1;
+        try {
+            const { value } = await withRetries(this.retry, (n) => {
+                attempts = n;
+                return this.sendOnce(method, repository, path, init);
+            }, {
+                ...this.retryEnv,
+                who: 'registry',
+                what,
+                classify: retryReasonOf,
+                discard: (res) => res.body?.cancel(),
+            });
+            if (attempts > 1)
+                this.attempts.set(value, attempts);
+            return value;
+        }
+        catch (err) {
+            throw withAttempts(asRegistryError(err, what), attempts);
+        }
+    }
+    /**
+     * One request, answering one 401 challenge (Basic or Bearer) and sending it again.
+     * Parallel requests that meet the same challenge share one token request.
+     */
+    async sendOnce(method, repository, path, init) {
         const url = typeof path === 'string' ? `${this.baseUrl}/v2/${repository}/${path}` : path;
         const scope = this.scopeFor(repository, init.write ?? false);
         for (let attempt = 0;; attempt++) {
@@ -31109,16 +31511,21 @@ class RegistryClient {
             if (auth)
                 headers.authorization = auth;
             let res;
+            const timeout = AbortSignal.timeout(this.timeoutMs);
             try {
                 res = await this.fetchImpl(url, {
                     method,
                     headers,
                     body: init.body,
-                    signal: AbortSignal.timeout(this.timeoutMs),
+                    signal: this.signal ? AbortSignal.any([timeout, this.signal]) : timeout,
                 });
             }
             catch (err) {
-                throw new registry_client_RegistryError(this.unreachable(err));
+                if (this.signal?.aborted) {
+                    throw new registry_errors_RegistryError(`${method} ${String(url)} was cancelled.`);
+                }
+                const reason = timeout.aborted ? 'timed out' : (0,secrets/* redact */.E$)(networkReason(err));
+                throw new registry_errors_RegistryError(this.unreachable(reason), undefined, reason);
             }
             if (res.status !== 401 || attempt > 0)
                 return res;
@@ -31128,7 +31535,7 @@ class RegistryClient {
             if (bearer) {
                 await res.body?.cancel();
                 if (!bearer.params.realm) {
-                    throw new registry_client_RegistryError(`registry ${this.registry} sent a Bearer challenge without a realm.`);
+                    throw new registry_errors_RegistryError(`registry ${this.registry} sent a Bearer challenge without a realm.`);
                 }
                 this.scheme = 'bearer';
                 this.bearer = bearer;
@@ -31144,7 +31551,7 @@ class RegistryClient {
             }
             else {
                 await res.body?.cancel();
-                throw new registry_client_RegistryError(`registry ${this.registry} asks for authentication it does not describe (WWW-Authenticate: ${challenges.map((c) => c.scheme).join(', ') || 'none'}).`, 401);
+                throw new registry_errors_RegistryError(`registry ${this.registry} asks for authentication it does not describe (WWW-Authenticate: ${challenges.map((c) => c.scheme).join(', ') || 'none'}).`, 401);
             }
         }
     }
@@ -31162,33 +31569,25 @@ class RegistryClient {
                 timeoutMs: this.timeoutMs,
                 fetchImpl: this.fetchImpl,
                 registry: this.registry,
+                retry: this.retry,
+                retryEnv: this.retryEnv,
             });
             this.pendingTokens.set(scope, pending);
             pending.then(() => this.pendingTokens.delete(scope), () => this.pendingTokens.delete(scope));
         }
         this.tokens.set(scope, await pending);
     }
-    unreachable(err) {
-        const reason = networkReason(err);
-        const hint = !this.insecure && /EPROTO|wrong version number|ssl|tls/i.test(reason)
-            ? ' The registry may speak plain http: set insecure-registry: true for a loopback or test registry.'
-            : '';
-        return `registry ${this.registry} could not be reached at ${this.baseUrl}: ${(0,secrets/* redact */.E$)(reason)}.${hint}`;
+    unreachable(reason) {
+        return unreachableMessage(this.registry, this.baseUrl, this.insecure, reason);
     }
     async expectOk(res, what) {
         if (res.ok)
             return;
-        const detail = await registryErrorText(res);
-        if (res.status === 401) {
-            const how = this.credentials
-                ? `the registry rejected the credentials (${this.credentials.source})`
-                : 'the registry requires a login; set registry-username and registry-password or log in with docker login';
-            throw new registry_client_RegistryError(`${what} failed: ${how} (HTTP 401${detail}).`, 401);
-        }
-        if (res.status === 403) {
-            throw new registry_client_RegistryError(`${what} failed: access denied by registry ${this.registry} (HTTP 403${detail}).`, 403);
-        }
-        throw new registry_client_RegistryError(`${what} failed: registry ${this.registry} answered HTTP ${res.status}${detail}.`, res.status);
+        throw await responseError(res, what, {
+            registry: this.registry,
+            credentials: this.credentials,
+            attempts: this.attempts.get(res),
+        });
     }
 }
 function mediaTypeOf(contentType) {
@@ -31213,6 +31612,7 @@ async function openRegistry(image, opts) {
         insecure: opts.insecure,
         credentials,
         push: opts.push ?? true,
+        signal: opts.signal,
     });
     return { client, credentials, credentialSource: credentials?.source ?? 'anonymous' };
 }
@@ -31222,7 +31622,7 @@ async function openRegistry(image, opts) {
 async function requireManifest(client, repository, digest) {
     const manifest = await client.getManifest(repository, digest);
     if (!manifest) {
-        throw new registry_client_RegistryError(`${repository}@${digest} does not exist in registry ${client.registry}; push it first.`, 404);
+        throw new registry_errors_RegistryError(`${repository}@${digest} does not exist in registry ${client.registry}; push it first.`, 404);
     }
     return manifest;
 }
@@ -34805,10 +35205,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/
 
 /***/ }),
 
+/***/ 37830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
 /***/ 46193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 87997:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 
 /***/ }),
 

@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9706);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1161);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9706:
+/***/ 1161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31366,6 +31366,50 @@ function errorMessage(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./src/kit/cancellation.ts
+
+
+/**
+ * A cancelled run: the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the process
+ * tree. Node's default for both signals is to die on the spot, which would skip the outputs
+ * and the summary; an action that watches for them instead stops its work at a safe point,
+ * reports what was done and exits non-zero (each action's README says what "safe" means).
+ */
+class CancelledError extends errors_UserError {
+    signal;
+    constructor(signal, detail) {
+        super(`cancelled by ${signal}: ${detail}`);
+        this.name = 'CancelledError';
+        this.signal = signal;
+    }
+}
+/** Watches SIGINT and SIGTERM; the first aborts `signal`, a later one is only logged. */
+function watchCancellation(log = (l) => core.info(l)) {
+    const controller = new AbortController();
+    let by;
+    const onSignal = (signal) => {
+        if (by) {
+            log(`received ${signal} while stopping after ${by}; finishing the report`);
+            return;
+        }
+        by = signal;
+        log(`received ${signal}: the run was cancelled; stopping at the next safe point`);
+        controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        get by() {
+            return by;
+        },
+        dispose() {
+            process.removeListener('SIGINT', onSignal);
+            process.removeListener('SIGTERM', onSignal);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/kit/secrets.ts
 
 /**
@@ -31441,17 +31485,78 @@ function clearSecretsForTest() {
     known.clear();
 }
 
+;// CONCATENATED MODULE: ./src/kit/proxy.ts
+/**
+ * Proxy support for every HTTP client of the actions. Node's global fetch ignores
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY unless told otherwise, so self-hosted runners behind a
+ * corporate proxy could not reach a registry, Prometheus or the app. When one of those
+ * variables is set, undici's EnvHttpProxyAgent becomes the global dispatcher: Node's own
+ * fetch picks it up too, since undici registers it under the symbol Node's bundled undici
+ * reads. undici is loaded only then, so start-up without a proxy costs nothing.
+ *
+ * NO_PROXY follows undici's rules: comma- or space-separated host names, `host:port`,
+ * `.domain` / `*.domain` for subdomains and `*` for everything. `localhost` and 127.0.0.1 are
+ * not exempt by themselves: list them in NO_PROXY to reach loopback services directly.
+ */
+
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** The proxy variables that are set (names only: their values may carry credentials). */
+function proxyVariablesSet(env = process.env) {
+    return PROXY_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
+}
+let installed = false;
+/**
+ * Routes fetch through the proxies named in the environment; returns whether it did.
+ * A proxy URL that undici cannot use is the environment's error, reported as such.
+ */
+async function useEnvironmentProxy(env = process.env) {
+    if (installed)
+        return true;
+    const set = proxyVariablesSet(env);
+    if (set.length === 0)
+        return false;
+    // a proxy URL may carry a password (http://user:secret@proxy:3128): never print it
+    for (const name of set) {
+        try {
+            const password = decodeURIComponent(new URL(env[name] ?? '').password);
+            if (password)
+                registerSecret(password);
+        }
+        catch {
+            // not a URL: undici says so below
+        }
+    }
+    const { EnvHttpProxyAgent, setGlobalDispatcher } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    let agent;
+    try {
+        agent = new EnvHttpProxyAgent();
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new errors_UserError(`the proxy in ${set.join(' / ')} cannot be used: ${secrets_redact(reason)}`);
+    }
+    setGlobalDispatcher(agent);
+    installed = true;
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/kit/run-action.ts
 
 
 
+
+
 /**
- * Runs an action's main. A UserError becomes one `::error::` line and exit code 1;
+ * Runs an action's main, with fetch routed through HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * when they are set (see proxy.ts). A UserError becomes one `::error::` line and exit code 1;
  * anything else is a bug: the same line, plus the stack when RUNNER_DEBUG=1.
  * Every message is redacted, since errors may quote what a tool printed.
  */
 async function runAction(main) {
     try {
+        // before any request: every HTTP client of the action goes through fetch
+        await useEnvironmentProxy();
         await main();
     }
     catch (err) {
@@ -31464,6 +31569,9 @@ async function runAction(main) {
         }
         setFailed(isUserError(err) ? message : `Unexpected error: ${message}`);
         process.exitCode = 1;
+        // a cancelled run reported what it did; requests still in flight must not hold it up
+        if (err instanceof CancelledError)
+            process.exit(1);
     }
 }
 /** Sets an output after making sure no registered secret is inside it. */
@@ -32483,8 +32591,8 @@ function assertRoles(requested, known, file) {
     }
 }
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/kit/sizes.ts
 const UNITS = {
     '': 1,
@@ -32715,7 +32823,7 @@ function readSettings() {
         return s;
     }
     const file = getString('environments-file', { default: '.github/runbook-environments.yml' });
-    s.environmentsFile = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.resolve)(workspace, file);
+    s.environmentsFile = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(workspace, file);
     s.roles = readNameList('roles');
     s.title = getString('title') || `Release ${sha.slice(0, 7) || 'unknown'} sign-off`;
     if (s.title.length > 256)
@@ -32932,6 +33040,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -32953,6 +33068,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -32967,10 +33089,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 
 /***/ }),
 
+/***/ 99:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite");
+
+/***/ }),
+
 /***/ 7075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
+/***/ 7997:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 
 /***/ }),
 
@@ -41632,8 +41775,8 @@ exports.visitAsync = visitAsync;
 /******/ 	}
 /******/ 	// Create a new module (and put it into the cache)
 /******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
+/******/ 		id: moduleId,
+/******/ 		loaded: false,
 /******/ 		exports: {}
 /******/ 	};
 /******/ 
@@ -41645,6 +41788,9 @@ exports.visitAsync = visitAsync;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 	}
+/******/ 
+/******/ 	// Flag the module as loaded
+/******/ 	module.loaded = true;
 /******/ 
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
@@ -41726,6 +41872,36 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -41763,6 +41939,26 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/node module decorator */
+/******/ (() => {
+/******/ 	__nccwpck_require__.nmd = (module) => {
+/******/ 		module.paths = [];
+/******/ 		if (!module.children) module.children = [];
+/******/ 		return module;
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3983);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3407);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3983:
+/***/ 3407:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31367,6 +31367,50 @@ function errorMessage(err) {
     return String(err);
 }
 
+;// CONCATENATED MODULE: ./src/kit/cancellation.ts
+
+
+/**
+ * A cancelled run: the runner sends SIGINT, then SIGTERM 7.5 s later, then kills the process
+ * tree. Node's default for both signals is to die on the spot, which would skip the outputs
+ * and the summary; an action that watches for them instead stops its work at a safe point,
+ * reports what was done and exits non-zero (each action's README says what "safe" means).
+ */
+class CancelledError extends UserError {
+    signal;
+    constructor(signal, detail) {
+        super(`cancelled by ${signal}: ${detail}`);
+        this.name = 'CancelledError';
+        this.signal = signal;
+    }
+}
+/** Watches SIGINT and SIGTERM; the first aborts `signal`, a later one is only logged. */
+function watchCancellation(log = (l) => info(l)) {
+    const controller = new AbortController();
+    let by;
+    const onSignal = (signal) => {
+        if (by) {
+            log(`received ${signal} while stopping after ${by}; finishing the report`);
+            return;
+        }
+        by = signal;
+        log(`received ${signal}: the run was cancelled; stopping at the next safe point`);
+        controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        get by() {
+            return by;
+        },
+        dispose() {
+            process.removeListener('SIGINT', onSignal);
+            process.removeListener('SIGTERM', onSignal);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/kit/secrets.ts
 
 /**
@@ -31442,17 +31486,78 @@ function clearSecretsForTest() {
     known.clear();
 }
 
+;// CONCATENATED MODULE: ./src/kit/proxy.ts
+/**
+ * Proxy support for every HTTP client of the actions. Node's global fetch ignores
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY unless told otherwise, so self-hosted runners behind a
+ * corporate proxy could not reach a registry, Prometheus or the app. When one of those
+ * variables is set, undici's EnvHttpProxyAgent becomes the global dispatcher: Node's own
+ * fetch picks it up too, since undici registers it under the symbol Node's bundled undici
+ * reads. undici is loaded only then, so start-up without a proxy costs nothing.
+ *
+ * NO_PROXY follows undici's rules: comma- or space-separated host names, `host:port`,
+ * `.domain` / `*.domain` for subdomains and `*` for everything. `localhost` and 127.0.0.1 are
+ * not exempt by themselves: list them in NO_PROXY to reach loopback services directly.
+ */
+
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** The proxy variables that are set (names only: their values may carry credentials). */
+function proxyVariablesSet(env = process.env) {
+    return PROXY_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
+}
+let installed = false;
+/**
+ * Routes fetch through the proxies named in the environment; returns whether it did.
+ * A proxy URL that undici cannot use is the environment's error, reported as such.
+ */
+async function useEnvironmentProxy(env = process.env) {
+    if (installed)
+        return true;
+    const set = proxyVariablesSet(env);
+    if (set.length === 0)
+        return false;
+    // a proxy URL may carry a password (http://user:secret@proxy:3128): never print it
+    for (const name of set) {
+        try {
+            const password = decodeURIComponent(new URL(env[name] ?? '').password);
+            if (password)
+                registerSecret(password);
+        }
+        catch {
+            // not a URL: undici says so below
+        }
+    }
+    const { EnvHttpProxyAgent, setGlobalDispatcher } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    let agent;
+    try {
+        agent = new EnvHttpProxyAgent();
+    }
+    catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new UserError(`the proxy in ${set.join(' / ')} cannot be used: ${secrets_redact(reason)}`);
+    }
+    setGlobalDispatcher(agent);
+    installed = true;
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/kit/run-action.ts
 
 
 
+
+
 /**
- * Runs an action's main. A UserError becomes one `::error::` line and exit code 1;
+ * Runs an action's main, with fetch routed through HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * when they are set (see proxy.ts). A UserError becomes one `::error::` line and exit code 1;
  * anything else is a bug: the same line, plus the stack when RUNNER_DEBUG=1.
  * Every message is redacted, since errors may quote what a tool printed.
  */
 async function runAction(main) {
     try {
+        // before any request: every HTTP client of the action goes through fetch
+        await useEnvironmentProxy();
         await main();
     }
     catch (err) {
@@ -31465,6 +31570,9 @@ async function runAction(main) {
         }
         setFailed(isUserError(err) ? message : `Unexpected error: ${message}`);
         process.exitCode = 1;
+        // a cancelled run reported what it did; requests still in flight must not hold it up
+        if (err instanceof CancelledError)
+            process.exit(1);
     }
 }
 /** Sets an output after making sure no registered secret is inside it. */
@@ -32714,8 +32822,8 @@ function parseCheckFile(text) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./src/http/junit.ts
 
 
@@ -32782,7 +32890,7 @@ function renderJUnit(results, opts) {
 }
 /** Writes the report under a temporary name, then renames it: never a half-written report. */
 function writeJUnit(path, xml) {
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
     try {
         (0,external_node_fs_namespaceObject.writeFileSync)(tmp, xml);
@@ -33710,7 +33818,7 @@ function readChecks() {
     }
     if (inline !== '')
         return { input: 'checks', text: inline, label: '' };
-    const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.resolve)(workspace(), file);
+    const path = (0,external_node_path_.isAbsolute)(file) ? file : (0,external_node_path_.resolve)(workspace(), file);
     try {
         return { input: 'checks-file', text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), label: file };
     }
@@ -33752,7 +33860,7 @@ function readSettings() {
         waitForReadyMs: getDuration('wait-for-ready', { default: '0s', allowZero: true }),
         concurrency: getInteger('concurrency', { default: 4, min: 1, max: 256 }) ?? 4,
         failFast: getBoolean('fail-fast', { default: false }),
-        reportPath: report === '' ? undefined : (0,external_node_path_namespaceObject.isAbsolute)(report) ? report : (0,external_node_path_namespaceObject.resolve)(workspace(), report),
+        reportPath: report === '' ? undefined : (0,external_node_path_.isAbsolute)(report) ? report : (0,external_node_path_.resolve)(workspace(), report),
     };
 }
 
@@ -33874,6 +33982,7 @@ async function writeSummary(settings, report, reportPath) {
 
 
 
+
 /** Parses and plans the checks; any problem is an error naming the input, before any request. */
 function loadPlan(s) {
     const { input, label } = s.checks;
@@ -33946,7 +34055,10 @@ async function run() {
         const settings = readSettings();
         const plan = loadPlan(settings);
         info(secrets_redact(`Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`));
-        const report = await runSmokeTests(plan, {
+        const cancellation = watchCancellation();
+        const done = [];
+        const started = performance.now();
+        const running = runSmokeTests(plan, {
             baseUrl: settings.baseUrl,
             variables: settings.variables,
             secrets: settings.secrets,
@@ -33958,8 +34070,17 @@ async function run() {
             concurrency: settings.concurrency,
             failFast: settings.failFast,
             registerSecret: (value) => secretForms(value).forEach((form) => registerSecret(form)),
-            onResult: logResult,
+            onResult: (r) => {
+                done.push(r);
+                logResult(r);
+            },
         });
+        const report = await untilCancelled(running, cancellation);
+        if (!report) {
+            await reportCancelled(settings, plan, done, performance.now() - started, cancellation);
+            return;
+        }
+        cancellation.dispose();
         const reportError = settings.reportPath ? writeReport(settings, report) : undefined;
         setOutputs(report, reportError ? undefined : settings.reportPath);
         await writeSummary(settings, report, reportError ? undefined : settings.reportPath);
@@ -33974,6 +34095,32 @@ async function run() {
         }
         info(`All ${report.total} checks passed in ${formatDuration(report.durationMs)}.`);
     });
+}
+/** The report, or undefined when the run is cancelled first (the checks in flight are dropped). */
+async function untilCancelled(running, cancellation) {
+    if (cancellation.signal.aborted)
+        return undefined;
+    return Promise.race([
+        running,
+        new Promise((resolve) => cancellation.signal.addEventListener('abort', () => resolve(undefined), { once: true })),
+    ]);
+}
+/** Outputs, summary and JUnit report of the checks that finished before the cancellation. */
+async function reportCancelled(settings, plan, done, durationMs, cancellation) {
+    const count = (o) => done.filter((r) => r.outcome === o).length;
+    const report = {
+        results: done,
+        passed: count('passed'),
+        failed: count('failed'),
+        skipped: count('skipped'),
+        total: plan.checks.length,
+        durationMs: Math.round(durationMs),
+    };
+    const reportError = settings.reportPath ? writeReport(settings, report) : undefined;
+    setOutputs(report, reportError ? undefined : settings.reportPath);
+    await writeSummary(settings, report, reportError ? undefined : settings.reportPath);
+    const notRun = plan.checks.length - done.length;
+    throw new CancelledError(cancellation.by ?? 'SIGTERM', `${done.length} of ${plan.checks.length} checks finished (${report.passed} passed, ${report.failed} failed${report.skipped > 0 ? `, ${report.skipped} skipped` : ''}); ${notRun} not run`);
 }
 
 
@@ -34077,6 +34224,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -34098,6 +34252,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -34112,10 +34273,31 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 
 /***/ }),
 
+/***/ 99:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:sqlite");
+
+/***/ }),
+
 /***/ 7075:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7830:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/web");
+
+/***/ }),
+
+/***/ 7997:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers");
 
 /***/ }),
 
@@ -42770,8 +42952,8 @@ exports.visitAsync = visitAsync;
 /******/ 	}
 /******/ 	// Create a new module (and put it into the cache)
 /******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
+/******/ 		id: moduleId,
+/******/ 		loaded: false,
 /******/ 		exports: {}
 /******/ 	};
 /******/ 
@@ -42784,9 +42966,15 @@ exports.visitAsync = visitAsync;
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 	}
 /******/ 
+/******/ 	// Flag the module as loaded
+/******/ 	module.loaded = true;
+/******/ 
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -42861,6 +43049,36 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -42873,9 +43091,114 @@ exports.visitAsync = visitAsync;
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/node module decorator */
+/******/ (() => {
+/******/ 	__nccwpck_require__.nmd = (module) => {
+/******/ 		module.paths = [];
+/******/ 		if (!module.children) module.children = [];
+/******/ 		return module;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

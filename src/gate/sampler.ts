@@ -14,6 +14,8 @@ export interface GateOptions {
   onSample?: (probe: ProbeProgress, sample: Sample, all: readonly ProbeProgress[]) => void;
   /** monotonic time and waiting; tests substitute a fake clock */
   clock?: Clock;
+  /** the run was cancelled: probes in flight are stopped and the verdict is `cancelled` */
+  cancel?: AbortSignal;
 }
 
 export interface Clock {
@@ -29,6 +31,8 @@ export interface GateRun {
   elapsedMs: number;
   /** the window ended before a verdict forced a stop */
   completed: boolean;
+  /** the run was cancelled before the gate decided */
+  cancelled: boolean;
 }
 
 interface MutableProgress extends ProbeProgress {
@@ -55,6 +59,15 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
   }));
   let verdict: Verdict = { state: 'watching', reason: 'watching' };
   let decidedAt: number | undefined;
+  let cancelled = false;
+  const onCancel = (): void => {
+    if (stop.signal.aborted) return;
+    cancelled = true;
+    decidedAt = clock.now();
+    stop.abort();
+  };
+  if (opts.cancel?.aborted) onCancel();
+  opts.cancel?.addEventListener('abort', onCancel, { once: true });
 
   const loop = async (probe: Probe, state: MutableProgress): Promise<void> => {
     while (state.nextSlot < plan.totalSlots && !stop.signal.aborted) {
@@ -78,13 +91,30 @@ export async function runGate(opts: GateOptions): Promise<GateRun> {
     }
   };
 
-  await Promise.all(opts.probes.map((p, i) => loop(p, progress[i])));
+  try {
+    await Promise.all(opts.probes.map((p, i) => loop(p, progress[i])));
+  } finally {
+    opts.cancel?.removeEventListener('abort', onCancel);
+  }
   const completed = !stop.signal.aborted;
   if (completed) {
     verdict = evaluate(progress, rules, plan, true);
     decidedAt = clock.now();
+  } else if (cancelled) {
+    const samples = progress.reduce((n, p) => n + p.samples.length, 0);
+    const by = typeof opts.cancel?.reason === 'string' ? ` by ${opts.cancel.reason}` : '';
+    verdict = {
+      state: 'cancelled',
+      reason: `the run was cancelled${by} after ${samples} sample${samples === 1 ? '' : 's'}, before a verdict`,
+    };
   }
-  return { verdict, probes: progress, elapsedMs: (decidedAt ?? clock.now()) - start, completed };
+  return {
+    verdict,
+    probes: progress,
+    elapsedMs: (decidedAt ?? clock.now()) - start,
+    completed,
+    cancelled,
+  };
 }
 
 const realClock: Clock = { now: () => performance.now(), sleep };

@@ -136,7 +136,8 @@ export interface Plan {
   totalSlots: number;
 }
 
-export type GateState = 'watching' | 'pass' | 'fail';
+/** `cancelled`: the run was cancelled (SIGINT/SIGTERM) before a verdict */
+export type GateState = 'watching' | 'pass' | 'fail' | 'cancelled';
 
 export type GateRule =
   | 'consecutive-failures'

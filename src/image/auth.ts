@@ -1,4 +1,6 @@
 import { UserError } from '../kit/errors.js';
+import { isRetryableStatus, parseRetryAfter, statusReason, withRetries } from '../kit/retry.js';
+import type { RetryAttempt, RetryEnvironment, RetryPolicy, RetryReason } from '../kit/retry.js';
 import { registerSecret } from '../kit/secrets.js';
 import type { RegistryCredentials } from './credentials.js';
 
@@ -62,6 +64,19 @@ export interface TokenRequest {
   fetchImpl: typeof fetch;
   /** who to name in errors: the registry host */
   registry: string;
+  /** retries of the token GET (a read); the refresh-token POST is sent once */
+  retry?: RetryPolicy;
+  retryEnv?: RetryEnvironment;
+}
+
+function tokenRetryReason(outcome: RetryAttempt<Response>): RetryReason | undefined {
+  if (outcome.error !== undefined) return { reason: networkReason(outcome.error) };
+  const res = outcome.value;
+  if (!res || !isRetryableStatus(res.status)) return undefined;
+  return {
+    reason: statusReason(res.status, res.statusText),
+    retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+  };
 }
 
 interface TokenResponse {
@@ -92,7 +107,7 @@ export async function fetchBearerToken(req: TokenRequest): Promise<string> {
       `registry ${req.registry} sent a token realm that is not a URL: ${JSON.stringify(req.realm)}`,
     );
   }
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const signal = withCancel(req.timeoutMs, req.retryEnv?.signal);
   let response: Response;
   try {
     if (req.credentials?.identityToken) {
@@ -114,7 +129,19 @@ export async function fetchBearerToken(req: TokenRequest): Promise<string> {
       for (const scope of req.scopes) realm.searchParams.append('scope', scope);
       const headers: Record<string, string> = {};
       if (req.credentials) headers.authorization = basicHeader(req.credentials);
-      response = await req.fetchImpl(realm, { headers, signal });
+      const once = (): Promise<Response> =>
+        req.fetchImpl(realm, { headers, signal: withCancel(req.timeoutMs, req.retryEnv?.signal) });
+      response = req.retry
+        ? (
+            await withRetries(req.retry, once, {
+              ...req.retryEnv,
+              who: 'registry',
+              what: `GET ${realm.origin}${realm.pathname} (token)`,
+              classify: tokenRetryReason,
+              discard: (res) => res.body?.cancel(),
+            })
+          ).value
+        : await once();
     }
   } catch (err) {
     throw new UserError(
@@ -151,6 +178,11 @@ export async function fetchBearerToken(req: TokenRequest): Promise<string> {
   }
   registerSecret(token);
   return token;
+}
+
+function withCancel(timeoutMs: number, cancel: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return cancel ? AbortSignal.any([timeout, cancel]) : timeout;
 }
 
 /** A one-line reason for a fetch failure (undici hides the useful part in `cause`). */

@@ -38,6 +38,8 @@ export interface BuildPushRequest {
   /** for each build and push command; default 1 hour (a hung build must not hold the runner) */
   timeoutMs?: number;
   onLine?: (line: string) => void;
+  /** a cancelled run: the tool is stopped, and no tag is written after it aborted */
+  signal?: AbortSignal;
 }
 
 export interface BuildPushResult {
@@ -73,7 +75,14 @@ export async function buildAndPush(req: BuildPushRequest): Promise<BuildPushResu
     }
     const outcome = await req.builder.build(
       { ...req.spec, tags: refs },
-      { workDir, env, authFile, onLine: req.onLine, timeoutMs: req.timeoutMs ?? 3_600_000 },
+      {
+        workDir,
+        env,
+        authFile,
+        onLine: req.onLine,
+        timeoutMs: req.timeoutMs ?? 3_600_000,
+        signal: req.signal,
+      },
     );
     if (!req.spec.push) return { outcome, refs, durationMs: Date.now() - started };
 
@@ -88,6 +97,9 @@ export async function buildAndPush(req: BuildPushRequest): Promise<BuildPushResu
     }
     for (const [i, tag] of req.tags.entries()) {
       if (i === 0) continue;
+      // a tag is only ever written after its manifest is complete in the registry; a
+      // cancelled run stops here, before the next one
+      if (req.signal?.aborted) throw new BuildCancelled(first.digest);
       if (outcome.pushed.includes(refs[i])) {
         const got = await client.resolve(repo, tag);
         if (got?.digest !== first.digest) {
@@ -113,6 +125,16 @@ export async function buildAndPush(req: BuildPushRequest): Promise<BuildPushResu
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The run was cancelled after the image was pushed, before every tag was written. */
+export class BuildCancelled extends UserError {
+  readonly digest: string;
+  constructor(digest: string) {
+    super(`cancelled after pushing ${digest}`);
+    this.name = 'BuildCancelled';
+    this.digest = digest;
   }
 }
 

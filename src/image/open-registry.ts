@@ -23,6 +23,8 @@ export async function openRegistry(
     insecure: boolean;
     push?: boolean;
     env?: NodeJS.ProcessEnv;
+    /** a cancelled run: requests in flight are aborted and no retry starts */
+    signal?: AbortSignal;
   },
 ): Promise<OpenedRegistry> {
   const credentials =
@@ -32,6 +34,7 @@ export async function openRegistry(
     insecure: opts.insecure,
     credentials,
     push: opts.push ?? true,
+    signal: opts.signal,
   });
   return { client, credentials, credentialSource: credentials?.source ?? 'anonymous' };
 }

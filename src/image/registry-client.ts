@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
-import { UserError } from '../kit/errors.js';
+import * as core from '@actions/core';
+import { defaultRetryPolicy, withRetries } from '../kit/retry.js';
+import type { RetryEnvironment, RetryPolicy } from '../kit/retry.js';
 import { redact } from '../kit/secrets.js';
+import {
+  RegistryError,
+  asRegistryError,
+  responseError,
+  retryReasonOf,
+  unreachableMessage,
+  withAttempts,
+} from './registry-errors.js';
 import {
   basicAuthorization,
   fetchBearerToken,
@@ -10,8 +20,9 @@ import {
 } from './auth.js';
 import type { Challenge } from './auth.js';
 import type { RegistryCredentials } from './credentials.js';
-import { MANIFEST_ACCEPT, isImageManifest, isIndex } from './media-types.js';
-import type { Descriptor, ImageConfigBody, ImageManifestBody, IndexBody } from './media-types.js';
+import { readImageConfig } from './image-config.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import type { Descriptor, ImageConfigBody } from './media-types.js';
 import { isSha256Digest, registryApiHost } from './reference.js';
 
 export interface RegistryClientOptions {
@@ -25,6 +36,12 @@ export interface RegistryClientOptions {
   /** per request; default 30 s */
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
+  /** retries of idempotent calls; default defaultRetryPolicy() */
+  retry?: RetryPolicy;
+  /** how retries wait and log (tests make them fast); log defaults to the step log */
+  retryEnv?: Omit<RetryEnvironment, 'signal'>;
+  /** cancellation: requests in flight are aborted, no retry starts */
+  signal?: AbortSignal;
 }
 
 /** A manifest exactly as the registry stores it: the bytes are what the digest is of. */
@@ -42,35 +59,10 @@ export interface ImageConfigResult {
   labels: Record<string, string>;
 }
 
-export class RegistryError extends UserError {
-  readonly status: number | undefined;
-  constructor(message: string, status?: number) {
-    super(message);
-    this.name = 'RegistryError';
-    this.status = status;
-  }
-}
+export { RegistryError };
 
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-async function registryErrorText(res: Response): Promise<string> {
-  let text: string;
-  try {
-    text = await res.text();
-  } catch {
-    return '';
-  }
-  try {
-    const body = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
-    const first = body.errors?.[0];
-    if (first) return `: ${[first.code, first.message].filter(Boolean).join(' ')}`;
-  } catch {
-    // not the registry's JSON error format: fall through to the raw text
-  }
-  const line = text.trim().split('\n')[0] ?? '';
-  return line ? `: ${redact(line.slice(0, 200))}` : '';
 }
 
 /**
@@ -86,10 +78,15 @@ export class RegistryClient {
   private readonly push: boolean;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly retry: RetryPolicy;
+  private readonly retryEnv: RetryEnvironment;
+  private readonly signal: AbortSignal | undefined;
   private scheme: 'basic' | 'bearer' | undefined;
   private bearer: Challenge | undefined;
   private readonly tokens = new Map<string, string>();
   private readonly pendingTokens = new Map<string, Promise<string>>();
+  /** how many attempts a response took, for the error message when it is still a failure */
+  private readonly attempts = new WeakMap<Response, number>();
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -99,6 +96,13 @@ export class RegistryClient {
     this.push = opts.push ?? false;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.fetchImpl = opts.fetchImpl ?? fetch;
+    this.retry = opts.retry ?? defaultRetryPolicy();
+    this.signal = opts.signal;
+    this.retryEnv = {
+      log: (line) => core.info(line),
+      ...opts.retryEnv,
+      signal: opts.signal,
+    };
   }
 
   /** The manifest's descriptor, or undefined when the tag or digest does not exist. */
@@ -191,9 +195,32 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** Uploads a blob in one request (monolithic upload); returns its digest. */
+  /**
+   * Uploads a blob in one request (monolithic upload); returns its digest. A blob is
+   * content-addressed, so a failed upload is repeated from a fresh session (POST, then PUT):
+   * a half-written session is never resumed, and the registry discards the abandoned one.
+   */
   async uploadBlob(repository: string, bytes: Buffer): Promise<string> {
     const digest = sha256Digest(bytes);
+    const what = `the upload of blob ${digest.slice(0, 19)}… to /v2/${repository}/blobs/uploads/`;
+    let attempts = 1;
+    try {
+      await withRetries(
+        this.retry,
+        async (n) => {
+          attempts = n;
+          await this.uploadOnce(repository, bytes, digest);
+          return true;
+        },
+        { ...this.retryEnv, who: 'registry', what, classify: retryReasonOf },
+      );
+    } catch (err) {
+      throw withAttempts(asRegistryError(err, what), attempts);
+    }
+    return digest;
+  }
+
+  private async uploadOnce(repository: string, bytes: Buffer, digest: string): Promise<void> {
     const start = await this.send('POST', repository, 'blobs/uploads/', {
       write: true,
       headers: { 'content-length': '0' },
@@ -213,7 +240,6 @@ export class RegistryClient {
     });
     await this.expectOk(res, `uploading a blob to ${repository}`);
     await res.body?.cancel();
-    return digest;
   }
 
   /** The image config (labels, platform) of a tag or digest; for an index, the given platform's image. */
@@ -222,42 +248,7 @@ export class RegistryClient {
     reference: string,
     platform: { os: string; architecture: string } = { os: 'linux', architecture: 'amd64' },
   ): Promise<ImageConfigResult> {
-    let manifest = await this.getManifest(repository, reference);
-    if (!manifest) {
-      throw new RegistryError(
-        `${repository}:${reference} does not exist in registry ${this.registry}.`,
-        404,
-      );
-    }
-    if (isIndex(manifest.mediaType)) {
-      const index = JSON.parse(manifest.bytes.toString('utf8')) as IndexBody;
-      const images = index.manifests.filter((m) => m.platform?.os !== 'unknown');
-      const chosen =
-        images.find(
-          (m) =>
-            m.platform?.os === platform.os && m.platform?.architecture === platform.architecture,
-        ) ?? images[0];
-      if (!chosen) {
-        throw new RegistryError(`the index ${repository}@${manifest.digest} lists no image.`);
-      }
-      manifest = await this.getManifest(repository, chosen.digest);
-      if (!manifest) {
-        throw new RegistryError(
-          `${repository}@${chosen.digest} (listed in the index) is missing.`,
-          404,
-        );
-      }
-    }
-    if (!isImageManifest(manifest.mediaType)) {
-      throw new RegistryError(
-        `${repository}:${reference} is a ${manifest.mediaType}, not an image manifest.`,
-      );
-    }
-    const body = JSON.parse(manifest.bytes.toString('utf8')) as ImageManifestBody;
-    const config = JSON.parse(
-      (await this.getBlob(repository, body.config.digest)).toString('utf8'),
-    ) as ImageConfigBody;
-    return { manifestDigest: manifest.digest, config, labels: config.config?.Labels ?? {} };
+    return readImageConfig(this, repository, reference, platform);
   }
 
   private scopeFor(repository: string, write: boolean): string {
@@ -274,10 +265,49 @@ export class RegistryClient {
   }
 
   /**
-   * Sends a request, answering one 401 challenge (Basic or Bearer) and retrying once.
-   * Parallel requests that meet the same challenge share one token request.
+   * Sends a request; reads and manifest PUTs (idempotent: the same bytes under the same
+   * name) are retried on network errors and retryable statuses. A PUT to an upload session
+   * or a POST is sent once: uploadBlob restarts the whole upload instead.
    */
   private async send(
+    method: string,
+    repository: string,
+    path: string | URL,
+    init: { headers?: Record<string, string>; body?: Buffer; write?: boolean },
+  ): Promise<Response> {
+    const idempotent =
+      method === 'GET' || method === 'HEAD' || (method === 'PUT' && typeof path === 'string');
+    if (!idempotent) return this.sendOnce(method, repository, path, init);
+    const shown = typeof path === 'string' ? `/v2/${repository}/${path}` : path.pathname;
+    const what = `${method} ${shown}`;
+    let attempts = 1;
+    try {
+      const { value } = await withRetries(
+        this.retry,
+        (n) => {
+          attempts = n;
+          return this.sendOnce(method, repository, path, init);
+        },
+        {
+          ...this.retryEnv,
+          who: 'registry',
+          what,
+          classify: retryReasonOf,
+          discard: (res) => res.body?.cancel(),
+        },
+      );
+      if (attempts > 1) this.attempts.set(value, attempts);
+      return value;
+    } catch (err) {
+      throw withAttempts(asRegistryError(err, what), attempts);
+    }
+  }
+
+  /**
+   * One request, answering one 401 challenge (Basic or Bearer) and sending it again.
+   * Parallel requests that meet the same challenge share one token request.
+   */
+  private async sendOnce(
     method: string,
     repository: string,
     path: string | URL,
@@ -291,15 +321,20 @@ export class RegistryClient {
       const auth = this.authorization(scope);
       if (auth) headers.authorization = auth;
       let res: Response;
+      const timeout = AbortSignal.timeout(this.timeoutMs);
       try {
         res = await this.fetchImpl(url, {
           method,
           headers,
           body: init.body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: this.signal ? AbortSignal.any([timeout, this.signal]) : timeout,
         });
       } catch (err) {
-        throw new RegistryError(this.unreachable(err));
+        if (this.signal?.aborted) {
+          throw new RegistryError(`${method} ${String(url)} was cancelled.`);
+        }
+        const reason = timeout.aborted ? 'timed out' : redact(networkReason(err));
+        throw new RegistryError(this.unreachable(reason), undefined, reason);
       }
       if (res.status !== 401 || attempt > 0) return res;
       const challenges = parseWwwAuthenticate(res.headers.get('www-authenticate') ?? '');
@@ -343,6 +378,8 @@ export class RegistryClient {
         timeoutMs: this.timeoutMs,
         fetchImpl: this.fetchImpl,
         registry: this.registry,
+        retry: this.retry,
+        retryEnv: this.retryEnv,
       });
       this.pendingTokens.set(scope, pending);
       pending.then(
@@ -353,34 +390,17 @@ export class RegistryClient {
     this.tokens.set(scope, await pending);
   }
 
-  private unreachable(err: unknown): string {
-    const reason = networkReason(err);
-    const hint =
-      !this.insecure && /EPROTO|wrong version number|ssl|tls/i.test(reason)
-        ? ' The registry may speak plain http: set insecure-registry: true for a loopback or test registry.'
-        : '';
-    return `registry ${this.registry} could not be reached at ${this.baseUrl}: ${redact(reason)}.${hint}`;
+  private unreachable(reason: string): string {
+    return unreachableMessage(this.registry, this.baseUrl, this.insecure, reason);
   }
 
   private async expectOk(res: Response, what: string): Promise<void> {
     if (res.ok) return;
-    const detail = await registryErrorText(res);
-    if (res.status === 401) {
-      const how = this.credentials
-        ? `the registry rejected the credentials (${this.credentials.source})`
-        : 'the registry requires a login; set registry-username and registry-password or log in with docker login';
-      throw new RegistryError(`${what} failed: ${how} (HTTP 401${detail}).`, 401);
-    }
-    if (res.status === 403) {
-      throw new RegistryError(
-        `${what} failed: access denied by registry ${this.registry} (HTTP 403${detail}).`,
-        403,
-      );
-    }
-    throw new RegistryError(
-      `${what} failed: registry ${this.registry} answered HTTP ${res.status}${detail}.`,
-      res.status,
-    );
+    throw await responseError(res, what, {
+      registry: this.registry,
+      credentials: this.credentials,
+      attempts: this.attempts.get(res),
+    });
   }
 }
 

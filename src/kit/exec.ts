@@ -28,6 +28,8 @@ export interface ExecOptions {
   stderrTailLines?: number;
   /** name used in error messages; defaults to the program's basename */
   label?: string;
+  /** stops the child (SIGTERM, then SIGKILL 5 s later) when it aborts: a cancelled run */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {
@@ -162,6 +164,15 @@ export async function execArgv(
         }, opts.timeoutMs)
       : undefined;
 
+  let stopped = false;
+  const onAbort = (): void => {
+    stopped = true;
+    child.kill('SIGTERM');
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
   let spawnError: NodeJS.ErrnoException | undefined;
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve) => {
@@ -174,6 +185,7 @@ export async function execArgv(
   );
   if (timer) clearTimeout(timer);
   if (killTimer) clearTimeout(killTimer);
+  opts.signal?.removeEventListener('abort', onAbort);
   tail.end();
 
   await stdoutDone;
@@ -194,6 +206,7 @@ export async function execArgv(
         : `${label} could not be started: ${redact(spawnError.message)}`;
     throw new ExecError(why, result);
   }
+  if (stopped) throw new ExecError(`${label} was stopped: the run was cancelled.`, result);
   if (timedOut) {
     throw new ExecError(
       `${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`,

@@ -1,14 +1,19 @@
 import * as core from '@actions/core';
+import { CancelledError } from './cancellation.js';
 import { isUserError, errorMessage } from './errors.js';
+import { useEnvironmentProxy } from './proxy.js';
 import { redact } from './secrets.js';
 
 /**
- * Runs an action's main. A UserError becomes one `::error::` line and exit code 1;
+ * Runs an action's main, with fetch routed through HTTPS_PROXY / HTTP_PROXY / NO_PROXY
+ * when they are set (see proxy.ts). A UserError becomes one `::error::` line and exit code 1;
  * anything else is a bug: the same line, plus the stack when RUNNER_DEBUG=1.
  * Every message is redacted, since errors may quote what a tool printed.
  */
 export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
+    // before any request: every HTTP client of the action goes through fetch
+    await useEnvironmentProxy();
     await main();
   } catch (err) {
     const message = redact(errorMessage(err)).replace(/\r?\n/g, ' ');
@@ -22,6 +27,8 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
     }
     core.setFailed(isUserError(err) ? message : `Unexpected error: ${message}`);
     process.exitCode = 1;
+    // a cancelled run reported what it did; requests still in flight must not hold it up
+    if (err instanceof CancelledError) process.exit(1);
   }
 }
 

@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
+import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
 import { errorMessage } from '../../kit/errors.js';
+import { redact } from '../../kit/secrets.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { promote } from '../../image/promote.js';
 import type { PromoteResult } from '../../image/promote.js';
 import { repositoryName, withDigest, withTag } from '../../image/reference.js';
 import { openRegistry } from '../../image/open-registry.js';
-import { RegistryError } from '../../image/registry-client.js';
-import type { RegistryClient } from '../../image/registry-client.js';
+import { RegistryClient, RegistryError } from '../../image/registry-client.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
 import type { Builder } from '../../image/builders/types.js';
 import { checkPlatforms, readSettings } from './settings.js';
@@ -25,8 +26,18 @@ export async function run(): Promise<void> {
       promoteTag: settings.promoteTag,
       previousTag: settings.previousTag,
     };
+    const cancellation = watchCancellation();
     try {
-      await execute(settings, builder, report);
+      await execute(settings, builder, report, cancellation.signal);
+      cancellation.dispose();
+    } catch (err) {
+      if (!cancellation.by) throw err;
+      core.info(`stopped: ${redact(errorMessage(err))}`);
+      if (err instanceof Error && 'digest' in err && typeof err.digest === 'string') {
+        report.digest = err.digest;
+      }
+      // whatever failed after the signal failed because of it: say what the registry holds
+      throw new CancelledError(cancellation.by, await describePushed(settings, report));
     } finally {
       await writeSummary(report);
     }
@@ -45,18 +56,26 @@ async function execute(
   settings: Settings,
   builder: Builder | undefined,
   report: Report,
+  cancel: AbortSignal,
 ): Promise<void> {
   const started = Date.now();
   const { client, credentials, credentialSource } = await openRegistry(settings.image, {
     credentials: settings.credentials,
     insecure: settings.insecure,
+    signal: cancel,
   });
   report.credentialSource = credentialSource;
 
   if (settings.build && builder) {
     // docker reads its own config; buildah may not look there, so it gets the login found in it
     const login = settings.credentials ?? (builder.kind === 'buildah' ? credentials : undefined);
-    report.digest = await build(settings, settings.build, builder, { client, login }, report);
+    report.digest = await build(
+      settings,
+      settings.build,
+      builder,
+      { client, login, cancel },
+      report,
+    );
   } else {
     report.digest = settings.digest;
   }
@@ -81,6 +100,7 @@ async function execute(
       );
     }
     for (const tag of settings.tags) {
+      throwIfCancelled(cancel);
       if (manifest) await client.putManifest(repo, tag, manifest);
       core.info(`tagged ${withTag(settings.image, tag)} -> ${digest}`);
     }
@@ -89,6 +109,7 @@ async function execute(
   const labels = settings.build ? undefined : readLabels(client, repo, digest);
   let result: PromoteResult | undefined;
   if (settings.promoteTag !== undefined) {
+    throwIfCancelled(cancel);
     result = await promote(client, {
       repository: repo,
       digest,
@@ -122,7 +143,11 @@ async function build(
   settings: Settings,
   b: BuildSettings,
   builder: Builder,
-  { client, login }: { client: RegistryClient; login: RegistryCredentials | undefined },
+  {
+    client,
+    login,
+    cancel,
+  }: { client: RegistryClient; login: RegistryCredentials | undefined; cancel: AbortSignal },
   report: Report,
 ): Promise<string | undefined> {
   const { buildAndPush } = await import('../../image/build-push.js');
@@ -158,6 +183,7 @@ async function build(
       insecure: settings.insecure,
     },
     onLine: (line) => core.info(line),
+    signal: cancel,
   });
   report.buildMs = result.durationMs;
   report.imageId = result.outcome.imageId;
@@ -179,4 +205,45 @@ function describePromotion(settings: Settings, r: PromoteResult): void {
   core.info(
     `${tagRef} -> ${r.digest}${r.previousDigest ? ` (was ${r.previousDigest})` : ' (new tag)'}`,
   );
+}
+
+function throwIfCancelled(cancel: AbortSignal): void {
+  if (cancel.aborted) throw new Error('cancelled');
+}
+
+/**
+ * After a cancellation: where the tags stand now, read with a fresh client (the action's own
+ * one was aborted) and a short timeout, since the runner kills the step a few seconds later.
+ */
+async function describePushed(settings: Settings, report: Report): Promise<string> {
+  const { credentials } = await openRegistry(settings.image, {
+    credentials: settings.credentials,
+    insecure: settings.insecure,
+  });
+  const quick = new RegistryClient({
+    registry: settings.image.registry,
+    insecure: settings.insecure,
+    credentials,
+    timeoutMs: 3000,
+    retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+  });
+  const tags = [...settings.tags, ...(settings.promoteTag ? [settings.promoteTag] : [])];
+  const states: string[] = [];
+  for (const tag of new Set(tags)) {
+    try {
+      const got = await quick.resolve(settings.image.repository, tag);
+      states.push(`${tag} -> ${got ? got.digest : 'absent'}`);
+    } catch {
+      states.push(`${tag} -> unknown (registry not answering)`);
+    }
+  }
+  const pushed = report.digest
+    ? `image ${report.digest}`
+    : settings.build
+      ? 'the push was not confirmed'
+      : 'nothing was pushed';
+  const moved = report.promotion ? '' : '; the promotion did not start';
+  report.cancelled = `${pushed}; tags now: ${states.join(', ')}${moved}`;
+  core.info(`after the cancellation: ${report.cancelled}`);
+  return `stopped before the next tag move; ${report.cancelled}`;
 }

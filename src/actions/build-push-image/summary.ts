@@ -17,6 +17,8 @@ export interface Report {
   buildMs?: number;
   totalMs?: number;
   promotion?: PromoteResult;
+  /** the run was cancelled: what the registry holds now */
+  cancelled?: string;
 }
 
 function promotionText(r: Report): string {
@@ -45,6 +47,7 @@ export async function writeSummary(r: Report): Promise<void> {
   if (r.buildMs !== undefined)
     rows.splice(4, 0, ['Build and push time', formatDuration(r.buildMs)]);
   if (r.imageId && !r.digest) rows.push(['Local image id', r.imageId]);
+  if (r.cancelled) rows.push(['Cancelled', r.cancelled]);
   keyValueTable(rows);
   if (r.labels && Object.keys(r.labels).length > 0) {
     heading('Labels', 3);

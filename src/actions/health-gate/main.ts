@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { formatDuration } from '../../kit/durations.js';
 import { UserError } from '../../kit/errors.js';
+import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { baselineFromStats, compareToBaseline, type Comparison } from '../../gate/baseline.js';
 import { describeTarget } from '../../gate/probe-config.js';
@@ -24,7 +25,10 @@ export async function run(): Promise<void> {
 
     const progressLog = new ProgressLog(plan, rules, (line) => core.info(line));
     const probes = settings.probes.map((spec) => createProbe(spec, { noData: settings.noData }));
+    // a cancelled run still reports its samples: the verdict is `cancelled`, not a pass
+    const cancellation = watchCancellation();
     const gate = await runGate({
+      cancel: cancellation.signal,
       plan,
       rules,
       failFast: settings.failFast,
@@ -39,7 +43,7 @@ export async function run(): Promise<void> {
 
     const stats = gate.probes.map((p) => probeStats(p, rules, plan, true));
     const figures = gateFigures(stats);
-    if (settings.mode === 'baseline') {
+    if (settings.mode === 'baseline' && !gate.cancelled) {
       const baseline = baselineFromStats(stats, gate.elapsedMs);
       writeFileSync(settings.baselineFile, `${JSON.stringify(baseline, null, 2)}\n`);
       setOutput('baseline', baseline);
@@ -54,12 +58,12 @@ export async function run(): Promise<void> {
     }
     const { verdict } = gate;
     // a baseline records; a service already unhealthy before the deploy is worth a warning only
-    const passed = verdict.state === 'pass' || settings.mode === 'baseline';
-    if (settings.mode === 'baseline' && verdict.state !== 'pass')
+    const passed = verdict.state === 'pass' || (settings.mode === 'baseline' && !gate.cancelled);
+    if (settings.mode === 'baseline' && verdict.state !== 'pass' && !gate.cancelled)
       core.warning(`before the deploy the gate would fail: ${verdict.reason}`);
-    setOutput('verdict', verdict.state === 'pass' ? 'pass' : 'fail');
+    setOutput('verdict', verdict.state === 'pass' ? 'pass' : gate.cancelled ? 'cancelled' : 'fail');
     setOutput('reason', verdict.reason);
-    if (settings.mode === 'gate') {
+    if (settings.mode === 'gate' && !gate.cancelled) {
       // keep / rollback, or pending: a person decides (a release-decision environment job)
       const decision =
         verdict.state !== 'pass' ? 'rollback' : settings.hold === 'manual' ? 'pending' : 'keep';
@@ -76,6 +80,13 @@ export async function run(): Promise<void> {
     setOutput('duration-ms', Math.round(gate.elapsedMs));
 
     await writeSummary({ settings, gate, stats, figures, comparison });
+    if (gate.cancelled && cancellation.by) {
+      throw new CancelledError(
+        cancellation.by,
+        `health gate stopped after ${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)} with ${figures.samples} samples; verdict cancelled`,
+      );
+    }
+    cancellation.dispose();
     const when = gate.completed
       ? ''
       : ` after ${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}`;

@@ -26,9 +26,9 @@ export async function writeSummary(report: GateReport): Promise<void> {
   const baseline = settings.mode === 'baseline';
   summary.heading(baseline ? 'Health gate baseline (before the deploy)' : 'Health gate');
   summary.raw(
-    baseline
+    baseline && !gate.cancelled
       ? `<p><strong>📏 recorded</strong> in <code>${escapeHtml(settings.baselineFile)}</code> — ${escapeHtml(gate.verdict.reason)}</p>`
-      : `<p><strong>${passed ? '✅ pass' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
+      : `<p><strong>${passed ? '✅ pass' : gate.cancelled ? '⏹️ cancelled' : '❌ fail'}</strong> — ${escapeHtml(gate.verdict.reason)}</p>`,
   );
   if (!baseline && passed && settings.hold === 'manual') {
     summary.raw(
@@ -38,7 +38,7 @@ export async function writeSummary(report: GateReport): Promise<void> {
   summary.keyValueTable([
     [
       'Watched',
-      `${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}${gate.completed ? '' : ' (stopped early: fail-fast)'}`,
+      `${formatDuration(gate.elapsedMs)} of ${formatDuration(plan.durationMs)}${gate.completed ? '' : gate.cancelled ? ' (stopped early: cancelled)' : ' (stopped early: fail-fast)'}`,
     ],
     ['Interval', formatDuration(plan.intervalMs)],
     ['Samples', figures.samples],

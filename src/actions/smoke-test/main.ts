@@ -1,5 +1,7 @@
 import * as core from '@actions/core';
 import { errorMessage, InputError, UserError } from '../../kit/errors.js';
+import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
+import type { Cancellation } from '../../kit/cancellation.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { redact, redactUrl, registerSecret } from '../../kit/secrets.js';
 import { formatDuration } from '../../kit/durations.js';
@@ -101,7 +103,10 @@ export async function run(): Promise<void> {
         `Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`,
       ),
     );
-    const report = await runSmokeTests(plan, {
+    const cancellation = watchCancellation();
+    const done: CheckResult[] = [];
+    const started = performance.now();
+    const running = runSmokeTests(plan, {
       baseUrl: settings.baseUrl,
       variables: settings.variables,
       secrets: settings.secrets,
@@ -113,8 +118,17 @@ export async function run(): Promise<void> {
       concurrency: settings.concurrency,
       failFast: settings.failFast,
       registerSecret: (value) => secretForms(value).forEach((form) => registerSecret(form)),
-      onResult: logResult,
+      onResult: (r) => {
+        done.push(r);
+        logResult(r);
+      },
     });
+    const report = await untilCancelled(running, cancellation);
+    if (!report) {
+      await reportCancelled(settings, plan, done, performance.now() - started, cancellation);
+      return;
+    }
+    cancellation.dispose();
 
     const reportError = settings.reportPath ? writeReport(settings, report) : undefined;
     setOutputs(report, reportError ? undefined : settings.reportPath);
@@ -132,4 +146,45 @@ export async function run(): Promise<void> {
     }
     core.info(`All ${report.total} checks passed in ${formatDuration(report.durationMs)}.`);
   });
+}
+
+/** The report, or undefined when the run is cancelled first (the checks in flight are dropped). */
+async function untilCancelled(
+  running: Promise<SmokeReport>,
+  cancellation: Cancellation,
+): Promise<SmokeReport | undefined> {
+  if (cancellation.signal.aborted) return undefined;
+  return Promise.race([
+    running,
+    new Promise<undefined>((resolve) =>
+      cancellation.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+    ),
+  ]);
+}
+
+/** Outputs, summary and JUnit report of the checks that finished before the cancellation. */
+async function reportCancelled(
+  settings: SmokeSettings,
+  plan: SmokePlan,
+  done: CheckResult[],
+  durationMs: number,
+  cancellation: Cancellation,
+): Promise<never> {
+  const count = (o: CheckResult['outcome']): number => done.filter((r) => r.outcome === o).length;
+  const report: SmokeReport = {
+    results: done,
+    passed: count('passed'),
+    failed: count('failed'),
+    skipped: count('skipped'),
+    total: plan.checks.length,
+    durationMs: Math.round(durationMs),
+  };
+  const reportError = settings.reportPath ? writeReport(settings, report) : undefined;
+  setOutputs(report, reportError ? undefined : settings.reportPath);
+  await writeSummary(settings, report, reportError ? undefined : settings.reportPath);
+  const notRun = plan.checks.length - done.length;
+  throw new CancelledError(
+    cancellation.by ?? 'SIGTERM',
+    `${done.length} of ${plan.checks.length} checks finished (${report.passed} passed, ${report.failed} failed${report.skipped > 0 ? `, ${report.skipped} skipped` : ''}); ${notRun} not run`,
+  );
 }

@@ -1,7 +1,18 @@
+import * as core from '@actions/core';
+import {
+  RetryCancelledError,
+  defaultRetryPolicy,
+  isRetryableStatus,
+  parseRetryAfter,
+  statusReason,
+  withRetries,
+} from '../../kit/retry.js';
+import type { RetryAttempt, RetryEnvironment, RetryReason } from '../../kit/retry.js';
 import { conditionHolds } from '../condition.js';
 import type { Condition, NoDataPolicy, PrometheusProbeSpec, ProbeResult } from '../types.js';
 import type { Probe } from './probe.js';
 import { timedFetch } from './timed-fetch.js';
+import type { FetchOutcome } from './timed-fetch.js';
 
 /** `<base>/api/v1/query?query=...`: the base may carry a path prefix (Prometheus behind a proxy). */
 export function queryUrl(base: URL, query: string): URL {
@@ -12,14 +23,62 @@ export function queryUrl(base: URL, query: string): URL {
   return url;
 }
 
-/** An instant query whose every series must meet the condition; an empty result follows `noData`. */
-export function prometheusProbe(spec: PrometheusProbeSpec, noData: NoDataPolicy): Probe {
+/**
+ * Whether a query is worth repeating: a network error or a "try again" status. A timeout is
+ * not: the server is slow, and a second heavy query would add to its load.
+ */
+function retryReason(outcome: RetryAttempt<FetchOutcome>): RetryReason | undefined {
+  const out = outcome.value;
+  if (!out) return undefined;
+  if (out.kind === 'error') return { reason: out.error };
+  if (out.kind === 'response' && isRetryableStatus(out.response.status)) {
+    return {
+      reason: statusReason(out.response.status),
+      retryAfterMs: parseRetryAfter(out.response.retryAfter),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * An instant query whose every series must meet the condition; an empty result follows `noData`.
+ * A query is a read, so a network error or a 429/502/503/504 is retried within the probe's
+ * timeout (the sample as a whole must not outlast it); the retries are logged.
+ */
+export function prometheusProbe(
+  spec: PrometheusProbeSpec,
+  noData: NoDataPolicy,
+  retryEnv: Omit<RetryEnvironment, 'signal'> = {},
+): Probe {
   const url = queryUrl(spec.url, spec.query);
   const headers = { Accept: 'application/json', ...spec.headers };
+  const policy = defaultRetryPolicy(process.env, {
+    attempts: 3,
+    maxElapsedMs: spec.timeoutMs,
+    baseDelayMs: 250,
+    maxDelayMs: 2000,
+  });
   return {
     spec,
     async sample(stop: AbortSignal): Promise<ProbeResult | undefined> {
-      const out = await timedFetch(url, { method: 'GET', headers }, spec.timeoutMs, stop);
+      let out: FetchOutcome;
+      try {
+        ({ value: out } = await withRetries(
+          policy,
+          () => timedFetch(url, { method: 'GET', headers }, spec.timeoutMs, stop),
+          {
+            log: (line) => core.info(line),
+            ...retryEnv,
+            signal: stop,
+            who: `prometheus (${spec.name})`,
+            what: `GET ${url.pathname}`,
+            classify: retryReason,
+          },
+        ));
+      } catch (err) {
+        if (err instanceof RetryCancelledError) return undefined;
+        throw err;
+      }
       if (out.kind === 'stopped') return undefined;
       if (out.kind !== 'response')
         return { ok: false, durationMs: out.elapsedMs, error: out.error };

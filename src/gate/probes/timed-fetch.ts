@@ -6,6 +6,8 @@ export interface TimedResponse {
   body: string;
   /** ms from the request until the whole body arrived */
   elapsedMs: number;
+  /** the Retry-After header, for the probes that retry (Prometheus) */
+  retryAfter?: string;
 }
 
 export type FetchOutcome =
@@ -47,7 +49,12 @@ export async function timedFetch(
     const body = await readBody(res);
     return {
       kind: 'response',
-      response: { status: res.status, body, elapsedMs: performance.now() - started },
+      response: {
+        status: res.status,
+        body,
+        elapsedMs: performance.now() - started,
+        retryAfter: res.headers.get('retry-after') ?? undefined,
+      },
     };
   } catch (err) {
     const elapsedMs = performance.now() - started;

@@ -66,6 +66,7 @@ export function buildahBuilder(base: Omit<BuildahOptions, 'authFile'> = {}): Bui
         stdout: 'inherit',
         onStderrLine: ctx.onLine,
         timeoutMs: ctx.timeoutMs,
+        signal: ctx.signal,
         label: 'buildah build',
       });
       const imageId = (await readFile(iidFile, 'utf8')).trim();
@@ -78,6 +79,7 @@ export function buildahBuilder(base: Omit<BuildahOptions, 'authFile'> = {}): Bui
           stdout: 'inherit',
           onStderrLine: ctx.onLine,
           timeoutMs: ctx.timeoutMs,
+          signal: ctx.signal,
           label: 'buildah push',
         });
         reportedDigest = (await readFile(digestFile, 'utf8')).trim();

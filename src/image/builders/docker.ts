@@ -75,6 +75,7 @@ export const buildxBuilder: Builder = {
       stdout: 'inherit',
       onStderrLine: ctx.onLine,
       timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
       label: 'docker buildx build',
     });
     let metadata: BuildxMetadata = {};
@@ -105,6 +106,7 @@ export const classicBuilder: Builder = {
       stdout: 'inherit',
       onStderrLine: ctx.onLine,
       timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
       label: 'docker build',
     });
     const imageId = (await readFile(iidFile, 'utf8')).trim();
@@ -116,6 +118,7 @@ export const classicBuilder: Builder = {
         env,
         onStderrLine: ctx.onLine,
         timeoutMs: ctx.timeoutMs,
+        signal: ctx.signal,
         label: 'docker push',
       });
       process.stdout.write(result.stdout);

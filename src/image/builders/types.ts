@@ -27,6 +27,8 @@ export interface BuildRunContext {
   /** called with each line the tool writes to stderr (progress) */
   onLine?: (line: string) => void;
   timeoutMs?: number;
+  /** a cancelled run: the build or push in progress is stopped */
+  signal?: AbortSignal;
 }
 
 export type BuilderKind = 'buildx' | 'classic' | 'buildah';
