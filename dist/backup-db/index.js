@@ -1,338 +1,60 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 23368:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+var __webpack_unused_export__;
 
 
-/***/ }),
-
-/***/ 20218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var net = __nccwpck_require__(69278);
-var tls = __nccwpck_require__(64756);
-var http = __nccwpck_require__(58611);
-var https = __nccwpck_require__(65692);
-var events = __nccwpck_require__(24434);
-var assert = __nccwpck_require__(42613);
-var util = __nccwpck_require__(39023);
-
-
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-exports.debug = debug; // for test
-
-
-/***/ }),
-
-/***/ 46752:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(43069)
+const Dispatcher = __nccwpck_require__(72091)
+const Pool = __nccwpck_require__(27404)
+const BalancedPool = __nccwpck_require__(48973)
+const Agent = __nccwpck_require__(86261)
+const ProxyAgent = __nccwpck_require__(69848)
+const EnvHttpProxyAgent = __nccwpck_require__(7897)
+const RetryAgent = __nccwpck_require__(21882)
+const errors = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(65407)
+const buildConnector = __nccwpck_require__(72296)
+const MockClient = __nccwpck_require__(78957)
+const MockAgent = __nccwpck_require__(15973)
+const MockPool = __nccwpck_require__(78780)
+const mockErrors = __nccwpck_require__(35445)
+const RetryHandler = __nccwpck_require__(60112)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
+const DecoratorHandler = __nccwpck_require__(57011)
+const RedirectHandler = __nccwpck_require__(25050)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 Object.assign(Dispatcher.prototype, api)
 
-module.exports.Dispatcher = Dispatcher
-module.exports.Client = Client
-module.exports.Pool = Pool
-module.exports.BalancedPool = BalancedPool
-module.exports.Agent = Agent
-module.exports.ProxyAgent = ProxyAgent
-module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
-module.exports.RetryAgent = RetryAgent
-module.exports.RetryHandler = RetryHandler
+__webpack_unused_export__ = Dispatcher
+__webpack_unused_export__ = Client
+__webpack_unused_export__ = Pool
+__webpack_unused_export__ = BalancedPool
+__webpack_unused_export__ = Agent
+module.exports.kT = ProxyAgent
+__webpack_unused_export__ = EnvHttpProxyAgent
+__webpack_unused_export__ = RetryAgent
+__webpack_unused_export__ = RetryHandler
 
-module.exports.DecoratorHandler = DecoratorHandler
-module.exports.RedirectHandler = RedirectHandler
-module.exports.createRedirectInterceptor = createRedirectInterceptor
-module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+__webpack_unused_export__ = DecoratorHandler
+__webpack_unused_export__ = RedirectHandler
+__webpack_unused_export__ = createRedirectInterceptor
+__webpack_unused_export__ = {
+  redirect: __nccwpck_require__(53650),
+  retry: __nccwpck_require__(73874),
+  dump: __nccwpck_require__(14756),
+  dns: __nccwpck_require__(97251)
 }
 
-module.exports.buildConnector = buildConnector
-module.exports.errors = errors
-module.exports.util = {
+__webpack_unused_export__ = buildConnector
+__webpack_unused_export__ = errors
+__webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -386,11 +108,11 @@ function makeDispatcher (fn) {
   }
 }
 
-module.exports.setGlobalDispatcher = setGlobalDispatcher
-module.exports.getGlobalDispatcher = getGlobalDispatcher
+__webpack_unused_export__ = setGlobalDispatcher
+__webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
-module.exports.fetch = async function fetch (init, options = undefined) {
+const fetchImpl = (__nccwpck_require__(47302).fetch)
+__webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -401,66 +123,66 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
-module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+/* unused reexport */ __nccwpck_require__(83676).Headers
+/* unused reexport */ __nccwpck_require__(9107).Response
+/* unused reexport */ __nccwpck_require__(46055).Request
+/* unused reexport */ __nccwpck_require__(79662).FormData
+__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
+/* unused reexport */ __nccwpck_require__(96299).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(42443)
 
-module.exports.setGlobalOrigin = setGlobalOrigin
-module.exports.getGlobalOrigin = getGlobalOrigin
+__webpack_unused_export__ = setGlobalOrigin
+__webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(76949)
+const { kConstruct } = __nccwpck_require__(87589)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-module.exports.caches = new CacheStorage(kConstruct)
+__webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(35437)
 
-module.exports.deleteCookie = deleteCookie
-module.exports.getCookies = getCookies
-module.exports.getSetCookies = getSetCookies
-module.exports.setCookie = setCookie
+__webpack_unused_export__ = deleteCookie
+__webpack_unused_export__ = getCookies
+__webpack_unused_export__ = getSetCookies
+__webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(90980)
 
-module.exports.parseMIMEType = parseMIMEType
-module.exports.serializeAMimeType = serializeAMimeType
+__webpack_unused_export__ = parseMIMEType
+__webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
-module.exports.CloseEvent = CloseEvent
-module.exports.ErrorEvent = ErrorEvent
-module.exports.MessageEvent = MessageEvent
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(50044)
+/* unused reexport */ __nccwpck_require__(55366).WebSocket
+__webpack_unused_export__ = CloseEvent
+__webpack_unused_export__ = ErrorEvent
+__webpack_unused_export__ = MessageEvent
 
-module.exports.request = makeDispatcher(api.request)
-module.exports.stream = makeDispatcher(api.stream)
-module.exports.pipeline = makeDispatcher(api.pipeline)
-module.exports.connect = makeDispatcher(api.connect)
-module.exports.upgrade = makeDispatcher(api.upgrade)
+__webpack_unused_export__ = makeDispatcher(api.request)
+__webpack_unused_export__ = makeDispatcher(api.stream)
+__webpack_unused_export__ = makeDispatcher(api.pipeline)
+__webpack_unused_export__ = makeDispatcher(api.connect)
+__webpack_unused_export__ = makeDispatcher(api.upgrade)
 
-module.exports.MockClient = MockClient
-module.exports.MockPool = MockPool
-module.exports.MockAgent = MockAgent
-module.exports.mockErrors = mockErrors
+__webpack_unused_export__ = MockClient
+__webpack_unused_export__ = MockPool
+__webpack_unused_export__ = MockAgent
+__webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(46942)
 
-module.exports.EventSource = EventSource
+__webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 9318:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(31544)
+const { RequestAbortedError } = __nccwpck_require__(48091)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +242,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 89724:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +357,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 86998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +371,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +615,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 8675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(13135)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +836,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 90576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1063,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 42274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1178,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 65407:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(8675)
+module.exports.stream = __nccwpck_require__(90576)
+module.exports.pipeline = __nccwpck_require__(86998)
+module.exports.upgrade = __nccwpck_require__(42274)
+module.exports.connect = __nccwpck_require__(89724)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 13135:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1201,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { ReadableStreamFrom } = __nccwpck_require__(31544)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1584,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 28447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(13135)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1684,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 72296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(48091)
+const timers = __nccwpck_require__(92563)
 
 function noop () {}
 
@@ -2209,7 +1931,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 61303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2056,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 78150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2265,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 48091:
 /***/ ((module) => {
 
 
@@ -2975,7 +2697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 98823:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2705,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2720,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3186,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 99411:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3260,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 23568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3268,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(61303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3419,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 31544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(99411)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3433,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
+const { tree } = __nccwpck_require__(23568)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4145,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 86261:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
+const DispatcherBase = __nccwpck_require__(44745)
+const Pool = __nccwpck_require__(27404)
+const Client = __nccwpck_require__(43069)
+const util = __nccwpck_require__(31544)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4285,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 48973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4293,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4301,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(93272)
+const Pool = __nccwpck_require__(27404)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const { parseOrigin } = __nccwpck_require__(31544)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4501,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 81557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4509,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const timers = __nccwpck_require__(92563)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4524,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4557,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(67424)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4571,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(87846) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9474))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4583,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(87846))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5498,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(18900).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6021,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 94092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6029,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6054,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6460,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(18900).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +6820,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 43069:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +6830,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const Request = __nccwpck_require__(98823)
+const DispatcherBase = __nccwpck_require__(44745)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +6881,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(99411)
+const connectH1 = __nccwpck_require__(81557)
+const connectH2 = __nccwpck_require__(94092)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7191,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7451,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 44745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(72091)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(48091)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7666,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 72091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +7738,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 7897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(44745)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(99411)
+const ProxyAgent = __nccwpck_require__(69848)
+const Agent = __nccwpck_require__(86261)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +7905,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 96524:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8029,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 93272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(44745)
+const FixedQueue = __nccwpck_require__(96524)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(99411)
+const PoolStats = __nccwpck_require__(39686)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8230,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 39686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(99411)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8271,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 27404:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8282,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(93272)
+const Client = __nccwpck_require__(43069)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const buildConnector = __nccwpck_require__(72296)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8385,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 69848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(86261)
+const Pool = __nccwpck_require__(27404)
+const DispatcherBase = __nccwpck_require__(44745)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
+const Client = __nccwpck_require__(43069)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8666,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 21882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(72091)
+const RetryHandler = __nccwpck_require__(60112)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8708,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 5837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8716,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const Agent = __nccwpck_require__(86261)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +8747,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 57011:
 /***/ ((module) => {
 
 
@@ -9076,15 +8798,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 25050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(31544)
+const { kBodyUsed } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9037,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 60112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(99411)
+const { RequestRetryError } = __nccwpck_require__(48091)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(31544)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9481,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 97251:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(57011)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(48091)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +9863,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 14756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const DecoratorHandler = __nccwpck_require__(57011)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +9993,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 21676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10021,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 53650:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10052,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 73874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(60112)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10078,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 67424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(8916);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10362,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 87846:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10374,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 9474:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10386,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 8916:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10407,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 15973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(99411)
+const Agent = __nccwpck_require__(86261)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10424,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(28149)
+const MockClient = __nccwpck_require__(78957)
+const MockPool = __nccwpck_require__(78780)
+const { matchValue, buildMockOptions } = __nccwpck_require__(61725)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(48091)
+const Dispatcher = __nccwpck_require__(72091)
+const Pluralizer = __nccwpck_require__(98353)
+const PendingInterceptorsFormatter = __nccwpck_require__(31030)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10574,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 78957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(43069)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10590,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10640,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 35445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(48091)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10675,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 71599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10688,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { buildURL } = __nccwpck_require__(31544)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +10889,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 78780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(27404)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +10905,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +10955,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 28149:
 /***/ ((module) => {
 
 
@@ -11263,20 +10985,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 61725:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(35445)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { buildURL } = __nccwpck_require__(31544)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11359,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 31030:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11409,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 98353:
 /***/ ((module) => {
 
 
@@ -11723,7 +11445,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 92563:
 /***/ ((module) => {
 
 
@@ -12153,20 +11875,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 4330:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(87589)
+const { urlEquals, getFieldValues } = __nccwpck_require__(40102)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(31544)
+const { webidl } = __nccwpck_require__(10253)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
+const { Request, fromInnerRequest } = __nccwpck_require__(46055)
+const { kState } = __nccwpck_require__(64883)
+const { fetching } = __nccwpck_require__(47302)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(14296)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +12741,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 76949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(87589)
+const { Cache } = __nccwpck_require__(4330)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class CacheStorage {
   /**
@@ -13178,26 +12900,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 87589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(99411).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 40102:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { isValidHeaderName } = __nccwpck_require__(14296)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +12964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 6820:
 /***/ ((module) => {
 
 
@@ -13261,15 +12983,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 35437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(42802)
+const { stringify } = __nccwpck_require__(35613)
+const { webidl } = __nccwpck_require__(10253)
+const { Headers } = __nccwpck_require__(83676)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13174,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 42802:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
+const { isCTLExcludingHtab } = __nccwpck_require__(35613)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(90980)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 35613:
 /***/ ((module) => {
 
 
@@ -14128,13 +13850,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 82455:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(76627)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14431,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 46942:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(47302)
+const { makeRequest } = __nccwpck_require__(46055)
+const { webidl } = __nccwpck_require__(10253)
+const { EventSourceStream } = __nccwpck_require__(82455)
+const { parseMIMEType } = __nccwpck_require__(90980)
+const { createFastMessageEvent } = __nccwpck_require__(50044)
+const { isNetworkError } = __nccwpck_require__(9107)
+const { delay } = __nccwpck_require__(76627)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 
 let experimentalWarned = false
 
@@ -15199,7 +14921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 76627:
 /***/ ((module) => {
 
 
@@ -15243,12 +14965,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 18900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +14980,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { FormData } = __nccwpck_require__(79662)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(90980)
+const { multipartFormDataParser } = __nccwpck_require__(93100)
 let random
 
 try {
@@ -15779,7 +15501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 61207:
 /***/ ((module) => {
 
 
@@ -15910,7 +15632,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 90980:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16383,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 40933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(99411)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16436,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 11506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16569,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 93100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { utf8DecodeBytes } = __nccwpck_require__(14296)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(90980)
+const { isFileLike } = __nccwpck_require__(11506)
+const { makeEntry } = __nccwpck_require__(79662)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17050,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 79662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(14296)
+const { kState } = __nccwpck_require__(64883)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { FileLike, isFileLike } = __nccwpck_require__(11506)
+const { webidl } = __nccwpck_require__(10253)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17309,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 42443:
 /***/ ((module) => {
 
 
@@ -17634,21 +17356,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 83676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(99411)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { webidl } = __nccwpck_require__(10253)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18050,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 47302:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18063,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9107)
+const { HeadersList } = __nccwpck_require__(83676)
+const { Request, cloneRequest } = __nccwpck_require__(46055)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18101,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(14296)
+const { kState, kDispatcher } = __nccwpck_require__(64883)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(18900)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(90980)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { webidl } = __nccwpck_require__(10253)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20327,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 46055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(18900)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(83676)
+const { FinalizationRegistry } = __nccwpck_require__(40933)()
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20353,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21371,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 9107:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(83676)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(18900)
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21390,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(61207)
+const { kState, kHeaders } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { FormData } = __nccwpck_require__(79662)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +21988,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 64883:
 /***/ ((module) => {
 
 
@@ -22282,21 +22004,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 14296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(61207)
+const { getGlobalOrigin } = __nccwpck_require__(42443)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(90980)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(31544)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 let supportedHashes = []
 
@@ -23921,14 +23643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 10253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(31544)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 65207:
 /***/ ((module) => {
 
 
@@ -24920,7 +24642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 96299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24651,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(77522)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(9657)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +24993,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 32981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 9657:
 /***/ ((module) => {
 
 
@@ -25373,7 +25095,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 77522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25106,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(9657)
+const { ProgressEvent } = __nccwpck_require__(32981)
+const { getEncoding } = __nccwpck_require__(65207)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(90980)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25493,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 2569:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(21816)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(32456)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(95673)
+const { channels } = __nccwpck_require__(78150)
+const { CloseEvent } = __nccwpck_require__(50044)
+const { makeRequest } = __nccwpck_require__(46055)
+const { fetching } = __nccwpck_require__(47302)
+const { Headers, getHeadersList } = __nccwpck_require__(83676)
+const { getDecodeSplit } = __nccwpck_require__(14296)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +25871,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 21816:
 /***/ ((module) => {
 
 
@@ -26222,14 +25944,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 50044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { kConstruct } = __nccwpck_require__(99411)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26280,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 69272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(21816)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26383,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 62869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(95673)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26495,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 74588:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(21816)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(32456)
+const { channels } = __nccwpck_require__(78150)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26514,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(95673)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { closeWebSocketConnection } = __nccwpck_require__(2569)
+const { PerMessageDeflate } = __nccwpck_require__(62869)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27029,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 90228:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { opcodes, sendHints } = __nccwpck_require__(21816)
+const FixedQueue = __nccwpck_require__(96524)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27140,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 32456:
 /***/ ((module) => {
 
 
@@ -27437,16 +27159,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 95673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(32456)
+const { states, opcodes } = __nccwpck_require__(21816)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(50044)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(90980)
 
 /* globals Blob */
 
@@ -27766,15 +27488,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 55366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(21816)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27505,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(32456)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(95673)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
+const { ByteParser } = __nccwpck_require__(74588)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(31544)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(50044)
+const { SendQueue } = __nccwpck_require__(90228)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,11 +28090,290 @@ module.exports = {
 
 /***/ }),
 
+/***/ 20770:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(20218);
+
+
+/***/ }),
+
+/***/ 20218:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
+
+
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+exports.debug = debug; // for test
+
+
+/***/ }),
+
 /***/ 2531:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(43425);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51402);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 43425:
+/***/ 51402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28432,1688 +28433,18 @@ function setOutput(name, value) {
     lib_core/* setOutput */.uH(name, text);
 }
 
+// EXTERNAL MODULE: ./src/db/backup.ts
+var backup = __nccwpck_require__(38158);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(51455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(76760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(46466);
-;// CONCATENATED MODULE: ./src/kit/sizes.ts
-const UNITS = {
-    '': 1,
-    b: 1,
-    kb: 1000,
-    mb: 1000 ** 2,
-    gb: 1000 ** 3,
-    tb: 1000 ** 4,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-    tib: 1024 ** 4,
-};
-const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
-/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
-function parseSize(text) {
-    const m = SIZE.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = UNITS[m[2].toLowerCase()];
-    if (unit === undefined)
-        return undefined;
-    return Math.round(Number(m[1]) * unit);
-}
-/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
-function formatSize(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let i = 0;
-    while (value >= 1024 && i < units.length - 1) {
-        value /= 1024;
-        i++;
-    }
-    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
-}
-
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./src/db/compression.ts
-
-
-
-
-/** Levels each codec accepts, and the default when `compression-level` is empty. */
-const COMPRESSION_LEVELS = {
-    gzip: { min: 1, max: 9, default: 6 },
-    zstd: { min: 1, max: 19, default: 3 },
-};
-function compressionExtension(c) {
-    return c === 'gzip' ? '.gz' : c === 'zstd' ? '.zst' : '';
-}
-/** A streaming compressor (zlib runs on the thread pool, so it overlaps with the dump). */
-function createCompressor(c, level) {
-    if (c === 'gzip')
-        return external_node_zlib_.createGzip({ level, chunkSize: 256 * 1024 });
-    return external_node_zlib_.createZstdCompress({
-        chunkSize: 256 * 1024,
-        params: { [external_node_zlib_.constants.ZSTD_c_compressionLevel]: level },
-    });
-}
-function createDecompressor(c) {
-    return c === 'gzip'
-        ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 })
-        : external_node_zlib_.createZstdDecompress({ chunkSize: 256 * 1024 });
-}
-/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
-function openDecompressed(path, c) {
-    const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        return file;
-    const d = createDecompressor(c);
-    file.on('error', (err) => d.destroy(err));
-    return file.pipe(d);
-}
-/**
- * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
- * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
- * completion marker without keeping the dump in memory.
- */
-async function scanDecompressed(path, c, tailBytes = 4096) {
-    let bytes = 0;
-    let tail = Buffer.alloc(0);
-    const sink = new external_node_stream_.Writable({
-        write(chunk, _enc, cb) {
-            bytes += chunk.length;
-            tail = Buffer.concat([tail, chunk]);
-            if (tail.length > tailBytes)
-                tail = tail.subarray(tail.length - tailBytes);
-            cb();
-        },
-    });
-    const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        await (0,external_node_stream_promises_.pipeline)(file, sink);
-    else
-        await (0,external_node_stream_promises_.pipeline)(file, createDecompressor(c), sink);
-    return { bytes, tail: tail.toString('utf8') };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/db/engine.ts
-
-/** Compares restored row counts with the source's; returns the differences, empty when equal. */
-function compareTableCounts(expected, actual) {
-    const problems = [];
-    for (const [table, rows] of Object.entries(expected)) {
-        if (!(table in actual))
-            problems.push(`${table}: missing after restore`);
-        else if (actual[table] !== rows)
-            problems.push(`${table}: ${rows} rows in the source, ${actual[table]} restored`);
-    }
-    for (const table of Object.keys(actual)) {
-        if (!(table in expected))
-            problems.push(`${table}: restored but not in the source`);
-    }
-    return problems;
-}
-/** A short random suffix for scratch database and temporary file names. */
-function randomSuffix() {
-    return (0,external_node_crypto_.randomBytes)(4).toString('hex');
-}
-
-// EXTERNAL MODULE: ./src/db/manifest-hash.ts
-var manifest_hash = __nccwpck_require__(50506);
-;// CONCATENATED MODULE: ./src/db/manifest.ts
-/** Whether the file must be decompressed (gzip/zstd stream) before the restore tool reads it. */
-function compressedBy(m) {
-    if (m.compressed_by)
-        return m.compressed_by;
-    return m.format === 'custom' || m.format === 'directory' ? 'tool' : 'stream';
-}
-function manifestFileName(backupName) {
-    return `${backupName}.manifest.json`;
-}
-/** Parses and validates a manifest's JSON text; throws with what is wrong. */
-function parseManifest(text) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch (err) {
-        throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
-            cause: err,
-        });
-    }
-    if (typeof data !== 'object' || data === null)
-        throw new Error('not a JSON object');
-    const m = data;
-    const need = (key, type) => {
-        if (typeof m[key] !== type)
-            throw new Error(`field '${key}' is missing or not a ${type}`);
-    };
-    need('engine', 'string');
-    need('database', 'string');
-    need('format', 'string');
-    need('compression', 'string');
-    need('file', 'string');
-    need('size_bytes', 'number');
-    need('sha256', 'string');
-    need('created_at', 'string');
-    if (!['postgres', 'mysql', 'sqlite'].includes(m.engine)) {
-        throw new Error(`field 'engine' is '${String(m.engine)}', expected postgres, mysql or sqlite`);
-    }
-    if (!/^[0-9a-f]{64}$/.test(m.sha256))
-        throw new Error(`field 'sha256' is not 64 hex digits`);
-    if (Number.isNaN(Date.parse(m.created_at)))
-        throw new Error(`field 'created_at' is not a date`);
-    if (typeof m.tables !== 'object' || m.tables === null)
-        throw new Error(`field 'tables' is missing`);
-    return m;
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/kit/durations.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/**
- * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
- * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    let rest = text.trim();
-    if (rest === '')
-        return undefined;
-    if (rest === '0')
-        return 0;
-    let total = 0;
-    while (rest.length > 0) {
-        const m = DURATION.exec(rest);
-        if (!m)
-            return undefined;
-        total += Number(m[1]) * UNIT_MS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    return `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
-;// CONCATENATED MODULE: ./src/kit/exec.ts
-
-
-
-
-
-
-class ExecError extends errors/* UserError */.yo {
-    result;
-    constructor(message, result) {
-        super(message);
-        this.name = 'ExecError';
-        this.result = result;
-    }
-}
-class LineTail {
-    max;
-    onLine;
-    lines = [];
-    partial = '';
-    constructor(max, onLine) {
-        this.max = max;
-        this.onLine = onLine;
-    }
-    push(chunk) {
-        const parts = (this.partial + chunk).split(/\r?\n/);
-        this.partial = parts.pop() ?? '';
-        for (const p of parts)
-            this.add(p);
-    }
-    end() {
-        if (this.partial)
-            this.add(this.partial);
-        this.partial = '';
-    }
-    add(line) {
-        const clean = (0,secrets/* redact */.E$)(line);
-        this.onLine?.(clean);
-        if (clean.trim() === '')
-            return;
-        this.lines.push(clean);
-        if (this.lines.length > this.max)
-            this.lines.shift();
-    }
-    get() {
-        return [...this.lines];
-    }
-}
-/**
- * Runs argv[0] with argv[1..] — never through a shell — and resolves when it exits and
- * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
- * tail when the program exits non-zero (unless allowFailure), is killed or times out.
- */
-async function execArgv(argv, opts = {}) {
-    if (argv.length === 0)
-        throw new Error('execArgv: empty argv');
-    const [file, ...args] = argv;
-    const label = opts.label ?? (0,external_node_path_.basename)(file);
-    const env = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
-        if (v !== undefined)
-            env[k] = v;
-    }
-    const started = Date.now();
-    const stdoutMode = opts.stdout ?? 'capture';
-    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-        cwd: opts.cwd,
-        env,
-        stdio: [
-            opts.stdin === undefined ? 'ignore' : 'pipe',
-            stdoutMode === 'inherit' ? 'inherit' : 'pipe',
-            'pipe',
-        ],
-    });
-    const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk) => tail.push(chunk));
-    let captured = '';
-    let sinkError;
-    let stdinError;
-    let stdoutDone = Promise.resolve();
-    if (child.stdout) {
-        if (stdoutMode === 'capture') {
-            child.stdout.setEncoding('utf8');
-            child.stdout.on('data', (chunk) => {
-                captured += chunk;
-            });
-            stdoutDone = new Promise((resolve) => child.stdout.on('close', () => resolve()));
-        }
-        else if (stdoutMode === 'ignore') {
-            child.stdout.resume();
-        }
-        else if (typeof stdoutMode === 'object') {
-            // Caught at once: a sink that fails early (disk full) must not become an unhandled
-            // rejection, and the child is stopped rather than left blocked on a full pipe.
-            stdoutDone = (0,external_node_stream_promises_.pipeline)(child.stdout, stdoutMode).catch((err) => {
-                sinkError = err;
-                child.kill('SIGTERM');
-            });
-        }
-    }
-    if (opts.stdin !== undefined && child.stdin) {
-        const stdin = child.stdin;
-        stdin.on('error', () => {
-            // the child may exit without reading its input; its exit code tells the story
-        });
-        if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
-            stdin.end(opts.stdin);
-        }
-        else {
-            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
-            // waiting for the rest of its input until the timeout: stop it and report why.
-            opts.stdin.once('error', (err) => {
-                stdinError = err;
-                stdin.destroy();
-                child.kill('SIGTERM');
-            });
-            opts.stdin.pipe(stdin);
-        }
-    }
-    let timedOut = false;
-    let killTimer;
-    const timer = opts.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        }, opts.timeoutMs)
-        : undefined;
-    let spawnError;
-    const exit = await new Promise((resolve) => {
-        child.on('error', (err) => {
-            spawnError = err;
-            resolve({ code: null, signal: null });
-        });
-        child.on('close', (code, signal) => resolve({ code, signal }));
-    });
-    if (timer)
-        clearTimeout(timer);
-    if (killTimer)
-        clearTimeout(killTimer);
-    tail.end();
-    await stdoutDone;
-    const result = {
-        exitCode: exit.code ?? -1,
-        signal: exit.signal,
-        stdout: captured,
-        stderrTail: tail.get(),
-        durationMs: Date.now() - started,
-        timedOut,
-    };
-    if (spawnError) {
-        const why = spawnError.code === 'ENOENT'
-            ? `${label} was not found (${file}); is it installed and on PATH?`
-            : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
-        throw new ExecError(why, result);
-    }
-    if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
-    }
-    if (stdinError) {
-        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
-        throw new ExecError(`reading the input of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
-    }
-    if (sinkError) {
-        const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
-        throw new ExecError(`writing the output of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
-    }
-    if (result.exitCode !== 0 && !opts.allowFailure) {
-        const how = exit.signal
-            ? `was killed by ${exit.signal}`
-            : `exited with code ${result.exitCode}`;
-        throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
-    }
-    return result;
-}
-function tailText(result) {
-    if (result.stderrTail.length === 0)
-        return '';
-    return ` Last output: ${result.stderrTail.slice(-5).join(' | ')}`;
-}
-
-;// CONCATENATED MODULE: ./src/db/mysql-argv.ts
-/** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
-/** The password goes through MYSQL_PWD, never argv. */
-function mysqlEnv(target) {
-    return {
-        MYSQL_PWD: target.password || undefined,
-        MYSQL_HOST: undefined,
-        MYSQL_TCP_PORT: undefined,
-    };
-}
-/** Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out. */
-function mysqlConnectionArgs(target) {
-    const args = [
-        '--no-defaults',
-        '--protocol=TCP',
-        `--host=${target.host}`,
-        `--port=${target.port}`,
-    ];
-    if (target.user)
-        args.push(`--user=${target.user}`);
-    return args;
-}
-/** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
-function mysqlDumpArgv(tool, target, plan) {
-    return [
-        tool,
-        // mysqldump has no connect timeout; the server already answered our own connection
-        ...mysqlConnectionArgs(target),
-        '--single-transaction',
-        '--quick',
-        '--routines',
-        '--triggers',
-        '--hex-blob',
-        '--no-tablespaces',
-        '--default-character-set=utf8mb4',
-        ...plan.extraArgs,
-        target.database,
-    ];
-}
-/** The client reading a plain dump from stdin into `database`. */
-function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
-    return [
-        tool,
-        ...mysqlConnectionArgs(target),
-        `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
-        '--batch',
-        '--default-character-set=utf8mb4',
-        database,
-    ];
-}
-const MYSQL_RESERVED = [
-    '-r',
-    '--result-file',
-    '-B',
-    '--databases',
-    '-A',
-    '--all-databases',
-    '-p',
-    '--password',
-    '-h',
-    '--host',
-    '-P',
-    '--port',
-    '-u',
-    '--user',
-    '-S',
-    '--socket',
-    '--protocol',
-    '-X',
-    '--xml',
-    '-T',
-    '--tab',
-    '--defaults-file',
-    '--defaults-extra-file',
-    '--no-defaults',
-];
-/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` -> `10.11.19-MariaDB`; mysqldump 8 -> `8.0.36`. */
-function parseMysqlToolVersion(text) {
-    const distrib = /Distrib\s+([^\s,]+)/.exec(text);
-    if (distrib)
-        return distrib[1];
-    const ver = /Ver\s+([^\s,]+)/.exec(text);
-    return ver ? ver[1] : undefined;
-}
-/** mysqldump's last line unless comments are switched off. */
-const MYSQL_DUMP_MARKER = '-- Dump completed';
-function mysqlDumpHasMarker(extraArgs) {
-    return !extraArgs.some((a) => a === '--skip-comments' ||
-        a === '--compact' ||
-        a === '--comments=0' ||
-        a === '--comments=false');
-}
-
-;// CONCATENATED MODULE: ./src/db/mysql.ts
-
-
-
-
-
-
-
-
-
-
-const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
-/** The first of `names` found on PATH. */
-function findOnPath(names) {
-    const dirs = (process.env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean);
-    for (const name of names) {
-        for (const dir of dirs) {
-            try {
-                (0,external_node_fs_.accessSync)((0,external_node_path_.join)(dir, name), external_node_fs_.constants.X_OK);
-                return (0,external_node_path_.join)(dir, name);
-            }
-            catch {
-                // not here
-            }
-        }
-    }
-    return undefined;
-}
-function mysqlConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,secrets/* redact */.E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new errors/* InputError */.dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new errors/* InputError */.dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' ||
-        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
-        /timed? ?out/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `MySQL/MariaDB at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
-    }
-    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
-        return new errors/* InputError */.dz(input, `database '${database}' does not exist on ${where}.`);
-    return new errors/* InputError */.dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
-}
-async function connect(input, target, database, timeoutMs) {
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
-    let conn;
-    const timer = new Promise((_, reject) => {
-        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
-    });
-    try {
-        conn = await Promise.race([
-            mysql.createConnection({
-                host: target.host,
-                port: target.port,
-                user: target.user,
-                password: target.password,
-                database,
-                connectTimeout: timeoutMs,
-                supportBigNumbers: true,
-                bigNumberStrings: true,
-            }),
-            timer,
-        ]);
-    }
-    catch (err) {
-        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
-    }
-    conn.on('error', (err) => lib_core/* debug */.Yz(`mysql connection error: ${(0,secrets/* redact */.E$)(err.message)}`));
-    return conn;
-}
-async function countMysqlTables(conn, database) {
-    const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
-    const counts = {};
-    for (const { name } of rows) {
-        const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`);
-        counts[name] = Number(r[0].n);
-    }
-    return counts;
-}
-class MysqlSession {
-    input;
-    target;
-    conn;
-    serverVersion;
-    dumpTool;
-    clientTool;
-    clientVersion;
-    connectTimeoutMs;
-    engine = 'mysql';
-    database;
-    closed = false;
-    constructor(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs) {
-        this.input = input;
-        this.target = target;
-        this.conn = conn;
-        this.serverVersion = serverVersion;
-        this.dumpTool = dumpTool;
-        this.clientTool = clientTool;
-        this.clientVersion = clientVersion;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
-        const clientTool = findOnPath(['mariadb', 'mysql']);
-        if (!dumpTool || !clientTool) {
-            throw new errors/* UserError */.yo('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
-        }
-        const conn = await connect(input, target, target.database, connectTimeoutMs);
-        try {
-            const [rows] = await conn.query('SELECT VERSION() AS v');
-            const serverVersion = String(rows[0].v);
-            const v = await execArgv([dumpTool, '--version'], { timeoutMs: 15_000 });
-            const toolName = dumpTool.split('/').pop() ?? dumpTool;
-            const clientVersion = `${toolName} ${parseMysqlToolVersion(v.stdout) ?? v.stdout.trim()}`;
-            return new MysqlSession(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs);
-        }
-        catch (err) {
-            await conn.end().catch(() => undefined);
-            throw err;
-        }
-    }
-    resolvePlan(plan) {
-        return { ...plan, compressedBy: 'stream' };
-    }
-    async dump(plan, target) {
-        if (target.kind !== 'stream')
-            throw new Error('mysql dumps are single files');
-        // counted in a consistent snapshot started just before the dump's own
-        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-        const argv = mysqlDumpArgv(this.dumpTool, this.target, plan);
-        lib_core/* info */.pq(`Running ${argv.map((a) => (0,secrets/* redact */.E$)(a)).join(' ')}`);
-        const counting = countMysqlTables(this.conn, this.database);
-        counting.catch(() => undefined);
-        try {
-            await execArgv(argv, {
-                env: mysqlEnv(this.target),
-                stdout: target.sink,
-                timeoutMs: plan.timeoutMs,
-                onStderrLine: (line) => lib_core/* info */.pq(`mysqldump: ${line}`),
-                label: this.dumpTool.split('/').pop(),
-            });
-        }
-        catch (err) {
-            // the counts may be waiting on a lock the failed dump will never see released
-            this.closed = true;
-            this.conn.destroy();
-            throw err;
-        }
-        let counts;
-        try {
-            counts = await counting;
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`counting rows failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
-        }
-        await this.conn.query('COMMIT').catch(() => undefined);
-        return counts;
-    }
-    async verifyStructure(backup) {
-        const { plan, path } = backup;
-        const scan = await scanDecompressed(path, plan.compression);
-        const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
-        if (!mysqlDumpHasMarker(plan.extraArgs))
-            return { checked: `${what} (no completion marker with comments off)`, missing: [] };
-        if (!scan.tail.includes(MYSQL_DUMP_MARKER)) {
-            throw new errors/* UserError */.yo(`the dump does not end with '${MYSQL_DUMP_MARKER}'; it is incomplete.`);
-        }
-        return { checked: `${what}, completion marker present`, missing: [] };
-    }
-    async verifyRestore(backup, scratch) {
-        const server = scratch && scratch.engine === 'mysql' ? scratch : this.target;
-        const input = scratch ? 'verify-database-url' : this.input;
-        const name = scratch && scratch.engine === 'mysql'
-            ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
-        const admin = server === this.target
-            ? this.conn
-            : await connect(input, server, undefined, this.connectTimeoutMs);
-        let created = false;
-        let dropped = false;
-        try {
-            const [exists] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-            if (exists.length > 0) {
-                throw new errors/* InputError */.dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
-            }
-            await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
-            created = true;
-            await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
-                env: mysqlEnv(server),
-                stdin: openDecompressed(backup.path, backup.plan.compression),
-                stdout: 'ignore',
-                timeoutMs: backup.plan.timeoutMs,
-                label: `${this.clientTool.split('/').pop()} (restore check)`,
-            });
-            const counts = await countMysqlTables(admin, name);
-            const gone = await this.drop(admin, name);
-            dropped = true;
-            return { scratch: `database ${name}`, tables: counts, dropped: gone };
-        }
-        finally {
-            if (created && !dropped)
-                await this.drop(admin, name).catch((err) => lib_core/* warning */.$e(`could not drop scratch database ${name}: ${(0,secrets/* redact */.E$)(String(err))}`));
-            if (admin !== this.conn)
-                await admin.end().catch(() => undefined);
-        }
-    }
-    async drop(admin, name) {
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-        const [left] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-        return left.length === 0;
-    }
-    async close() {
-        if (this.closed)
-            return;
-        this.closed = true;
-        await this.conn.end().catch(() => undefined);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/db/postgres-argv.ts
-
-/** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
-/** Connection settings go through libpq's environment, so argv never holds a password or host. */
-function pgConnectionEnv(target, database, connectTimeoutMs) {
-    return {
-        PGHOST: target.host,
-        PGPORT: String(target.port),
-        PGUSER: target.user || undefined,
-        PGPASSWORD: target.password || undefined,
-        PGDATABASE: database,
-        PGSSLMODE: target.sslmode,
-        PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
-        PGAPPNAME: 'runbook-backup-db',
-        // a service file or passfile of the runner must not redirect the connection
-        PGSERVICE: undefined,
-        PGOPTIONS: undefined,
-    };
-}
-function tool(binDir, name) {
-    return binDir ? (0,external_node_path_.join)(binDir, name) : name;
-}
-/** `--compress` value for pg_dump: a level for gzip (all versions), `zstd:N` (pg_dump 16+). */
-function pgCompressArg(plan) {
-    if (plan.compressedBy !== 'tool' || plan.compression === 'none')
-        return '0';
-    if (plan.compression === 'zstd')
-        return `zstd:${plan.level ?? 3}`;
-    return String(plan.level ?? 6);
-}
-function pgDumpArgv(binDir, plan, opts = {}) {
-    const argv = [
-        tool(binDir, 'pg_dump'),
-        `--format=${plan.format === 'plain' ? 'plain' : plan.format}`,
-        '--no-password',
-    ];
-    if (plan.format !== 'plain')
-        argv.push(`--compress=${pgCompressArg(plan)}`);
-    if (plan.format === 'directory') {
-        if (!opts.directory)
-            throw new Error('pgDumpArgv: directory format needs a directory');
-        if (plan.jobs !== undefined)
-            argv.push(`--jobs=${plan.jobs}`);
-        argv.push(`--file=${opts.directory}`);
-    }
-    if (opts.snapshot)
-        argv.push(`--snapshot=${opts.snapshot}`);
-    argv.push(...plan.extraArgs);
-    return argv;
-}
-/** `pg_restore --list` of a file, a directory, or stdin (path undefined). */
-function pgRestoreListArgv(binDir, path) {
-    const argv = [tool(binDir, 'pg_restore'), '--list'];
-    if (path !== undefined)
-        argv.push(path);
-    return argv;
-}
-/** A conninfo naming only the database: `--dbname` is read as conninfo when it holds `=`. */
-function pgDbnameConninfo(database) {
-    return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-/** Restores an archive into a database; objects owned by the restoring user, no grants. */
-function pgRestoreArgv(binDir, database, path, opts = {}) {
-    const argv = [
-        tool(binDir, 'pg_restore'),
-        '--no-password',
-        '--exit-on-error',
-        '--no-owner',
-        '--no-privileges',
-        `--dbname=${pgDbnameConninfo(database)}`,
-    ];
-    // parallel restore needs a seekable archive: a file or directory, not stdin
-    if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
-        argv.push(`--jobs=${opts.jobs}`);
-    if (path !== undefined)
-        argv.push(path);
-    return argv;
-}
-/** psql reading a plain SQL dump from stdin into a database, stopping at the first error. */
-function psqlRestoreArgv(binDir, database) {
-    return [
-        tool(binDir, 'psql'),
-        '--no-password',
-        '--no-psqlrc',
-        '--quiet',
-        '--set=ON_ERROR_STOP=1',
-        '--single-transaction',
-        '--output=/dev/null',
-        `--dbname=${pgDbnameConninfo(database)}`,
-    ];
-}
-/** Options of extra-args that would fight what backup-db controls. */
-const PG_RESERVED = [
-    '-f',
-    '--file',
-    '-F',
-    '--format',
-    '-Z',
-    '--compress',
-    '-j',
-    '--jobs',
-    '--snapshot',
-    '-d',
-    '--dbname',
-    '-h',
-    '--host',
-    '-p',
-    '--port',
-    '-U',
-    '--username',
-    '-W',
-    '--password',
-    '-w',
-    '--no-password',
-];
-/** The first extra argument that backup-db sets itself, or undefined. */
-function reservedExtraArg(args, reserved = PG_RESERVED) {
-    for (const a of args) {
-        const name = a.startsWith('--')
-            ? a.split('=')[0]
-            : a.startsWith('-')
-                ? a.slice(0, 2)
-                : undefined;
-        if (name !== undefined && reserved.includes(name))
-            return name;
-    }
-    return undefined;
-}
-/** Version numbers from `pg_dump --version` output: `pg_dump (PostgreSQL) 15.18 (Debian ...)`. */
-function parsePgToolVersion(text) {
-    const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
-    if (!m)
-        return undefined;
-    const first = Number(m[1]);
-    const major = first >= 10 ? first : Number(`${m[1]}.${m[2] ?? 0}`);
-    return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), major };
-}
-/** `server_version_num` (150018) to its major version (15; 9.6 for 90624). */
-function pgMajorOfVersionNum(num) {
-    return num >= 100000
-        ? Math.floor(num / 10000)
-        : Number(`${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`);
-}
-/**
- * The pg_dump to use for a server: the one of the server's major version, else the oldest
- * newer one (pg_dump dumps older servers, never newer). Returns an error text naming both
- * versions when only older clients exist.
- */
-function choosePgClient(serverMajor, serverVersion, candidates) {
-    if (candidates.length === 0) {
-        return `no pg_dump was found (looked in /usr/lib/postgresql/*/bin and PATH); install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
-    }
-    const exact = candidates.find((c) => c.major === serverMajor);
-    if (exact)
-        return exact;
-    const newer = candidates.filter((c) => c.major > serverMajor).sort((a, b) => a.major - b.major);
-    if (newer.length > 0)
-        return newer[0];
-    const best = [...candidates].sort((a, b) => b.major - a.major)[0];
-    return `pg_dump ${best.version}${best.binDir ? ` (${best.binDir})` : ''} is older than the server (PostgreSQL ${serverVersion}) and cannot dump it; install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
-}
-/** Whether `pg_restore --list` output holds the data entry of a table. */
-function tocHasTableData(listText, schema, table) {
-    const needle = ` TABLE DATA ${schema} ${table} `;
-    return listText.split('\n').some((line) => !line.startsWith(';') && line.includes(needle));
-}
-
-;// CONCATENATED MODULE: ./src/db/postgres.ts
-
-
-
-
-
-
-
-
-
-
-const PG_LIB = '/usr/lib/postgresql';
-const PLAIN_MARKER = '-- PostgreSQL database dump complete';
-function sslOption(mode) {
-    if (mode === 'require' || mode === 'verify-ca')
-        return { rejectUnauthorized: false };
-    if (mode === 'verify-full')
-        return true;
-    return false;
-}
-/** Turns a connection failure into one line naming the input and what to check. */
-function pgConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,secrets/* redact */.E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new errors/* InputError */.dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new errors/* InputError */.dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `PostgreSQL at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === '28P01' || e.code === '28000') {
-        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
-    }
-    if (e.code === '3D000')
-        return new errors/* InputError */.dz(input, `database '${database}' does not exist on ${where}.`);
-    return new errors/* InputError */.dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
-}
-async function postgres_connect(input, target, database, timeoutMs) {
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
-    const client = new pgModule.Client({
-        host: target.host,
-        port: target.port,
-        user: target.user || undefined,
-        password: target.password || undefined,
-        database,
-        ssl: sslOption(target.sslmode),
-        connectionTimeoutMillis: timeoutMs,
-        application_name: 'runbook-backup-db',
-    });
-    // a server that goes away later must fail the running query, not crash the process
-    client.on('error', (err) => lib_core/* debug */.Yz(`postgres connection error: ${(0,secrets/* redact */.E$)(err.message)}`));
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        await client.end().catch(() => undefined);
-        throw pgConnectError(input, target, database, err, timeoutMs);
-    }
-    return client;
-}
-async function toolVersion(binDir) {
-    const file = binDir ? (0,external_node_path_.join)(binDir, 'pg_dump') : 'pg_dump';
-    try {
-        const r = await execArgv([file, '--version'], { timeoutMs: 15_000 });
-        const v = parsePgToolVersion(r.stdout);
-        return v ? { binDir, ...v } : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** pg_dump candidates: /usr/lib/postgresql/<major>/bin first (the exact major alone when present), then PATH. */
-async function findClient(serverMajor, serverVersion) {
-    const dirs = (0,external_node_fs_.existsSync)(PG_LIB)
-        ? (0,external_node_fs_.readdirSync)(PG_LIB)
-            .map((d) => (0,external_node_path_.join)(PG_LIB, d, 'bin'))
-            .filter((d) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(d, 'pg_dump')))
-        : [];
-    const exactDir = (0,external_node_path_.join)(PG_LIB, String(serverMajor), 'bin');
-    const candidates = [];
-    if (dirs.includes(exactDir)) {
-        const exact = await toolVersion(exactDir);
-        if (exact)
-            candidates.push(exact);
-    }
-    if (candidates.length === 0) {
-        for (const d of dirs) {
-            const c = await toolVersion(d);
-            if (c)
-                candidates.push(c);
-        }
-        const onPath = await toolVersion(undefined);
-        if (onPath)
-            candidates.push(onPath);
-    }
-    const chosen = choosePgClient(serverMajor, serverVersion, candidates);
-    if (typeof chosen === 'string')
-        throw new errors/* UserError */.yo(chosen);
-    return chosen;
-}
-const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2`;
-/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
-async function countPgTables(client) {
-    const refs = (await client.query(TABLES_SQL)).rows;
-    const counts = {};
-    for (const t of refs) {
-        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
-        const r = await client.query(sql);
-        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
-    }
-    return { counts, refs };
-}
-class PostgresSession {
-    input;
-    target;
-    client;
-    serverVersion;
-    tool;
-    connectTimeoutMs;
-    engine = 'postgres';
-    database;
-    tableRefs = [];
-    closed = false;
-    constructor(input, target, client, serverVersion, tool, connectTimeoutMs) {
-        this.input = input;
-        this.target = target;
-        this.client = client;
-        this.serverVersion = serverVersion;
-        this.tool = tool;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-    }
-    get clientVersion() {
-        return `pg_dump ${this.tool.version}`;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        const client = await postgres_connect(input, target, target.database, connectTimeoutMs);
-        try {
-            const r = await client.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v`);
-            const num = Number(r.rows[0].num);
-            const version = r.rows[0].v.split(' ')[0];
-            const tool = await findClient(pgMajorOfVersionNum(num), version);
-            return new PostgresSession(input, target, client, version, tool, connectTimeoutMs);
-        }
-        catch (err) {
-            await client.end().catch(() => undefined);
-            throw err;
-        }
-    }
-    resolvePlan(plan) {
-        if (plan.format === 'plain' || plan.compression !== 'zstd')
-            return plan;
-        // pg_dump learned zstd in 16; older ones get a zstd stream around an uncompressed archive
-        if (this.tool.major >= 16)
-            return { ...plan, compressedBy: 'tool' };
-        if (plan.format === 'directory') {
-            throw new errors/* InputError */.dz('compression', `zstd with format: directory needs pg_dump 16 or newer (found ${this.tool.version}); use gzip or none.`);
-        }
-        return { ...plan, compressedBy: 'stream' };
-    }
-    env(database, target = this.target) {
-        return {
-            ...pgConnectionEnv(target, database, this.connectTimeoutMs),
-            PGAPPNAME: 'runbook-backup-db:pg_dump',
-        };
-    }
-    async dump(plan, target) {
-        let snapshot;
-        try {
-            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-            snapshot = (await this.client.query('SELECT pg_export_snapshot() AS s'))
-                .rows[0].s;
-        }
-        catch (err) {
-            // e.g. a standby without snapshot export: counts then come from a separate snapshot
-            lib_core/* warning */.$e(`could not export a snapshot, row counts may differ from the dump: ${(0,secrets/* redact */.E$)(String(err))}`);
-            await this.client.query('ROLLBACK').catch(() => undefined);
-            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        }
-        const argv = pgDumpArgv(this.tool.binDir, plan, {
-            snapshot,
-            directory: target.kind === 'directory' ? target.path : undefined,
-        });
-        lib_core/* info */.pq(`Running ${argv.map((a) => (0,secrets/* redact */.E$)(a)).join(' ')}`);
-        const counting = countPgTables(this.client);
-        counting.catch(() => undefined);
-        try {
-            await execArgv(argv, {
-                env: this.env(this.target.database),
-                stdout: target.kind === 'stream' ? target.sink : 'ignore',
-                timeoutMs: plan.timeoutMs,
-                onStderrLine: (line) => lib_core/* info */.pq(`pg_dump: ${line}`),
-                label: 'pg_dump',
-            });
-        }
-        catch (err) {
-            await this.abortCounting();
-            throw err;
-        }
-        let counted;
-        try {
-            counted = await counting;
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`counting rows failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
-        }
-        await this.client.query('COMMIT').catch(() => undefined);
-        this.tableRefs = counted.refs;
-        return counted.counts;
-    }
-    /** The counts may wait on a lock that a failed dump will never see released: cancel them. */
-    async abortCounting() {
-        this.closed = true;
-        const pid = this.client.processID;
-        if (pid) {
-            try {
-                const other = await postgres_connect(this.input, this.target, this.target.database, 5000);
-                await other.query('SELECT pg_cancel_backend($1)', [pid]).finally(() => other.end());
-            }
-            catch {
-                // the server may be gone, which ends the counts too
-            }
-        }
-        await this.client.end().catch(() => undefined);
-    }
-    async verifyStructure(backup, tables) {
-        const { plan, path } = backup;
-        if (plan.format === 'plain') {
-            const scan = await scanDecompressed(path, plan.compression);
-            if (!scan.tail.includes(PLAIN_MARKER)) {
-                throw new errors/* UserError */.yo(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
-            }
-            return {
-                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, completion marker present`,
-                missing: [],
-            };
-        }
-        const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-        const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-            stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
-            timeoutMs: plan.timeoutMs,
-            label: 'pg_restore --list',
-        });
-        const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
-        const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
-        const missing = refs
-            .filter((t) => !tocHasTableData(r.stdout, t.schema, t.name))
-            .map((t) => `${t.schema}.${t.name}`);
-        return {
-            checked: `pg_restore --list: ${entries} entries, table data for ${refs.length - missing.length} of ${refs.length} tables`,
-            missing,
-        };
-    }
-    async verifyRestore(backup, scratch) {
-        const server = scratch && scratch.engine === 'postgres' ? scratch : this.target;
-        const input = scratch ? 'verify-database-url' : this.input;
-        const name = scratch && scratch.engine === 'postgres'
-            ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
-        const admin = server === this.target
-            ? this.client
-            : await postgres_connect(input, server, 'postgres', this.connectTimeoutMs);
-        let created = false;
-        let dropped = false;
-        try {
-            const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-            if (exists.rowCount) {
-                throw new errors/* InputError */.dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
-            }
-            await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
-            created = true;
-            await this.restoreInto(backup, server, name);
-            const scratchClient = await postgres_connect(input, server, name, this.connectTimeoutMs);
-            let counts;
-            try {
-                counts = (await countPgTables(scratchClient)).counts;
-            }
-            finally {
-                await scratchClient.end().catch(() => undefined);
-            }
-            const gone = await this.drop(admin, name);
-            dropped = true;
-            return { scratch: `database ${name}`, tables: counts, dropped: gone };
-        }
-        finally {
-            if (created && !dropped)
-                await this.drop(admin, name).catch((err) => lib_core/* warning */.$e(`could not drop scratch database ${name}: ${(0,secrets/* redact */.E$)(String(err))}`));
-            if (admin !== this.client)
-                await admin.end().catch(() => undefined);
-        }
-    }
-    async drop(admin, name) {
-        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-        const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-        return !left.rowCount;
-    }
-    async restoreInto(backup, server, name) {
-        const { plan, path } = backup;
-        const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-        const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-        const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
-        const argv = plan.format === 'plain'
-            ? psqlRestoreArgv(this.tool.binDir, name)
-            : pgRestoreArgv(this.tool.binDir, name, stdin ? undefined : path, { jobs: plan.jobs });
-        await execArgv(argv, {
-            env,
-            stdin,
-            stdout: 'ignore',
-            timeoutMs: plan.timeoutMs,
-            label: plan.format === 'plain' ? 'psql (restore check)' : 'pg_restore (restore check)',
-        });
-    }
-    async close() {
-        if (this.closed)
-            return;
-        this.closed = true;
-        await this.client.end().catch(() => undefined);
-    }
-}
-function splitName(key) {
-    const dot = key.indexOf('.');
-    return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
-}
-
-;// CONCATENATED MODULE: ./src/db/sqlite.ts
-
-
-
-
-
-
-
-
-
-/** Pure argv builders for the sqlite3 CLI (plain format). */
-function sqliteDumpArgv(tool, snapshotPath) {
-    return [tool, '-batch', '-bail', '-readonly', snapshotPath, '.dump'];
-}
-function sqliteLoadArgv(tool, dbPath) {
-    return [tool, '-batch', '-bail', dbPath];
-}
-/** SQL string literal (VACUUM INTO takes the target as an expression, not a parameter in every version). */
-function sqliteString(text) {
-    return `'${text.replace(/'/g, "''")}'`;
-}
-const sqlite_quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
-async function openDb(path, opts) {
-    const { DatabaseSync: Db } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
-    return new Db(path, { readOnly: opts.readOnly, timeout: opts.timeoutMs ?? 0 });
-}
-/** Row counts of every user table (sqlite_* internals and virtual tables left out). */
-function countSqliteTables(db) {
-    const rows = db
-        .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-       AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)
-        .all();
-    const counts = {};
-    for (const { name } of rows) {
-        const r = db.prepare(`SELECT count(*) AS n FROM ${sqlite_quoteIdent(name)}`).get();
-        counts[name] = Number(r.n);
-    }
-    return counts;
-}
-function integrityCheck(db) {
-    const rows = db.prepare('PRAGMA integrity_check').all();
-    return rows.map((r) => r.integrity_check).join('; ');
-}
-function removeDbFiles(path) {
-    for (const suffix of ['', '-wal', '-shm', '-journal'])
-        (0,external_node_fs_.rmSync)(`${path}${suffix}`, { force: true });
-    return !(0,external_node_fs_.existsSync)(path);
-}
-class SqliteSession {
-    target;
-    db;
-    serverVersion;
-    connectTimeoutMs;
-    engine = 'sqlite';
-    database;
-    cli;
-    constructor(target, db, serverVersion, connectTimeoutMs) {
-        this.target = target;
-        this.db = db;
-        this.serverVersion = serverVersion;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-        this.cli = findOnPath(['sqlite3']);
-    }
-    plainFormat = false;
-    get clientVersion() {
-        return this.plainFormat ? 'sqlite3 CLI .dump' : `node:sqlite ${this.serverVersion} VACUUM INTO`;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        if (!(0,external_node_fs_.existsSync)(target.path)) {
-            throw new errors/* InputError */.dz(input, `sqlite database file ${target.path} does not exist.`);
-        }
-        if (!(0,external_node_fs_.statSync)(target.path).isFile())
-            throw new errors/* InputError */.dz(input, `${target.path} is not a file.`);
-        let db;
-        try {
-            db = await openDb(target.path, { readOnly: true, timeoutMs: connectTimeoutMs });
-            db.prepare('PRAGMA schema_version').get();
-        }
-        catch (err) {
-            throw new errors/* InputError */.dz(input, `${target.path} cannot be opened as a sqlite database: ${(0,errors/* errorMessage */.gJ)(err)}`);
-        }
-        const v = db.prepare('SELECT sqlite_version() AS v').get();
-        return new SqliteSession(target, db, v.v, connectTimeoutMs);
-    }
-    resolvePlan(plan) {
-        this.plainFormat = plan.format === 'plain';
-        if (this.plainFormat && !this.cli) {
-            throw new errors/* UserError */.yo('format: plain for sqlite needs the sqlite3 command-line tool; install sqlite3 or use format: auto.');
-        }
-        return { ...plan, compressedBy: 'stream' };
-    }
-    /**
-     * VACUUM INTO writes a consistent copy inside one read transaction, so writers on other
-     * connections neither corrupt it nor starve it (the backup API restarts on every write).
-     */
-    async dump(plan, target, tempDir) {
-        if (target.kind !== 'stream')
-            throw new Error('sqlite dumps are single files');
-        const snapshot = (0,external_node_path_.join)(tempDir, `snapshot-${randomSuffix()}.sqlite3`);
-        try {
-            try {
-                this.db.exec(`VACUUM INTO ${sqliteString(snapshot)}`);
-            }
-            catch (err) {
-                throw new errors/* UserError */.yo(`VACUUM INTO failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
-            }
-            const snap = await openDb(snapshot, { readOnly: true });
-            let counts;
-            try {
-                counts = countSqliteTables(snap);
-            }
-            finally {
-                snap.close();
-            }
-            if (plan.format === 'plain') {
-                lib_core/* info */.pq(`Running sqlite3 .dump of the snapshot`);
-                await execArgv(sqliteDumpArgv(this.cli ?? 'sqlite3', snapshot), {
-                    stdout: target.sink,
-                    timeoutMs: plan.timeoutMs,
-                    label: 'sqlite3 .dump',
-                });
-            }
-            else {
-                await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(snapshot, { highWaterMark: 1024 * 1024 }), target.sink);
-            }
-            return counts;
-        }
-        finally {
-            removeDbFiles(snapshot);
-        }
-    }
-    /** The backup as a database file: the file itself, or decompressed into tempDir. */
-    async materialize(backup, dest) {
-        await (0,external_node_stream_promises_.pipeline)(openDecompressed(backup.path, backup.plan.compression), (0,external_node_fs_.createWriteStream)(dest, { flags: 'wx' }));
-    }
-    async verifyStructure(backup, _tables, tempDir) {
-        const { plan } = backup;
-        if (plan.format === 'plain') {
-            const scan = await scanDecompressed(backup.path, plan.compression);
-            const tail = scan.tail.trimEnd();
-            if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
-                throw new errors/* UserError */.yo('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
-            }
-            return {
-                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, ends with COMMIT`,
-                missing: [],
-            };
-        }
-        const file = (0,external_node_path_.join)(tempDir, `check-${randomSuffix()}.sqlite3`);
-        try {
-            await this.materialize(backup, file);
-            const db = await openDb(file, { readOnly: true });
-            try {
-                const result = integrityCheck(db);
-                if (result !== 'ok')
-                    throw new errors/* UserError */.yo(`PRAGMA integrity_check of the backup: ${result.slice(0, 300)}`);
-            }
-            finally {
-                db.close();
-            }
-            return {
-                checked: `${plan.compression === 'none' ? '' : `${plan.compression} stream read whole, `}PRAGMA integrity_check ok`,
-                missing: [],
-            };
-        }
-        finally {
-            removeDbFiles(file);
-        }
-    }
-    async verifyRestore(backup, scratch, tempDir) {
-        const file = scratch && scratch.engine === 'sqlite'
-            ? scratch.path
-            : (0,external_node_path_.join)(tempDir, `restore-${randomSuffix()}.sqlite3`);
-        if ((0,external_node_fs_.existsSync)(file)) {
-            throw new errors/* InputError */.dz('verify-database-url', `${file} already exists; name a file that does not exist (backup-db creates it and deletes it).`);
-        }
-        let removed = false;
-        try {
-            if (backup.plan.format === 'plain') {
-                await execArgv(sqliteLoadArgv(this.cli ?? 'sqlite3', file), {
-                    stdin: openDecompressed(backup.path, backup.plan.compression),
-                    stdout: 'ignore',
-                    timeoutMs: backup.plan.timeoutMs,
-                    label: 'sqlite3 (restore check)',
-                });
-            }
-            else {
-                await this.materialize(backup, file);
-            }
-            const db = await openDb(file, { readOnly: false, timeoutMs: this.connectTimeoutMs });
-            let counts;
-            try {
-                const result = integrityCheck(db);
-                if (result !== 'ok')
-                    throw new errors/* UserError */.yo(`PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`);
-                counts = countSqliteTables(db);
-            }
-            finally {
-                db.close();
-            }
-            removed = removeDbFiles(file);
-            return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
-        }
-        finally {
-            if (!removed)
-                removeDbFiles(file);
-        }
-    }
-    async close() {
-        this.db.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/db/backup.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** `20261122T014907Z` */
-function compactTimestamp(d) {
-    return d
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z')
-        .replace(/[-:]/g, '');
-}
-/** The default backup name: `<database>-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
-function defaultBackupName(engine, database, now) {
-    const base = engine === 'sqlite' ? database.replace(/\.(sqlite3?|db3?)$/i, '') : database;
-    const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'database';
-    return `${safe}-${compactTimestamp(now)}`;
-}
-/** The backup's file (or directory) name for a plan. */
-function backupFileName(name, engine, plan) {
-    const stream = plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '';
-    switch (plan.format) {
-        case 'directory':
-            return `${name}.dir`;
-        case 'custom':
-            return `${name}.dump${stream}`;
-        case 'plain':
-            return `${name}.sql${stream}`;
-        case 'sqlite':
-            return `${name}.sqlite3${stream}`;
-    }
-    throw new Error(`no file name for format ${String(plan.format)} (${engine})`);
-}
-async function openSession(target, input, connectTimeoutMs) {
-    if (target.engine === 'postgres')
-        return PostgresSession.open(input, target, connectTimeoutMs);
-    if (target.engine === 'mysql')
-        return MysqlSession.open(input, target, connectTimeoutMs);
-    if (target.engine === 'sqlite')
-        return SqliteSession.open(input, target, connectTimeoutMs);
-    throw new Error(`unknown engine ${String(target.engine)}`);
-}
-async function exists(path) {
-    try {
-        await (0,promises_.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function ioProblem(err) {
-    const e = err;
-    const reasons = {
-        ENOSPC: 'no space left on the device',
-        EROFS: 'the file system is read-only',
-        EACCES: 'permission denied',
-        EPERM: 'operation not permitted',
-        ENOTDIR: 'a part of the path is a file, not a directory',
-        EEXIST: 'it already exists',
-    };
-    return (e.code && reasons[e.code]) ?? (0,errors/* errorMessage */.gJ)(err);
-}
-/** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
-async function writeDump(session, plan, partial, workDir) {
-    if (plan.format === 'directory') {
-        const tables = await session.dump(plan, { kind: 'directory', path: partial }, workDir);
-        const h = await (0,manifest_hash/* sha256Directory */.jZ)(partial);
-        return { sha256: h.sha256, bytes: h.bytes, tables };
-    }
-    const entry = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
-    const hasher = new manifest_hash/* HashCounter */.Vf();
-    const file = (0,external_node_fs_.createWriteStream)(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
-    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
-        ? (0,external_node_stream_promises_.pipeline)(entry, createCompressor(plan.compression, plan.level ?? 6), hasher, file)
-        : (0,external_node_stream_promises_.pipeline)(entry, hasher, file);
-    const [dumped, written] = await Promise.allSettled([
-        session.dump(plan, { kind: 'stream', sink: entry }, workDir),
-        stages,
-    ]);
-    // a failed write is the root cause: the dump tool then only saw its pipe close
-    if (written.status === 'rejected')
-        throw new errors/* UserError */.yo(`writing the backup failed: ${ioProblem(written.reason)}`);
-    if (dumped.status === 'rejected')
-        throw dumped.reason;
-    return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
-}
-/**
- * Dumps, checks and only then publishes a backup: everything is written under a hidden
- * work directory inside output-dir and renamed to its final name after every check passed.
- */
-async function runBackup(opts, progress = {}) {
-    const started = Date.now();
-    const now = opts.now ?? new Date();
-    const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
-    let workDir;
-    const cleanup = () => {
-        if (workDir)
-            (0,external_node_fs_.rmSync)(workDir, { recursive: true, force: true });
-    };
-    const onSignal = (signal) => {
-        cleanup();
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    let stage = 'preparing';
-    try {
-        progress.engine = session.engine;
-        progress.database = session.database;
-        progress.serverVersion = session.serverVersion;
-        const plan = session.resolvePlan(opts.plan);
-        progress.format = plan.format;
-        progress.compression = plan.compression;
-        const name = opts.name ?? defaultBackupName(session.engine, session.database, now);
-        progress.name = name;
-        const fileName = backupFileName(name, session.engine, plan);
-        const finalPath = (0,external_node_path_.join)(opts.outputDir, fileName);
-        const manifestPath = (0,external_node_path_.join)(opts.outputDir, manifestFileName(name));
-        try {
-            await (0,promises_.mkdir)(opts.outputDir, { recursive: true });
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`output-dir ${opts.outputDir} cannot be created: ${ioProblem(err)}.`);
-        }
-        for (const p of [finalPath, manifestPath]) {
-            if (await exists(p))
-                throw new errors/* UserError */.yo(`${p} already exists; choose another name or output-dir.`);
-        }
-        try {
-            workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(opts.outputDir, `.${name}.partial-`));
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
-        }
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        const partial = (0,external_node_path_.join)(workDir, fileName);
-        lib_core/* info */.pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
-        stage = 'the dump';
-        const dumped = await writeDump(session, plan, partial, workDir);
-        const tables = dumped.tables;
-        lib_core/* info */.pq(`Wrote ${formatSize(dumped.bytes)}, sha256 ${dumped.sha256}`);
-        if (dumped.bytes < opts.minSizeBytes) {
-            throw new errors/* UserError */.yo(`the backup is ${formatSize(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${formatSize(opts.minSizeBytes)}; it was not kept.`);
-        }
-        const backup = { path: partial, plan };
-        const checks = [];
-        stage = 'the structural check';
-        const structure = await session.verifyStructure(backup, tables, workDir);
-        if (structure.missing.length > 0) {
-            if (plan.extraArgs.length === 0) {
-                throw new errors/* UserError */.yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
-            }
-            // extra-args excluded them: the manifest lists what the backup holds
-            for (const t of structure.missing)
-                delete tables[t];
-            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
-        }
-        checks.unshift(structure.checked);
-        if (opts.verify === 'checksum' || opts.verify === 'restore') {
-            const again = await (0,manifest_hash/* sha256Backup */.sJ)(partial);
-            if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
-                throw new errors/* UserError */.yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
-            }
-            checks.push('sha256 re-read and matched');
-        }
-        let restore;
-        if (opts.verify === 'restore') {
-            stage = 'the restore check';
-            restore = await session.verifyRestore(backup, opts.verifyTarget, workDir);
-            const problems = compareTableCounts(tables, restore.tables);
-            if (problems.length > 0) {
-                throw new errors/* UserError */.yo(`the restored copy differs from the source: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
-            }
-            if (!restore.dropped)
-                lib_core/* warning */.$e(`the scratch ${restore.scratch} could not be removed`);
-            checks.push(`restored into ${restore.scratch}: ${Object.keys(restore.tables).length} tables, row counts match${restore.dropped ? ', scratch dropped' : ''}`);
-        }
-        const manifest = {
-            version: 1,
-            engine: session.engine,
-            database: session.database,
-            server_version: session.serverVersion,
-            client_version: session.clientVersion,
-            format: plan.format,
-            compression: plan.compression,
-            compressed_by: plan.compressedBy,
-            file: fileName,
-            size_bytes: dumped.bytes,
-            sha256: dumped.sha256,
-            created_at: now.toISOString(),
-            git_sha: opts.gitSha,
-            run_id: opts.runId,
-            tables,
-        };
-        const manifestPartial = (0,external_node_path_.join)(workDir, manifestFileName(name));
-        stage = 'publishing the backup';
-        await (0,promises_.writeFile)(manifestPartial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_.rename)(partial, finalPath);
-        try {
-            await (0,promises_.rename)(manifestPartial, manifestPath);
-        }
-        catch (err) {
-            await (0,promises_.rm)(finalPath, { recursive: true, force: true });
-            throw err;
-        }
-        return {
-            path: finalPath,
-            manifestPath,
-            manifest,
-            checks,
-            restore,
-            durationMs: Date.now() - started,
-        };
-    }
-    catch (err) {
-        // driver and file system errors are the environment's, not bugs: one line with the stage
-        if (!(0,errors/* isUserError */.iU)(err) && typeof err.code === 'string') {
-            throw new errors/* UserError */.yo(`${stage} failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`, { cause: err });
-        }
-        throw err;
-    }
-    finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-        cleanup();
-        await session.close();
-    }
-}
-
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(48161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(40869);
+// EXTERNAL MODULE: ./src/kit/sizes.ts
+var sizes = __nccwpck_require__(98402);
 ;// CONCATENATED MODULE: ./src/kit/inputs.ts
 
 
@@ -30191,7 +28522,7 @@ function getDuration(name, opts = {}) {
     const value = raw(name, { default: opts.default });
     if (value === '')
         throw new errors/* InputError */.dz(name, 'is required; a duration such as 30s, 5m or 1m30s.');
-    const ms = parseDuration(value);
+    const ms = (0,durations/* parseDuration */.E)(value);
     if (ms === undefined) {
         throw new errors/* InputError */.dz(name, `${show(value, false)} is not a duration; use a number with a unit: 500ms, 30s, 5m, 1h or 1m30s.`);
     }
@@ -30208,7 +28539,7 @@ function getSize(name, opts = {}) {
     const value = raw(name, { default: opts.default });
     if (value === '')
         throw new errors/* InputError */.dz(name, 'is required; a size such as 512, 10KB or 5MiB.');
-    const bytes = parseSize(value);
+    const bytes = (0,sizes/* parseSize */.D)(value);
     if (bytes === undefined) {
         throw new errors/* InputError */.dz(name, `${show(value, false)} is not a size; use bytes or a unit: 512, 10KB, 5MB, 5MiB, 1GiB.`);
     }
@@ -30257,6 +28588,12 @@ function parseUrlText(name, value, protocols) {
     return url;
 }
 
+// EXTERNAL MODULE: ./src/db/compression.ts
+var db_compression = __nccwpck_require__(72292);
+// EXTERNAL MODULE: ./src/db/mysql-argv.ts
+var mysql_argv = __nccwpck_require__(81295);
+// EXTERNAL MODULE: ./src/db/postgres-argv.ts
+var postgres_argv = __nccwpck_require__(76774);
 ;// CONCATENATED MODULE: ./src/db/url.ts
 
 
@@ -30467,7 +28804,7 @@ function readSettings() {
             throw new errors/* InputError */.dz('compression-level', `is set but compression is none; leave it empty or choose gzip or zstd.`);
     }
     else {
-        const range = COMPRESSION_LEVELS[compression];
+        const range = db_compression/* COMPRESSION_LEVELS */.X5[compression];
         level = getInteger('compression-level', {
             min: range.min,
             max: range.max,
@@ -30483,8 +28820,8 @@ function readSettings() {
         if (engine === 'sqlite')
             throw new errors/* InputError */.dz('extra-args', 'is not supported for SQLite backups.');
         const reserved = engine === 'postgres'
-            ? reservedExtraArg(extraArgs)
-            : reservedExtraArg(extraArgs, MYSQL_RESERVED);
+            ? (0,postgres_argv/* reservedExtraArg */.$o)(extraArgs)
+            : (0,postgres_argv/* reservedExtraArg */.$o)(extraArgs, mysql_argv/* MYSQL_RESERVED */.QE);
         if (reserved)
             throw new errors/* InputError */.dz('extra-args', `'${reserved}' is set by backup-db itself (from database-url, format, compression or jobs); remove it.`);
     }
@@ -30660,7 +28997,7 @@ async function writeSummary(s) {
         ['Format', progress.format ?? settings.backup.plan.format],
         ['Compression', compressionText(settings, result)],
         ['File', m ? result?.path : undefined],
-        ['Size', m ? `${formatSize(m.size_bytes)} (${m.size_bytes} bytes)` : undefined],
+        ['Size', m ? `${(0,sizes/* formatSize */.X)(m.size_bytes)} (${m.size_bytes} bytes)` : undefined],
         ['SHA-256', m?.sha256],
         ['Tables', m ? `${tables.length} (${totalRows} rows)` : undefined],
         [
@@ -30670,7 +29007,7 @@ async function writeSummary(s) {
                 : `${settings.backup.verify}: not passed`,
         ],
         ['Upload', s.upload?.detail ?? (result ? `${settings.upload}: not done` : 'not reached')],
-        ['Duration', formatDuration(s.durationMs)],
+        ['Duration', (0,durations/* formatDuration */.a)(s.durationMs)],
     ];
     keyValueTable(rows);
     if (m && tables.length > 0) {
@@ -30739,7 +29076,7 @@ async function run() {
         let result;
         let uploaded;
         try {
-            result = await runBackup(settings.backup, progress);
+            result = await (0,backup/* runBackup */.Q3)(settings.backup, progress);
             const m = result.manifest;
             setKnownOutputs(progress);
             setOutput('path', result.path);
@@ -30772,6 +29109,393 @@ async function run() {
             throw err;
         }
     });
+}
+
+
+/***/ }),
+
+/***/ 38158:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q3: () => (/* binding */ runBackup),
+/* harmony export */   ce: () => (/* binding */ compactTimestamp)
+/* harmony export */ });
+/* unused harmony exports defaultBackupName, backupFileName, openSession */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(14601);
+/* harmony import */ var _kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(98402);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(25978);
+/* harmony import */ var _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(50506);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(68333);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(25660);
+/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1343);
+/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(40852);
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** `20261122T014907Z` */
+function compactTimestamp(d) {
+    return d
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+        .replace(/[-:]/g, '');
+}
+/** The default backup name: `<database>-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
+function defaultBackupName(engine, database, now) {
+    const base = engine === 'sqlite' ? database.replace(/\.(sqlite3?|db3?)$/i, '') : database;
+    const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'database';
+    return `${safe}-${compactTimestamp(now)}`;
+}
+/** The backup's file (or directory) name for a plan. */
+function backupFileName(name, engine, plan) {
+    const stream = plan.compressedBy === 'stream' ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .compressionExtension */ .U)(plan.compression) : '';
+    switch (plan.format) {
+        case 'directory':
+            return `${name}.dir`;
+        case 'custom':
+            return `${name}.dump${stream}`;
+        case 'plain':
+            return `${name}.sql${stream}`;
+        case 'sqlite':
+            return `${name}.sqlite3${stream}`;
+    }
+    throw new Error(`no file name for format ${String(plan.format)} (${engine})`);
+}
+async function openSession(target, input, connectTimeoutMs) {
+    if (target.engine === 'postgres')
+        return _postgres_js__WEBPACK_IMPORTED_MODULE_13__/* .PostgresSession */ .qz.open(input, target, connectTimeoutMs);
+    if (target.engine === 'mysql')
+        return _mysql_js__WEBPACK_IMPORTED_MODULE_12__/* .MysqlSession */ .Zh.open(input, target, connectTimeoutMs);
+    if (target.engine === 'sqlite')
+        return _sqlite_js__WEBPACK_IMPORTED_MODULE_14__/* .SqliteSession */ .Rx.open(input, target, connectTimeoutMs);
+    throw new Error(`unknown engine ${String(target.engine)}`);
+}
+async function exists(path) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function ioProblem(err) {
+    const e = err;
+    const reasons = {
+        ENOSPC: 'no space left on the device',
+        EROFS: 'the file system is read-only',
+        EACCES: 'permission denied',
+        EPERM: 'operation not permitted',
+        ENOTDIR: 'a part of the path is a file, not a directory',
+        EEXIST: 'it already exists',
+    };
+    return (e.code && reasons[e.code]) ?? (0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err);
+}
+/** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
+async function writeDump(session, plan, partial, workDir) {
+    if (plan.format === 'directory') {
+        const tables = await session.dump(plan, { kind: 'directory', path: partial }, workDir);
+        const h = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Directory */ .jZ)(partial);
+        return { sha256: h.sha256, bytes: h.bytes, tables };
+    }
+    const entry = new node_stream__WEBPACK_IMPORTED_MODULE_3__.PassThrough({ highWaterMark: 1024 * 1024 });
+    const hasher = new _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .HashCounter */ .Vf();
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
+    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
+        ? (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .createCompressor */ ._S)(plan.compression, plan.level ?? 6), hasher, file)
+        : (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, hasher, file);
+    const [dumped, written] = await Promise.allSettled([
+        session.dump(plan, { kind: 'stream', sink: entry }, workDir),
+        stages,
+    ]);
+    // a failed write is the root cause: the dump tool then only saw its pipe close
+    if (written.status === 'rejected')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`writing the backup failed: ${ioProblem(written.reason)}`);
+    if (dumped.status === 'rejected')
+        throw dumped.reason;
+    return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
+}
+/**
+ * Dumps, checks and only then publishes a backup: everything is written under a hidden
+ * work directory inside output-dir and renamed to its final name after every check passed.
+ */
+async function runBackup(opts, progress = {}) {
+    const started = Date.now();
+    const now = opts.now ?? new Date();
+    const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
+    let workDir;
+    const cleanup = () => {
+        if (workDir)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(workDir, { recursive: true, force: true });
+    };
+    const onSignal = (signal) => {
+        cleanup();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    let stage = 'preparing';
+    try {
+        progress.engine = session.engine;
+        progress.database = session.database;
+        progress.serverVersion = session.serverVersion;
+        const plan = session.resolvePlan(opts.plan);
+        progress.format = plan.format;
+        progress.compression = plan.compression;
+        const name = opts.name ?? defaultBackupName(session.engine, session.database, now);
+        progress.name = name;
+        const fileName = backupFileName(name, session.engine, plan);
+        const finalPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, fileName);
+        const manifestPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(opts.outputDir, { recursive: true });
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`output-dir ${opts.outputDir} cannot be created: ${ioProblem(err)}.`);
+        }
+        for (const p of [finalPath, manifestPath]) {
+            if (await exists(p))
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${p} already exists; choose another name or output-dir.`);
+        }
+        try {
+            workDir = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdtemp)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, `.${name}.partial-`));
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
+        }
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const partial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, fileName);
+        _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
+        stage = 'the dump';
+        const dumped = await writeDump(session, plan, partial, workDir);
+        const tables = dumped.tables;
+        _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Wrote ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(dumped.bytes)}, sha256 ${dumped.sha256}`);
+        if (dumped.bytes < opts.minSizeBytes) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the backup is ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(opts.minSizeBytes)}; it was not kept.`);
+        }
+        const backup = { path: partial, plan };
+        const checks = [];
+        stage = 'the structural check';
+        const structure = await session.verifyStructure(backup, tables, workDir);
+        if (structure.missing.length > 0) {
+            if (plan.extraArgs.length === 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
+            }
+            // extra-args excluded them: the manifest lists what the backup holds
+            for (const t of structure.missing)
+                delete tables[t];
+            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+        }
+        checks.unshift(structure.checked);
+        if (opts.verify === 'checksum' || opts.verify === 'restore') {
+            const again = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Backup */ .sJ)(partial);
+            if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
+            }
+            checks.push('sha256 re-read and matched');
+        }
+        let restore;
+        if (opts.verify === 'restore') {
+            stage = 'the restore check';
+            restore = await session.verifyRestore(backup, opts.verifyTarget, workDir);
+            const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_10__/* .compareTableCounts */ .W)(tables, restore.tables);
+            if (problems.length > 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the restored copy differs from the source: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
+            }
+            if (!restore.dropped)
+                _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .warning */ .$e(`the scratch ${restore.scratch} could not be removed`);
+            checks.push(`restored into ${restore.scratch}: ${Object.keys(restore.tables).length} tables, row counts match${restore.dropped ? ', scratch dropped' : ''}`);
+        }
+        const manifest = {
+            version: 1,
+            engine: session.engine,
+            database: session.database,
+            server_version: session.serverVersion,
+            client_version: session.clientVersion,
+            format: plan.format,
+            compression: plan.compression,
+            compressed_by: plan.compressedBy,
+            file: fileName,
+            size_bytes: dumped.bytes,
+            sha256: dumped.sha256,
+            created_at: now.toISOString(),
+            git_sha: opts.gitSha,
+            run_id: opts.runId,
+            tables,
+        };
+        const manifestPartial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        stage = 'publishing the backup';
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(manifestPartial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(partial, finalPath);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(manifestPartial, manifestPath);
+        }
+        catch (err) {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(finalPath, { recursive: true, force: true });
+            throw err;
+        }
+        return {
+            path: finalPath,
+            manifestPath,
+            manifest,
+            checks,
+            restore,
+            durationMs: Date.now() - started,
+        };
+    }
+    catch (err) {
+        // driver and file system errors are the environment's, not bugs: one line with the stage
+        if (!(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .isUserError */ .iU)(err) && typeof err.code === 'string') {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${stage} failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err))}`, { cause: err });
+        }
+        throw err;
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        cleanup();
+        await session.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 72292:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TO: () => (/* binding */ openDecompressed),
+/* harmony export */   U: () => (/* binding */ compressionExtension),
+/* harmony export */   X5: () => (/* binding */ COMPRESSION_LEVELS),
+/* harmony export */   _S: () => (/* binding */ createCompressor),
+/* harmony export */   e1: () => (/* binding */ scanDecompressed)
+/* harmony export */ });
+/* unused harmony export createDecompressor */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+
+
+
+
+/** Levels each codec accepts, and the default when `compression-level` is empty. */
+const COMPRESSION_LEVELS = {
+    gzip: { min: 1, max: 9, default: 6 },
+    zstd: { min: 1, max: 19, default: 3 },
+};
+function compressionExtension(c) {
+    return c === 'gzip' ? '.gz' : c === 'zstd' ? '.zst' : '';
+}
+/** A streaming compressor (zlib runs on the thread pool, so it overlaps with the dump). */
+function createCompressor(c, level) {
+    if (c === 'gzip')
+        return node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGzip({ level, chunkSize: 256 * 1024 });
+    return node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdCompress({
+        chunkSize: 256 * 1024,
+        params: { [node_zlib__WEBPACK_IMPORTED_MODULE_3__.constants.ZSTD_c_compressionLevel]: level },
+    });
+}
+function createDecompressor(c) {
+    return c === 'gzip'
+        ? node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip({ chunkSize: 256 * 1024 })
+        : node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdDecompress({ chunkSize: 256 * 1024 });
+}
+/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
+function openDecompressed(path, c) {
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        return file;
+    const d = createDecompressor(c);
+    file.on('error', (err) => d.destroy(err));
+    return file.pipe(d);
+}
+/**
+ * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
+ * completion marker without keeping the dump in memory.
+ */
+async function scanDecompressed(path, c, tailBytes = 4096) {
+    let bytes = 0;
+    let tail = Buffer.alloc(0);
+    const sink = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable({
+        write(chunk, _enc, cb) {
+            bytes += chunk.length;
+            tail = Buffer.concat([tail, chunk]);
+            if (tail.length > tailBytes)
+                tail = tail.subarray(tail.length - tailBytes);
+            cb();
+        },
+    });
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, sink);
+    else
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, createDecompressor(c), sink);
+    return { bytes, tail: tail.toString('utf8') };
+}
+
+
+/***/ }),
+
+/***/ 25978:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ randomSuffix),
+/* harmony export */   W: () => (/* binding */ compareTableCounts)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Compares restored row counts with the source's; returns the differences, empty when equal. */
+function compareTableCounts(expected, actual) {
+    const problems = [];
+    for (const [table, rows] of Object.entries(expected)) {
+        if (!(table in actual))
+            problems.push(`${table}: missing after restore`);
+        else if (actual[table] !== rows)
+            problems.push(`${table}: ${rows} rows in the source, ${actual[table]} restored`);
+    }
+    for (const table of Object.keys(actual)) {
+        if (!(table in expected))
+            problems.push(`${table}: restored but not in the source`);
+    }
+    return problems;
+}
+/** A short random suffix for scratch database and temporary file names. */
+function randomSuffix() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex');
 }
 
 
@@ -30861,6 +29585,1890 @@ async function sha256Backup(path) {
 
 /***/ }),
 
+/***/ 68333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V6: () => (/* binding */ manifestFileName),
+/* harmony export */   nX: () => (/* binding */ compressedBy)
+/* harmony export */ });
+/* unused harmony export parseManifest */
+/** Whether the file must be decompressed (gzip/zstd stream) before the restore tool reads it. */
+function compressedBy(m) {
+    if (m.compressed_by)
+        return m.compressed_by;
+    return m.format === 'custom' || m.format === 'directory' ? 'tool' : 'stream';
+}
+function manifestFileName(backupName) {
+    return `${backupName}.manifest.json`;
+}
+/** Parses and validates a manifest's JSON text; throws with what is wrong. */
+function parseManifest(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+        });
+    }
+    if (typeof data !== 'object' || data === null)
+        throw new Error('not a JSON object');
+    const m = data;
+    const need = (key, type) => {
+        if (typeof m[key] !== type)
+            throw new Error(`field '${key}' is missing or not a ${type}`);
+    };
+    need('engine', 'string');
+    need('database', 'string');
+    need('format', 'string');
+    need('compression', 'string');
+    need('file', 'string');
+    need('size_bytes', 'number');
+    need('sha256', 'string');
+    need('created_at', 'string');
+    if (!['postgres', 'mysql', 'sqlite'].includes(m.engine)) {
+        throw new Error(`field 'engine' is '${String(m.engine)}', expected postgres, mysql or sqlite`);
+    }
+    if (!/^[0-9a-f]{64}$/.test(m.sha256))
+        throw new Error(`field 'sha256' is not 64 hex digits`);
+    if (Number.isNaN(Date.parse(m.created_at)))
+        throw new Error(`field 'created_at' is not a date`);
+    if (typeof m.tables !== 'object' || m.tables === null)
+        throw new Error(`field 'tables' is missing`);
+    return m;
+}
+
+
+/***/ }),
+
+/***/ 81295:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NR: () => (/* binding */ MYSQL_DUMP_MARKER),
+/* harmony export */   QE: () => (/* binding */ MYSQL_RESERVED),
+/* harmony export */   Sm: () => (/* binding */ mysqlEnv),
+/* harmony export */   TP: () => (/* binding */ mysqlDumpArgv),
+/* harmony export */   bA: () => (/* binding */ mysqlDumpHasMarker),
+/* harmony export */   gd: () => (/* binding */ parseMysqlToolVersion),
+/* harmony export */   uA: () => (/* binding */ mysqlClientArgv)
+/* harmony export */ });
+/* unused harmony export mysqlConnectionArgs */
+/** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
+/** The password goes through MYSQL_PWD, never argv. */
+function mysqlEnv(target) {
+    return {
+        MYSQL_PWD: target.password || undefined,
+        MYSQL_HOST: undefined,
+        MYSQL_TCP_PORT: undefined,
+    };
+}
+/** Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out. */
+function mysqlConnectionArgs(target) {
+    const args = [
+        '--no-defaults',
+        '--protocol=TCP',
+        `--host=${target.host}`,
+        `--port=${target.port}`,
+    ];
+    if (target.user)
+        args.push(`--user=${target.user}`);
+    return args;
+}
+/** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
+function mysqlDumpArgv(tool, target, plan) {
+    return [
+        tool,
+        // mysqldump has no connect timeout; the server already answered our own connection
+        ...mysqlConnectionArgs(target),
+        '--single-transaction',
+        '--quick',
+        '--routines',
+        '--triggers',
+        '--hex-blob',
+        '--no-tablespaces',
+        '--default-character-set=utf8mb4',
+        ...plan.extraArgs,
+        target.database,
+    ];
+}
+/** The client reading a plain dump from stdin into `database`. */
+function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
+    return [
+        tool,
+        ...mysqlConnectionArgs(target),
+        `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
+        '--batch',
+        '--default-character-set=utf8mb4',
+        database,
+    ];
+}
+const MYSQL_RESERVED = [
+    '-r',
+    '--result-file',
+    '-B',
+    '--databases',
+    '-A',
+    '--all-databases',
+    '-p',
+    '--password',
+    '-h',
+    '--host',
+    '-P',
+    '--port',
+    '-u',
+    '--user',
+    '-S',
+    '--socket',
+    '--protocol',
+    '-X',
+    '--xml',
+    '-T',
+    '--tab',
+    '--defaults-file',
+    '--defaults-extra-file',
+    '--no-defaults',
+];
+/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` -> `10.11.19-MariaDB`; mysqldump 8 -> `8.0.36`. */
+function parseMysqlToolVersion(text) {
+    const distrib = /Distrib\s+([^\s,]+)/.exec(text);
+    if (distrib)
+        return distrib[1];
+    const ver = /Ver\s+([^\s,]+)/.exec(text);
+    return ver ? ver[1] : undefined;
+}
+/** mysqldump's last line unless comments are switched off. */
+const MYSQL_DUMP_MARKER = '-- Dump completed';
+function mysqlDumpHasMarker(extraArgs) {
+    return !extraArgs.some((a) => a === '--skip-comments' ||
+        a === '--compact' ||
+        a === '--comments=0' ||
+        a === '--comments=false');
+}
+
+
+/***/ }),
+
+/***/ 25660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   Zh: () => (/* binding */ MysqlSession),
+/* harmony export */   aY: () => (/* binding */ findOnPath),
+/* harmony export */   bA: () => (/* binding */ countMysqlTables)
+/* harmony export */ });
+/* unused harmony export mysqlConnectError */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20913);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(40869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
+/* harmony import */ var _mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(81295);
+
+
+
+
+
+
+
+
+
+
+const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
+/** The first of `names` found on PATH. */
+function findOnPath(names) {
+    const dirs = (process.env.PATH ?? '').split(node_path__WEBPACK_IMPORTED_MODULE_1__.delimiter).filter(Boolean);
+    for (const name of names) {
+        for (const dir of dirs) {
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name), node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+                return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name);
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
+async function connect(input, target, database, timeoutMs) {
+    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
+    let conn;
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
+    });
+    try {
+        conn = await Promise.race([
+            mysql.createConnection({
+                host: target.host,
+                port: target.port,
+                user: target.user,
+                password: target.password,
+                database,
+                connectTimeout: timeoutMs,
+                supportBigNumbers: true,
+                bigNumberStrings: true,
+            }),
+            timer,
+        ]);
+    }
+    catch (err) {
+        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+    }
+    conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
+    return conn;
+}
+async function countMysqlTables(conn, database) {
+    const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
+    const counts = {};
+    for (const { name } of rows) {
+        const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`);
+        counts[name] = Number(r[0].n);
+    }
+    return counts;
+}
+class MysqlSession {
+    input;
+    target;
+    conn;
+    serverVersion;
+    dumpTool;
+    clientTool;
+    clientVersion;
+    connectTimeoutMs;
+    engine = 'mysql';
+    database;
+    closed = false;
+    constructor(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs) {
+        this.input = input;
+        this.target = target;
+        this.conn = conn;
+        this.serverVersion = serverVersion;
+        this.dumpTool = dumpTool;
+        this.clientTool = clientTool;
+        this.clientVersion = clientVersion;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
+        const clientTool = findOnPath(['mariadb', 'mysql']);
+        if (!dumpTool || !clientTool) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
+        }
+        const conn = await connect(input, target, target.database, connectTimeoutMs);
+        try {
+            const [rows] = await conn.query('SELECT VERSION() AS v');
+            const serverVersion = String(rows[0].v);
+            const v = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)([dumpTool, '--version'], { timeoutMs: 15_000 });
+            const toolName = dumpTool.split('/').pop() ?? dumpTool;
+            const clientVersion = `${toolName} ${(0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parseMysqlToolVersion */ .gd)(v.stdout) ?? v.stdout.trim()}`;
+            return new MysqlSession(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs);
+        }
+        catch (err) {
+            await conn.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    resolvePlan(plan) {
+        return { ...plan, compressedBy: 'stream' };
+    }
+    async dump(plan, target) {
+        if (target.kind !== 'stream')
+            throw new Error('mysql dumps are single files');
+        // counted in a consistent snapshot started just before the dump's own
+        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        const argv = (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlDumpArgv */ .TP)(this.dumpTool, this.target, plan);
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Running ${argv.map((a) => (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(a)).join(' ')}`);
+        const counting = countMysqlTables(this.conn, this.database);
+        counting.catch(() => undefined);
+        try {
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)(argv, {
+                env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlEnv */ .Sm)(this.target),
+                stdout: target.sink,
+                timeoutMs: plan.timeoutMs,
+                onStderrLine: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`mysqldump: ${line}`),
+                label: this.dumpTool.split('/').pop(),
+            });
+        }
+        catch (err) {
+            // the counts may be waiting on a lock the failed dump will never see released
+            this.closed = true;
+            this.conn.destroy();
+            throw err;
+        }
+        let counts;
+        try {
+            counts = await counting;
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`counting rows failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
+        }
+        await this.conn.query('COMMIT').catch(() => undefined);
+        return counts;
+    }
+    async verifyStructure(backup) {
+        const { plan, path } = backup;
+        const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+        const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
+        if (!(0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlDumpHasMarker */ .bA)(plan.extraArgs))
+            return { checked: `${what} (no completion marker with comments off)`, missing: [] };
+        if (!scan.tail.includes(_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .MYSQL_DUMP_MARKER */ .NR)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`the dump does not end with '${_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .MYSQL_DUMP_MARKER */ .NR}'; it is incomplete.`);
+        }
+        return { checked: `${what}, completion marker present`, missing: [] };
+    }
+    async verifyRestore(backup, scratch) {
+        const server = scratch && scratch.engine === 'mysql' ? scratch : this.target;
+        const input = scratch ? 'verify-database-url' : this.input;
+        const name = scratch && scratch.engine === 'mysql'
+            ? scratch.database
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+        const admin = server === this.target
+            ? this.conn
+            : await connect(input, server, undefined, this.connectTimeoutMs);
+        let created = false;
+        let dropped = false;
+        try {
+            const [exists] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+            if (exists.length > 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
+            }
+            await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
+            created = true;
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlClientArgv */ .uA)(this.clientTool, server, name, this.connectTimeoutMs), {
+                env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlEnv */ .Sm)(server),
+                stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.plan.compression),
+                stdout: 'ignore',
+                timeoutMs: backup.plan.timeoutMs,
+                label: `${this.clientTool.split('/').pop()} (restore check)`,
+            });
+            const counts = await countMysqlTables(admin, name);
+            const gone = await this.drop(admin, name);
+            dropped = true;
+            return { scratch: `database ${name}`, tables: counts, dropped: gone };
+        }
+        finally {
+            if (created && !dropped)
+                await this.drop(admin, name).catch((err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not drop scratch database ${name}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`));
+            if (admin !== this.conn)
+                await admin.end().catch(() => undefined);
+        }
+    }
+    async drop(admin, name) {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+        const [left] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+        return left.length === 0;
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await this.conn.end().catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
+/***/ 76774:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $o: () => (/* binding */ reservedExtraArg),
+/* harmony export */   KQ: () => (/* binding */ pgRestoreListArgv),
+/* harmony export */   Uc: () => (/* binding */ choosePgClient),
+/* harmony export */   V1: () => (/* binding */ pgRestoreScriptArgv),
+/* harmony export */   Wo: () => (/* binding */ pgMajorOfVersionNum),
+/* harmony export */   aI: () => (/* binding */ pgRestoreArgv),
+/* harmony export */   bv: () => (/* binding */ tocHasTableData),
+/* harmony export */   jr: () => (/* binding */ parsePgToolVersion),
+/* harmony export */   nw: () => (/* binding */ psqlRestoreArgv),
+/* harmony export */   o$: () => (/* binding */ pgDumpArgv),
+/* harmony export */   zg: () => (/* binding */ pgConnectionEnv)
+/* harmony export */ });
+/* unused harmony exports pgCompressArg, pgDbnameConninfo */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
+/** Connection settings go through libpq's environment, so argv never holds a password or host. */
+function pgConnectionEnv(target, database, connectTimeoutMs) {
+    return {
+        PGHOST: target.host,
+        PGPORT: String(target.port),
+        PGUSER: target.user || undefined,
+        PGPASSWORD: target.password || undefined,
+        PGDATABASE: database,
+        PGSSLMODE: target.sslmode,
+        PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
+        PGAPPNAME: 'runbook-backup-db',
+        // a service file or passfile of the runner must not redirect the connection
+        PGSERVICE: undefined,
+        PGOPTIONS: undefined,
+    };
+}
+function tool(binDir, name) {
+    return binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(binDir, name) : name;
+}
+/** `--compress` value for pg_dump: a level for gzip (all versions), `zstd:N` (pg_dump 16+). */
+function pgCompressArg(plan) {
+    if (plan.compressedBy !== 'tool' || plan.compression === 'none')
+        return '0';
+    if (plan.compression === 'zstd')
+        return `zstd:${plan.level ?? 3}`;
+    return String(plan.level ?? 6);
+}
+function pgDumpArgv(binDir, plan, opts = {}) {
+    const argv = [
+        tool(binDir, 'pg_dump'),
+        `--format=${plan.format === 'plain' ? 'plain' : plan.format}`,
+        '--no-password',
+    ];
+    if (plan.format !== 'plain')
+        argv.push(`--compress=${pgCompressArg(plan)}`);
+    if (plan.format === 'directory') {
+        if (!opts.directory)
+            throw new Error('pgDumpArgv: directory format needs a directory');
+        if (plan.jobs !== undefined)
+            argv.push(`--jobs=${plan.jobs}`);
+        argv.push(`--file=${opts.directory}`);
+    }
+    if (opts.snapshot)
+        argv.push(`--snapshot=${opts.snapshot}`);
+    argv.push(...plan.extraArgs);
+    return argv;
+}
+/** `pg_restore --list` of a file, a directory, or stdin (path undefined). */
+function pgRestoreListArgv(binDir, path) {
+    const argv = [tool(binDir, 'pg_restore'), '--list'];
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** A conninfo naming only the database: `--dbname` is read as conninfo when it holds `=`. */
+function pgDbnameConninfo(database) {
+    return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * Restores an archive into a database with its owners and grants (the restoring user must be
+ * able to act as every owner: see postgres-restore.ts, which filters the rest out).
+ */
+function pgRestoreArgv(binDir, database, path, opts = {}) {
+    const argv = [
+        tool(binDir, 'pg_restore'),
+        '--no-password',
+        '--exit-on-error',
+        `--dbname=${pgDbnameConninfo(database)}`,
+    ];
+    if (opts.singleTransaction)
+        argv.push('--single-transaction');
+    // parallel restore needs a seekable archive: a file or directory, not stdin
+    else if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
+        argv.push(`--jobs=${opts.jobs}`);
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** pg_restore writing the archive as a SQL script to stdout (read from `path`, or stdin). */
+function pgRestoreScriptArgv(binDir, path, opts) {
+    const argv = [tool(binDir, 'pg_restore'), '--file=-'];
+    if (opts.schemaOnly)
+        argv.push('--schema-only');
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** psql reading a plain SQL dump from stdin into a database, stopping at the first error. */
+function psqlRestoreArgv(binDir, database) {
+    return [
+        tool(binDir, 'psql'),
+        '--no-password',
+        '--no-psqlrc',
+        '--quiet',
+        '--set=ON_ERROR_STOP=1',
+        '--single-transaction',
+        '--output=/dev/null',
+        `--dbname=${pgDbnameConninfo(database)}`,
+    ];
+}
+/** Options of extra-args that would fight what backup-db controls. */
+const PG_RESERVED = [
+    '-f',
+    '--file',
+    '-F',
+    '--format',
+    '-Z',
+    '--compress',
+    '-j',
+    '--jobs',
+    '--snapshot',
+    '-d',
+    '--dbname',
+    '-h',
+    '--host',
+    '-p',
+    '--port',
+    '-U',
+    '--username',
+    '-W',
+    '--password',
+    '-w',
+    '--no-password',
+];
+/** The first extra argument that backup-db sets itself, or undefined. */
+function reservedExtraArg(args, reserved = PG_RESERVED) {
+    for (const a of args) {
+        const name = a.startsWith('--')
+            ? a.split('=')[0]
+            : a.startsWith('-')
+                ? a.slice(0, 2)
+                : undefined;
+        if (name !== undefined && reserved.includes(name))
+            return name;
+    }
+    return undefined;
+}
+/** Version numbers from `pg_dump --version` output: `pg_dump (PostgreSQL) 15.18 (Debian ...)`. */
+function parsePgToolVersion(text) {
+    const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
+    if (!m)
+        return undefined;
+    const first = Number(m[1]);
+    const major = first >= 10 ? first : Number(`${m[1]}.${m[2] ?? 0}`);
+    return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), major };
+}
+/** `server_version_num` (150018) to its major version (15; 9.6 for 90624). */
+function pgMajorOfVersionNum(num) {
+    return num >= 100000
+        ? Math.floor(num / 10000)
+        : Number(`${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`);
+}
+/**
+ * The pg_dump to use for a server: the one of the server's major version, else the oldest
+ * newer one (pg_dump dumps older servers, never newer). Returns an error text naming both
+ * versions when only older clients exist.
+ */
+function choosePgClient(serverMajor, serverVersion, candidates) {
+    if (candidates.length === 0) {
+        return `no pg_dump was found (looked in /usr/lib/postgresql/*/bin and PATH); install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
+    }
+    const exact = candidates.find((c) => c.major === serverMajor);
+    if (exact)
+        return exact;
+    const newer = candidates.filter((c) => c.major > serverMajor).sort((a, b) => a.major - b.major);
+    if (newer.length > 0)
+        return newer[0];
+    const best = [...candidates].sort((a, b) => b.major - a.major)[0];
+    return `pg_dump ${best.version}${best.binDir ? ` (${best.binDir})` : ''} is older than the server (PostgreSQL ${serverVersion}) and cannot dump it; install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
+}
+/** Whether `pg_restore --list` output holds the data entry of a table. */
+function tocHasTableData(listText, schema, table) {
+    const needle = ` TABLE DATA ${schema} ${table} `;
+    return listText.split('\n').some((line) => !line.startsWith(';') && line.includes(needle));
+}
+
+
+/***/ }),
+
+/***/ 9853:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cu: () => (/* binding */ restoringDatabaseName),
+/* harmony export */   E6: () => (/* binding */ canSwap),
+/* harmony export */   He: () => (/* binding */ createDatabaseLike),
+/* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Rt: () => (/* binding */ keptDatabaseName),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   ef: () => (/* binding */ inPlaceCleanSql),
+/* harmony export */   h$: () => (/* binding */ databaseRights)
+/* harmony export */ });
+/* unused harmony export databaseExists */
+const ident = (c, name) => c.escapeIdentifier(name);
+const literal = (c, text) => c.escapeLiteral(text);
+async function databaseRights(admin, live) {
+    const r = await admin.query(`SELECT rolsuper, rolcreatedb,
+            (SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database WHERE datname = $1) AS owns
+     FROM pg_roles WHERE rolname = current_user`, [live]);
+    const row = r.rows[0];
+    return { superuser: row.rolsuper, createdb: row.rolcreatedb, ownsLive: row.owns === true };
+}
+/** Whether a swap restore is possible: create a database, and rename the live one. */
+function canSwap(r) {
+    return r.superuser || (r.createdb && r.ownsLive);
+}
+async function databaseExists(admin, name) {
+    const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return (r.rowCount ?? 0) > 0;
+}
+/** Drops a database, ending its sessions (PostgreSQL 13+); true when it is gone. */
+async function dropDatabase(admin, name) {
+    await admin.query(`DROP DATABASE IF EXISTS ${ident(admin, name)} WITH (FORCE)`);
+    return !(await databaseExists(admin, name));
+}
+async function liveProperties(admin, live) {
+    const r = await admin.query(`SELECT jsonb_build_object(
+       'owner', pg_get_userbyid(d.datdba),
+       'ownerUsable', (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                      OR pg_has_role(current_user, d.datdba, 'MEMBER'),
+       'encoding', pg_encoding_to_char(d.encoding),
+       'datconnlimit', d.datconnlimit,
+       'comment', shobj_description(d.oid, 'pg_database'),
+       'acl', (SELECT jsonb_agg(jsonb_build_object(
+                 'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END,
+                 'privilege', a.privilege_type, 'grantable', a.is_grantable))
+               FROM aclexplode(d.datacl) a),
+       'settings', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                 'role', CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END,
+                 'setting', c.setting))
+               FROM pg_db_role_setting s, unnest(s.setconfig) AS c(setting)
+               WHERE s.setdatabase = d.oid), '[]'::jsonb)
+     ) || (to_jsonb(d) - 'datacl' - 'datdba' - 'encoding' - 'datconnlimit') AS p
+     FROM pg_database d WHERE d.datname = $1`, [live]);
+    if (r.rows.length === 0)
+        throw new Error(`database ${live} does not exist`);
+    return r.rows[0].p;
+}
+/**
+ * Creates `name` from template0 with the live database's owner, encoding, locale, connection
+ * limit, privileges, settings and comment (what `pg_dump` without `--create` does not carry).
+ * Returns warnings for what could not be copied.
+ */
+async function createDatabaseLike(admin, name, live) {
+    const p = await liveProperties(admin, live);
+    const warnings = [];
+    const opts = [
+        'TEMPLATE template0',
+        `ENCODING ${literal(admin, p.encoding)}`,
+        `LC_COLLATE ${literal(admin, p.datcollate)}`,
+        `LC_CTYPE ${literal(admin, p.datctype)}`,
+        `CONNECTION LIMIT ${Number(p.datconnlimit)}`,
+    ];
+    if (p.datlocprovider === 'i' && p.daticulocale) {
+        opts.push('LOCALE_PROVIDER icu', `ICU_LOCALE ${literal(admin, p.daticulocale)}`);
+    }
+    if (p.ownerUsable)
+        opts.push(`OWNER ${ident(admin, p.owner)}`);
+    else
+        warnings.push(`the restored database is owned by the restoring user, not '${p.owner}' (not a member of that role).`);
+    await admin.query(`CREATE DATABASE ${ident(admin, name)} ${opts.join(' ')}`);
+    const db = ident(admin, name);
+    const follow = [];
+    if (p.acl !== null) {
+        follow.push(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC`);
+        for (const a of p.acl) {
+            const to = a.grantee === null ? 'PUBLIC' : ident(admin, a.grantee);
+            follow.push(`GRANT ${a.privilege} ON DATABASE ${db} TO ${to}${a.grantable ? ' WITH GRANT OPTION' : ''}`);
+        }
+    }
+    for (const s of p.settings) {
+        const eq = s.setting.indexOf('=');
+        const set = `SET ${ident(admin, s.setting.slice(0, eq))} = ${literal(admin, s.setting.slice(eq + 1))}`;
+        follow.push(s.role === null
+            ? `ALTER DATABASE ${db} ${set}`
+            : `ALTER ROLE ${ident(admin, s.role)} IN DATABASE ${db} ${set}`);
+    }
+    if (p.comment !== null)
+        follow.push(`COMMENT ON DATABASE ${db} IS ${literal(admin, p.comment)}`);
+    for (const sql of follow) {
+        try {
+            await admin.query(sql);
+        }
+        catch (err) {
+            warnings.push(`${sql.split(' ').slice(0, 4).join(' ')}… failed: ${err.message}`);
+        }
+    }
+    return warnings;
+}
+const IN_USE = '55006';
+/**
+ * Renames live -> kept and restored -> live in one short step: new connections to the live
+ * database are refused, its sessions ended, then both renames run; if the second fails, the
+ * first is undone. The kept database accepts connections again afterwards (for an undo).
+ */
+async function swapDatabases(admin, live, restored, kept) {
+    const L = ident(admin, live);
+    const K = ident(admin, kept);
+    await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS false`);
+    try {
+        for (let attempt = 1;; attempt++) {
+            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [live]);
+            try {
+                await admin.query(`ALTER DATABASE ${L} RENAME TO ${K}`);
+                break;
+            }
+            catch (err) {
+                // a terminated session may take a moment to exit
+                if (err.code !== IN_USE || attempt >= 50)
+                    throw err;
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        }
+    }
+    catch (err) {
+        await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw err;
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${ident(admin, restored)} RENAME TO ${L}`);
+    }
+    catch (err) {
+        await admin.query(`ALTER DATABASE ${K} RENAME TO ${L}`).catch(() => undefined);
+        await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw err;
+    }
+    await admin.query(`ALTER DATABASE ${K} ALLOW_CONNECTIONS true`);
+}
+/** `<db>_before_rollback_<yyyymmddThhmmssZ>` within PostgreSQL's 63-byte name limit. */
+function keptDatabaseName(live, stamp) {
+    const suffix = `_before_rollback_${stamp.toLowerCase()}`;
+    return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
+}
+/** The name the backup is restored under before the swap. */
+function restoringDatabaseName(live, random) {
+    const suffix = `_rollback_${random}`;
+    return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
+}
+function truncateBytes(text, max) {
+    let out = text;
+    while (Buffer.byteLength(out) > max)
+        out = out.slice(0, -1);
+    return out;
+}
+/**
+ * SQL that empties the schemas a backup contains before an in-place restore, in the same
+ * transaction as the restore. Other schemas are dropped whole (CASCADE), with the extensions
+ * that live in them. `public` is kept — dropping it would lose PostgreSQL 15's defaults
+ * (owner pg_database_owner, its ACL recorded in pg_init_privs, its comment) — so its objects
+ * are dropped one by one (partitioned tables first, then other relations, routines, types),
+ * and its owner, ACL and comment are reset to those defaults for the backup to reapply its own.
+ */
+function inPlaceCleanSql(schemas) {
+    const list = [...new Set(schemas)]
+        .filter((s) => s !== 'public')
+        .sort()
+        .map((s) => `'${s.replace(/'/g, "''")}'`);
+    const others = list.length > 0 ? `ARRAY[${list.join(', ')}]::text[]` : `ARRAY[]::text[]`;
+    return `SET client_min_messages = warning;
+DO $runbook$
+DECLARE
+  r record;
+  pub oid := to_regnamespace('public');
+BEGIN
+  FOR r IN SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+           WHERE n.nspname = ANY(${others}) OR n.oid = pub LOOP
+    IF r.extname <> 'plpgsql' THEN EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname); END IF;
+  END LOOP;
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspname = ANY(${others}) LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+  END LOOP;
+  IF pub IS NULL THEN
+    CREATE SCHEMA public;
+    RETURN;
+  END IF;
+  FOR r IN SELECT c.oid, c.relkind FROM pg_class c
+           WHERE c.relnamespace = pub AND c.relkind IN ('p', 'r', 'v', 'm', 'f', 'S') AND NOT c.relispartition
+           ORDER BY c.relkind = 'p' DESC, c.relkind = 'r' DESC LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                     WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+      r.oid::regclass);
+  END LOOP;
+  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
+  END LOOP;
+  FOR r IN SELECT t.oid, t.typtype FROM pg_type t
+           WHERE t.typnamespace = pub AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
+             AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid) LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);
+  END LOOP;
+  IF to_regrole('pg_database_owner') IS NOT NULL THEN
+    ALTER SCHEMA public OWNER TO pg_database_owner;
+    COMMENT ON SCHEMA public IS 'standard public schema';
+  END IF;
+  FOR r IN SELECT DISTINCT a.grantee FROM pg_namespace n, aclexplode(n.nspacl) a
+           WHERE n.oid = pub AND a.grantee <> n.nspowner LOOP
+    EXECUTE format('REVOKE ALL ON SCHEMA public FROM %s',
+      CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+  FOR r IN SELECT a.grantee, a.privilege_type FROM pg_init_privs i, aclexplode(i.initprivs) a
+           WHERE i.classoid = 'pg_namespace'::regclass AND i.objoid = pub
+             AND a.grantee <> (SELECT nspowner FROM pg_namespace WHERE oid = pub) LOOP
+    EXECUTE format('GRANT %s ON SCHEMA public TO %s', r.privilege_type,
+      CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+END
+$runbook$;
+RESET client_min_messages;
+`;
+}
+
+
+/***/ }),
+
+/***/ 31571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cs: () => (/* binding */ pgArchiveInput),
+  ar: () => (/* binding */ restorePgArchive),
+  AV: () => (/* binding */ skippedRolesWarning)
+});
+
+// UNUSED EXPORTS: rolesToSkip, scanArchiveRoles
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+// EXTERNAL MODULE: ./src/kit/exec.ts + 1 modules
+var exec = __nccwpck_require__(20913);
+// EXTERNAL MODULE: ./src/db/compression.ts
+var compression = __nccwpck_require__(72292);
+// EXTERNAL MODULE: ./src/db/postgres-argv.ts
+var postgres_argv = __nccwpck_require__(76774);
+;// CONCATENATED MODULE: ./src/db/postgres-roles.ts
+
+/** Identifiers of a comma list: `"Quoted ""x"""`, bare names (folded to lower case), PUBLIC left out. */
+function parseRoleList(text) {
+    const out = [];
+    let i = 0;
+    while (i < text.length) {
+        while (i < text.length && /[\s,]/.test(text[i]))
+            i++;
+        if (i >= text.length)
+            break;
+        if (text[i] === '"') {
+            let name = '';
+            i++;
+            while (i < text.length) {
+                if (text[i] === '"' && text[i + 1] === '"') {
+                    name += '"';
+                    i += 2;
+                }
+                else if (text[i] === '"') {
+                    i++;
+                    break;
+                }
+                else
+                    name += text[i++];
+            }
+            out.push(name);
+        }
+        else {
+            let word = '';
+            while (i < text.length && !/[\s,]/.test(text[i]))
+                word += text[i++];
+            const lower = word.toLowerCase();
+            if (lower !== 'public' && lower !== '')
+                out.push(lower);
+        }
+    }
+    return out;
+}
+const OWNER_TO = /^ALTER [A-Z ]+ .+ OWNER TO (.+);$/;
+const DEFAULT_PRIVS = /^ALTER DEFAULT PRIVILEGES FOR ROLE ((?:"(?:[^"]|"")+"|[^\s"]+)) /;
+const GRANT = /^GRANT .+ TO (.+?)(?: WITH (?:GRANT|ADMIN) OPTION)?(?: GRANTED BY .+)?;$/;
+const REVOKE = /^REVOKE .+ FROM (.+?)(?: GRANTED BY .+)?(?: CASCADE| RESTRICT)?;$/;
+/** The role references of one statement line of a pg_dump script. */
+function roleRefsOfLine(line) {
+    const owner = OWNER_TO.exec(line);
+    if (owner)
+        return { owners: parseRoleList(owner[1]), grantees: [] };
+    let owners = [];
+    let rest = line;
+    const dp = DEFAULT_PRIVS.exec(line);
+    if (dp) {
+        owners = parseRoleList(dp[1]);
+        rest = line.slice(line.indexOf(' GRANT ') >= 0 ? line.indexOf(' GRANT ') + 1 : 0);
+        const rv = line.indexOf(' REVOKE ');
+        if (rv >= 0 && !rest.startsWith('GRANT '))
+            rest = line.slice(rv + 1);
+    }
+    const g = GRANT.exec(rest) ?? REVOKE.exec(rest);
+    return { owners, grantees: g ? parseRoleList(g[1]) : [] };
+}
+/** `COPY ... FROM stdin;` starts a data block that runs until a line `\.`. */
+const COPY_START = /^COPY .+ FROM stdin;$/;
+/** Splits chunks into lines, tracking COPY blocks so data rows are never read as statements. */
+class ScriptLines {
+    partial = '';
+    inCopy = false;
+    /** Calls `onLine(line, isStatement)` for every complete line of the chunk. */
+    push(chunk, onLine) {
+        const parts = (this.partial + chunk).split('\n');
+        this.partial = parts.pop() ?? '';
+        for (const line of parts)
+            this.line(line, onLine);
+    }
+    end(onLine) {
+        if (this.partial !== '')
+            this.line(this.partial, onLine);
+        this.partial = '';
+    }
+    line(line, onLine) {
+        if (this.inCopy) {
+            if (line === '\\.')
+                this.inCopy = false;
+            onLine(line, false);
+            return;
+        }
+        if (COPY_START.test(line))
+            this.inCopy = true;
+        onLine(line, true);
+    }
+}
+/** Collects the role references of a script fed in chunks. */
+class RoleScanner {
+    refs = { owners: new Set(), grantees: new Set() };
+    lines = new ScriptLines();
+    push(chunk) {
+        this.lines.push(chunk.toString(), (l, s) => this.read(l, s));
+    }
+    end() {
+        this.lines.end((l, s) => this.read(l, s));
+        return this.refs;
+    }
+    read(line, isStatement) {
+        if (!isStatement)
+            return;
+        const r = roleRefsOfLine(line);
+        for (const o of r.owners)
+            this.refs.owners.add(o);
+        for (const g of r.grantees)
+            this.refs.grantees.add(g);
+    }
+}
+/** Whether a statement line names one of `skip` (and so must be left out). */
+function namesSkippedRole(line, skip) {
+    const r = roleRefsOfLine(line);
+    return [...r.owners, ...r.grantees].some((x) => skip.has(x));
+}
+/**
+ * A stream filter over a pg_dump SQL script that drops the statement lines naming a role of
+ * `skip` (the objects then belong to the restoring user, the privilege is not granted). COPY
+ * data passes through untouched. Works on bytes: a multi-byte character split across chunks
+ * is only decoded once its line is complete.
+ */
+function roleFilter(skip) {
+    let partial = Buffer.alloc(0);
+    let inCopy = false;
+    const handle = (line, push) => {
+        if (inCopy) {
+            if (line.length === 2 && line[0] === 0x5c && line[1] === 0x2e)
+                inCopy = false;
+            push(line);
+            return;
+        }
+        const text = line.toString('utf8');
+        if (COPY_START.test(text))
+            inCopy = true;
+        else if (skip.size > 0 && namesSkippedRole(text, skip))
+            return;
+        push(line);
+    };
+    return new external_node_stream_.Transform({
+        transform(chunk, _enc, cb) {
+            let data = partial.length > 0 ? Buffer.concat([partial, chunk]) : chunk;
+            const out = [];
+            const push = (b) => {
+                out.push(b, NEWLINE);
+            };
+            let nl = data.indexOf(0x0a);
+            while (nl >= 0) {
+                handle(data.subarray(0, nl), push);
+                data = data.subarray(nl + 1);
+                nl = data.indexOf(0x0a);
+            }
+            partial = Buffer.from(data);
+            cb(null, out.length > 0 ? Buffer.concat(out) : undefined);
+        },
+        flush(cb) {
+            const out = [];
+            if (partial.length > 0)
+                handle(partial, (b) => out.push(b));
+            cb(null, out.length > 0 ? Buffer.concat(out) : undefined);
+        },
+    });
+}
+const NEWLINE = Buffer.from('\n');
+
+;// CONCATENATED MODULE: ./src/db/postgres-restore.ts
+
+
+
+
+
+/**
+ * How the restore tool reads the backup: the path itself (pg_restore reads custom and
+ * directory archives, compressed inside by pg_dump, directly and can seek) or a stream of the
+ * decompressed bytes. This is the only place that decides; every read goes through
+ * openDecompressed(). A plain dump is always a stream (psql reads stdin).
+ */
+function pgArchiveInput(a) {
+    const streamed = a.format === 'plain' || (a.compressedBy === 'stream' && a.compression !== 'none');
+    if (!streamed)
+        return { kind: 'path', path: a.path };
+    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.compression) };
+}
+/** Roles named by the backup's owner and grant statements. */
+async function scanArchiveRoles(binDir, a, timeoutMs) {
+    const scanner = new RoleScanner();
+    const sink = new external_node_stream_.Writable({
+        write(chunk, _enc, cb) {
+            scanner.push(chunk);
+            cb();
+        },
+    });
+    const input = pgArchiveInput(a);
+    if (a.format === 'plain') {
+        if (input.kind !== 'stream')
+            throw new Error('plain dumps are read as streams');
+        for await (const chunk of input.open())
+            scanner.push(chunk);
+        return scanner.end();
+    }
+    await (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreScriptArgv */.V1)(binDir, input.kind === 'path' ? input.path : undefined, {
+        schemaOnly: true,
+    }), {
+        stdin: input.kind === 'stream' ? input.open() : undefined,
+        stdout: sink,
+        timeoutMs,
+        label: 'pg_restore --schema-only (roles)',
+    });
+    return scanner.end();
+}
+/** Which of the backup's roles the restore must leave out, and why. */
+async function rolesToSkip(client, refs) {
+    const all = [...new Set([...refs.owners, ...refs.grantees])];
+    if (all.length === 0)
+        return { missing: [], notMember: [] };
+    const r = await client.query(`SELECT r.rolname,
+            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+              OR pg_has_role(current_user, r.oid, 'MEMBER') AS usable
+     FROM pg_roles r WHERE r.rolname = ANY($1::text[])`, [all]);
+    const found = new Map(r.rows.map((x) => [x.rolname, x.usable]));
+    return {
+        missing: all.filter((x) => !found.has(x)).sort(),
+        notMember: [...refs.owners].filter((x) => found.get(x) === false).sort(),
+    };
+}
+/** The warning for skipped roles, or undefined when none was skipped. */
+function skippedRolesWarning(s, user) {
+    const parts = [];
+    if (s.missing.length > 0)
+        parts.push(`roles missing on the target server: ${s.missing.join(', ')}`);
+    if (s.notMember.length > 0)
+        parts.push(`roles '${user}' is not a member of: ${s.notMember.join(', ')}`);
+    if (parts.length === 0)
+        return undefined;
+    return `restored without the owners and grants of ${parts.join('; ')} — objects they owned now belong to '${user}' and their privileges were not granted (create the roles and restore again to keep them).`;
+}
+/**
+ * Restores the archive into `database`. pg_restore writes straight into the database when
+ * nothing must be left out; otherwise its SQL script (or the plain dump) goes through the
+ * role filter into psql. The script's end is held back until its producer succeeded, so a
+ * failed read never lets psql commit a partial restore.
+ */
+async function restorePgArchive(o) {
+    const refs = await scanArchiveRoles(o.binDir, o.archive, o.timeoutMs);
+    const skipped = await rolesToSkip(o.client, refs);
+    const skip = new Set([...skipped.missing, ...skipped.notMember]);
+    const env = { ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs), PGAPPNAME: o.appName };
+    const input = pgArchiveInput(o.archive);
+    const archiveFormat = o.archive.format !== 'plain';
+    if (archiveFormat && skip.size === 0 && o.preamble === undefined) {
+        const path = input.kind === 'path' ? input.path : undefined;
+        await (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreArgv */.aI)(o.binDir, o.database, path, {
+            jobs: o.singleTransaction ? undefined : o.archive.jobs,
+            singleTransaction: o.singleTransaction,
+        }), {
+            env,
+            stdin: input.kind === 'stream' ? input.open() : undefined,
+            stdout: 'ignore',
+            timeoutMs: o.timeoutMs,
+            label: `pg_restore (${o.label})`,
+        });
+        return { method: 'pg_restore', skipped };
+    }
+    const filter = roleFilter(skip);
+    let produced;
+    if (archiveFormat) {
+        produced = (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreScriptArgv */.V1)(o.binDir, input.kind === 'path' ? input.path : undefined, {
+            schemaOnly: false,
+        }), {
+            stdin: input.kind === 'stream' ? input.open() : undefined,
+            stdout: filter,
+            timeoutMs: o.timeoutMs,
+            label: `pg_restore (${o.label})`,
+        });
+    }
+    else {
+        if (input.kind !== 'stream')
+            throw new Error('plain dumps are read as streams');
+        const source = input.open();
+        produced = new Promise((resolve, reject) => {
+            source.once('error', reject);
+            filter.once('finish', resolve);
+            source.pipe(filter);
+        });
+    }
+    produced.catch(() => filter.destroy());
+    const preamble = o.preamble;
+    const script = external_node_stream_.Readable.from((async function* () {
+        if (preamble !== undefined)
+            yield Buffer.from(preamble);
+        for await (const chunk of filter)
+            yield chunk;
+        // psql commits at the end of its input: only once the whole script was read
+        await produced;
+    })());
+    const argv = (0,postgres_argv/* psqlRestoreArgv */.nw)(o.binDir, o.database);
+    if (!o.singleTransaction)
+        argv.splice(argv.indexOf('--single-transaction'), 1);
+    const consumed = (0,exec/* execArgv */.E)(argv, {
+        env,
+        stdin: script,
+        stdout: 'ignore',
+        timeoutMs: o.timeoutMs,
+        label: `psql (${o.label})`,
+    });
+    consumed.catch(() => filter.destroy());
+    // both settle before returning: psql must be gone before the caller drops or swaps anything
+    const [p, c] = await Promise.allSettled([produced, consumed]);
+    if (p.status === 'rejected')
+        throw p.reason;
+    if (c.status === 'rejected')
+        throw c.reason;
+    return {
+        method: archiveFormat ? 'pg_restore | psql (owners/grants of skipped roles left out)' : 'psql',
+        skipped,
+    };
+}
+
+
+/***/ }),
+
+/***/ 1343:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $r: () => (/* binding */ findClient),
+/* harmony export */   Kw: () => (/* binding */ countPgTables),
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   P7: () => (/* binding */ listPgTables),
+/* harmony export */   qz: () => (/* binding */ PostgresSession)
+/* harmony export */ });
+/* unused harmony export pgConnectError */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20913);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(40869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
+/* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(76774);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9853);
+/* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(31571);
+
+
+
+
+
+
+
+
+
+
+
+
+const PG_LIB = '/usr/lib/postgresql';
+const PLAIN_MARKER = '-- PostgreSQL database dump complete';
+function sslOption(mode) {
+    if (mode === 'require' || mode === 'verify-ca')
+        return { rejectUnauthorized: false };
+    if (mode === 'verify-full')
+        return true;
+    return false;
+}
+/** Turns a connection failure into one line naming the input and what to check. */
+function pgConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
+    }
+    if (e.code === '3D000')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
+}
+/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
+async function connect(input, target, database, timeoutMs) {
+    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
+    const client = new pgModule.Client({
+        host: target.host,
+        port: target.port,
+        user: target.user || undefined,
+        password: target.password || undefined,
+        database,
+        ssl: sslOption(target.sslmode),
+        connectionTimeoutMillis: timeoutMs,
+        application_name: 'runbook-backup-db',
+    });
+    // a server that goes away later must fail the running query, not crash the process
+    client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
+    try {
+        await client.connect();
+    }
+    catch (err) {
+        await client.end().catch(() => undefined);
+        throw pgConnectError(input, target, database, err, timeoutMs);
+    }
+    return client;
+}
+async function toolVersion(binDir) {
+    const file = binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(binDir, 'pg_dump') : 'pg_dump';
+    try {
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
+        const v = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parsePgToolVersion */ .jr)(r.stdout);
+        return v ? { binDir, ...v } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** pg_dump candidates: /usr/lib/postgresql/<major>/bin first (the exact major alone when present), then PATH. */
+async function findClient(serverMajor, serverVersion) {
+    const dirs = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(PG_LIB)
+        ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(PG_LIB)
+            .map((d) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(PG_LIB, d, 'bin'))
+            .filter((d) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(d, 'pg_dump')))
+        : [];
+    const exactDir = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(PG_LIB, String(serverMajor), 'bin');
+    const candidates = [];
+    if (dirs.includes(exactDir)) {
+        const exact = await toolVersion(exactDir);
+        if (exact)
+            candidates.push(exact);
+    }
+    if (candidates.length === 0) {
+        for (const d of dirs) {
+            const c = await toolVersion(d);
+            if (c)
+                candidates.push(c);
+        }
+        const onPath = await toolVersion(undefined);
+        if (onPath)
+            candidates.push(onPath);
+    }
+    const chosen = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .choosePgClient */ .Uc)(serverMajor, serverVersion, candidates);
+    if (typeof chosen === 'string')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(chosen);
+    return chosen;
+}
+const TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2`;
+/** The user tables (`schema.table`), without counting their rows. */
+async function listPgTables(client) {
+    return (await client.query(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
+}
+/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
+async function countPgTables(client) {
+    const refs = (await client.query(TABLES_SQL)).rows;
+    const counts = {};
+    for (const t of refs) {
+        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
+        const r = await client.query(sql);
+        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
+    }
+    return { counts, refs };
+}
+class PostgresSession {
+    input;
+    target;
+    client;
+    serverVersion;
+    tool;
+    connectTimeoutMs;
+    engine = 'postgres';
+    database;
+    tableRefs = [];
+    closed = false;
+    constructor(input, target, client, serverVersion, tool, connectTimeoutMs) {
+        this.input = input;
+        this.target = target;
+        this.client = client;
+        this.serverVersion = serverVersion;
+        this.tool = tool;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+    }
+    get clientVersion() {
+        return `pg_dump ${this.tool.version}`;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        const client = await connect(input, target, target.database, connectTimeoutMs);
+        try {
+            const r = await client.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v`);
+            const num = Number(r.rows[0].num);
+            const version = r.rows[0].v.split(' ')[0];
+            const tool = await findClient((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgMajorOfVersionNum */ .Wo)(num), version);
+            return new PostgresSession(input, target, client, version, tool, connectTimeoutMs);
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    resolvePlan(plan) {
+        if (plan.format === 'plain' || plan.compression !== 'zstd')
+            return plan;
+        // pg_dump learned zstd in 16; older ones get a zstd stream around an uncompressed archive
+        if (this.tool.major >= 16)
+            return { ...plan, compressedBy: 'tool' };
+        if (plan.format === 'directory') {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('compression', `zstd with format: directory needs pg_dump 16 or newer (found ${this.tool.version}); use gzip or none.`);
+        }
+        return { ...plan, compressedBy: 'stream' };
+    }
+    env(database, target = this.target) {
+        return {
+            ...(0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgConnectionEnv */ .zg)(target, database, this.connectTimeoutMs),
+            PGAPPNAME: 'runbook-backup-db:pg_dump',
+        };
+    }
+    async dump(plan, target) {
+        let snapshot;
+        try {
+            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+            snapshot = (await this.client.query('SELECT pg_export_snapshot() AS s'))
+                .rows[0].s;
+        }
+        catch (err) {
+            // e.g. a standby without snapshot export: counts then come from a separate snapshot
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not export a snapshot, row counts may differ from the dump: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`);
+            await this.client.query('ROLLBACK').catch(() => undefined);
+            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        }
+        const argv = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgDumpArgv */ .o$)(this.tool.binDir, plan, {
+            snapshot,
+            directory: target.kind === 'directory' ? target.path : undefined,
+        });
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Running ${argv.map((a) => (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(a)).join(' ')}`);
+        const counting = countPgTables(this.client);
+        counting.catch(() => undefined);
+        try {
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)(argv, {
+                env: this.env(this.target.database),
+                stdout: target.kind === 'stream' ? target.sink : 'ignore',
+                timeoutMs: plan.timeoutMs,
+                onStderrLine: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`pg_dump: ${line}`),
+                label: 'pg_dump',
+            });
+        }
+        catch (err) {
+            await this.abortCounting();
+            throw err;
+        }
+        let counted;
+        try {
+            counted = await counting;
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`counting rows failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
+        }
+        await this.client.query('COMMIT').catch(() => undefined);
+        this.tableRefs = counted.refs;
+        return counted.counts;
+    }
+    /** The counts may wait on a lock that a failed dump will never see released: cancel them. */
+    async abortCounting() {
+        this.closed = true;
+        const pid = this.client.processID;
+        if (pid) {
+            try {
+                const other = await connect(this.input, this.target, this.target.database, 5000);
+                await other.query('SELECT pg_cancel_backend($1)', [pid]).finally(() => other.end());
+            }
+            catch {
+                // the server may be gone, which ends the counts too
+            }
+        }
+        await this.client.end().catch(() => undefined);
+    }
+    async verifyStructure(backup, tables) {
+        const { plan, path } = backup;
+        if (plan.format === 'plain') {
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+            if (!scan.tail.includes(PLAIN_MARKER)) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
+            }
+            return {
+                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, completion marker present`,
+                missing: [],
+            };
+        }
+        const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, streamed ? undefined : path), {
+            stdin: streamed ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(path, plan.compression) : undefined,
+            timeoutMs: plan.timeoutMs,
+            label: 'pg_restore --list',
+        });
+        const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+        const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
+        const missing = refs
+            .filter((t) => !(0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .tocHasTableData */ .bv)(r.stdout, t.schema, t.name))
+            .map((t) => `${t.schema}.${t.name}`);
+        return {
+            checked: `pg_restore --list: ${entries} entries, table data for ${refs.length - missing.length} of ${refs.length} tables`,
+            missing,
+        };
+    }
+    async verifyRestore(backup, scratch) {
+        const server = scratch && scratch.engine === 'postgres' ? scratch : this.target;
+        const input = scratch ? 'verify-database-url' : this.input;
+        const name = scratch && scratch.engine === 'postgres'
+            ? scratch.database
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+        const admin = server === this.target
+            ? this.client
+            : await connect(input, server, 'postgres', this.connectTimeoutMs);
+        let created = false;
+        let dropped = false;
+        try {
+            const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+            if (exists.rowCount) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
+            }
+            // the same creation and restore as rollback's, so this check proves what rollback does
+            if (server === this.target) {
+                for (const w of await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .createDatabaseLike */ .He)(admin, name, this.database))
+                    _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(w);
+            }
+            else {
+                await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+            }
+            created = true;
+            const done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .restorePgArchive */ .ar)({
+                client: admin,
+                server,
+                database: name,
+                archive: {
+                    path: backup.path,
+                    format: backup.plan.format,
+                    compression: backup.plan.compression,
+                    compressedBy: backup.plan.format === 'plain' ? 'stream' : backup.plan.compressedBy,
+                    jobs: backup.plan.jobs,
+                },
+                binDir: this.tool.binDir,
+                connectTimeoutMs: this.connectTimeoutMs,
+                timeoutMs: backup.plan.timeoutMs,
+                singleTransaction: false,
+                appName: 'runbook-backup-db:restore-check',
+                label: 'restore check',
+            });
+            const user = (await admin.query('SELECT current_user AS u')).rows[0].u;
+            const warning = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .skippedRolesWarning */ .AV)(done.skipped, user);
+            if (warning)
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`restore check: ${warning}`);
+            const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
+            let counts;
+            try {
+                counts = (await countPgTables(scratchClient)).counts;
+            }
+            finally {
+                await scratchClient.end().catch(() => undefined);
+            }
+            const gone = await this.drop(admin, name);
+            dropped = true;
+            return { scratch: `database ${name}`, tables: counts, dropped: gone };
+        }
+        finally {
+            if (created && !dropped)
+                await this.drop(admin, name).catch((err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not drop scratch database ${name}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`));
+            if (admin !== this.client)
+                await admin.end().catch(() => undefined);
+        }
+    }
+    async drop(admin, name) {
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+        const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        return !left.rowCount;
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await this.client.end().catch(() => undefined);
+    }
+}
+function splitName(key) {
+    const dot = key.indexOf('.');
+    return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
+}
+
+
+/***/ }),
+
+/***/ 40852:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $R: () => (/* binding */ countSqliteTables),
+/* harmony export */   PQ: () => (/* binding */ sqliteLoadArgv),
+/* harmony export */   Rx: () => (/* binding */ SqliteSession),
+/* harmony export */   ay: () => (/* binding */ readHeader)
+/* harmony export */ });
+/* unused harmony exports sqliteDumpArgv, sqliteString, sqlitePragmaPreamble */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(20913);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(25978);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25660);
+
+
+
+
+
+
+
+
+
+/** Pure argv builders for the sqlite3 CLI (plain format). */
+function sqliteDumpArgv(tool, snapshotPath) {
+    return [tool, '-batch', '-bail', '-readonly', snapshotPath, '.dump'];
+}
+function sqliteLoadArgv(tool, dbPath) {
+    return [tool, '-batch', '-bail', dbPath];
+}
+/** SQL string literal (VACUUM INTO takes the target as an expression, not a parameter in every version). */
+function sqliteString(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+const quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
+async function openDb(path, opts) {
+    const { DatabaseSync: Db } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
+    return new Db(path, { readOnly: opts.readOnly, timeout: opts.timeoutMs ?? 0 });
+}
+/** Row counts of every user table (sqlite_* internals and virtual tables left out). */
+function countSqliteTables(db) {
+    const rows = db
+        .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+       AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)
+        .all();
+    const counts = {};
+    for (const { name } of rows) {
+        const r = db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(name)}`).get();
+        counts[name] = Number(r.n);
+    }
+    return counts;
+}
+function readHeader(db) {
+    const get = (p) => Object.values(db.prepare(`PRAGMA ${p}`).get())[0];
+    return {
+        journal_mode: String(get('journal_mode')),
+        user_version: Number(get('user_version')),
+        application_id: Number(get('application_id')),
+    };
+}
+/**
+ * PRAGMAs written before a plain `.dump` so that loading it restores the header settings
+ * (outside the dump's transaction, where journal_mode can change). Only non-defaults.
+ */
+function sqlitePragmaPreamble(h) {
+    const lines = [];
+    if (h.journal_mode === 'wal')
+        lines.push('PRAGMA journal_mode=WAL;');
+    if (h.user_version !== 0)
+        lines.push(`PRAGMA user_version=${Math.trunc(h.user_version)};`);
+    if (h.application_id !== 0)
+        lines.push(`PRAGMA application_id=${Math.trunc(h.application_id)};`);
+    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+function integrityCheck(db) {
+    const rows = db.prepare('PRAGMA integrity_check').all();
+    return rows.map((r) => r.integrity_check).join('; ');
+}
+function removeDbFiles(path) {
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(`${path}${suffix}`, { force: true });
+    return !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path);
+}
+class SqliteSession {
+    target;
+    db;
+    serverVersion;
+    connectTimeoutMs;
+    engine = 'sqlite';
+    database;
+    cli;
+    constructor(target, db, serverVersion, connectTimeoutMs) {
+        this.target = target;
+        this.db = db;
+        this.serverVersion = serverVersion;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+        this.cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_8__/* .findOnPath */ .aY)(['sqlite3']);
+    }
+    plainFormat = false;
+    get clientVersion() {
+        return this.plainFormat ? 'sqlite3 CLI .dump' : `node:sqlite ${this.serverVersion} VACUUM INTO`;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(target.path)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `sqlite database file ${target.path} does not exist.`);
+        }
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(target.path).isFile())
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `${target.path} is not a file.`);
+        let db;
+        try {
+            db = await openDb(target.path, { readOnly: true, timeoutMs: connectTimeoutMs });
+            db.prepare('PRAGMA schema_version').get();
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `${target.path} cannot be opened as a sqlite database: ${(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(err)}`);
+        }
+        const v = db.prepare('SELECT sqlite_version() AS v').get();
+        return new SqliteSession(target, db, v.v, connectTimeoutMs);
+    }
+    resolvePlan(plan) {
+        this.plainFormat = plan.format === 'plain';
+        if (this.plainFormat && !this.cli) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('format: plain for sqlite needs the sqlite3 command-line tool; install sqlite3 or use format: auto.');
+        }
+        return { ...plan, compressedBy: 'stream' };
+    }
+    /**
+     * VACUUM INTO writes a consistent copy inside one read transaction, so writers on other
+     * connections neither corrupt it nor starve it (the backup API restarts on every write).
+     */
+    async dump(plan, target, tempDir) {
+        if (target.kind !== 'stream')
+            throw new Error('sqlite dumps are single files');
+        const snapshot = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `snapshot-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        try {
+            try {
+                this.db.exec(`VACUUM INTO ${sqliteString(snapshot)}`);
+            }
+            catch (err) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`VACUUM INTO failed: ${(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(err)}`);
+            }
+            const snap = await openDb(snapshot, { readOnly: true });
+            let counts;
+            try {
+                counts = countSqliteTables(snap);
+            }
+            finally {
+                snap.close();
+            }
+            const header = readHeader(this.db);
+            if (plan.format === 'plain') {
+                _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Running sqlite3 .dump of the snapshot`);
+                const preamble = sqlitePragmaPreamble(header);
+                if (preamble !== '')
+                    target.sink.write(preamble);
+                await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)(sqliteDumpArgv(this.cli ?? 'sqlite3', snapshot), {
+                    stdout: target.sink,
+                    timeoutMs: plan.timeoutMs,
+                    label: 'sqlite3 .dump',
+                });
+            }
+            else {
+                // VACUUM INTO keeps user_version and application_id but writes a rollback-journal file
+                if (header.journal_mode === 'wal') {
+                    const copy = await openDb(snapshot, { readOnly: false });
+                    try {
+                        copy.exec('PRAGMA journal_mode = WAL');
+                    }
+                    finally {
+                        copy.close();
+                    }
+                }
+                await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(snapshot, { highWaterMark: 1024 * 1024 }), target.sink);
+            }
+            return counts;
+        }
+        finally {
+            removeDbFiles(snapshot);
+        }
+    }
+    /** The backup as a database file: the file itself, or decompressed into tempDir. */
+    async materialize(backup, dest) {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .openDecompressed */ .TO)(backup.path, backup.plan.compression), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
+    }
+    async verifyStructure(backup, _tables, tempDir) {
+        const { plan } = backup;
+        if (plan.format === 'plain') {
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .scanDecompressed */ .e1)(backup.path, plan.compression);
+            const tail = scan.tail.trimEnd();
+            if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
+            }
+            return {
+                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, ends with COMMIT`,
+                missing: [],
+            };
+        }
+        const file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `check-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        try {
+            await this.materialize(backup, file);
+            const db = await openDb(file, { readOnly: true });
+            try {
+                const result = integrityCheck(db);
+                if (result !== 'ok')
+                    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`PRAGMA integrity_check of the backup: ${result.slice(0, 300)}`);
+            }
+            finally {
+                db.close();
+            }
+            return {
+                checked: `${plan.compression === 'none' ? '' : `${plan.compression} stream read whole, `}PRAGMA integrity_check ok`,
+                missing: [],
+            };
+        }
+        finally {
+            removeDbFiles(file);
+        }
+    }
+    async verifyRestore(backup, scratch, tempDir) {
+        const file = scratch && scratch.engine === 'sqlite'
+            ? scratch.path
+            : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `restore-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('verify-database-url', `${file} already exists; name a file that does not exist (backup-db creates it and deletes it).`);
+        }
+        let removed = false;
+        try {
+            // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
+            const { restoreSqliteFile } = await __nccwpck_require__.e(/* import() */ 791).then(__nccwpck_require__.bind(__nccwpck_require__, 20523));
+            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, compression: backup.plan.compression }, file, backup.plan.timeoutMs);
+            removed = removeDbFiles(file);
+            return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
+        }
+        finally {
+            if (!removed)
+                removeDbFiles(file);
+        }
+    }
+    async close() {
+        this.db.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 40869:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
+ * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    let rest = text.trim();
+    if (rest === '')
+        return undefined;
+    if (rest === '0')
+        return 0;
+    let total = 0;
+    while (rest.length > 0) {
+        const m = DURATION.exec(rest);
+        if (!m)
+            return undefined;
+        total += Number(m[1]) * UNIT_MS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    return `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+
+/***/ }),
+
 /***/ 73713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30897,6 +31505,214 @@ function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     return String(err);
+}
+
+
+/***/ }),
+
+/***/ 20913:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ execArgv)
+});
+
+// UNUSED EXPORTS: ExecError
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __nccwpck_require__(73713);
+// EXTERNAL MODULE: ./src/kit/secrets.ts
+var secrets = __nccwpck_require__(14601);
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(40869);
+;// CONCATENATED MODULE: ./src/kit/exec.ts
+
+
+
+
+
+
+class ExecError extends errors/* UserError */.yo {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.name = 'ExecError';
+        this.result = result;
+    }
+}
+class LineTail {
+    max;
+    onLine;
+    lines = [];
+    partial = '';
+    constructor(max, onLine) {
+        this.max = max;
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const parts = (this.partial + chunk).split(/\r?\n/);
+        this.partial = parts.pop() ?? '';
+        for (const p of parts)
+            this.add(p);
+    }
+    end() {
+        if (this.partial)
+            this.add(this.partial);
+        this.partial = '';
+    }
+    add(line) {
+        const clean = (0,secrets/* redact */.E$)(line);
+        this.onLine?.(clean);
+        if (clean.trim() === '')
+            return;
+        this.lines.push(clean);
+        if (this.lines.length > this.max)
+            this.lines.shift();
+    }
+    get() {
+        return [...this.lines];
+    }
+}
+/**
+ * Runs argv[0] with argv[1..] — never through a shell — and resolves when it exits and
+ * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
+ * tail when the program exits non-zero (unless allowFailure), is killed or times out.
+ */
+async function execArgv(argv, opts = {}) {
+    if (argv.length === 0)
+        throw new Error('execArgv: empty argv');
+    const [file, ...args] = argv;
+    const label = opts.label ?? (0,external_node_path_.basename)(file);
+    const env = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
+        if (v !== undefined)
+            env[k] = v;
+    }
+    const started = Date.now();
+    const stdoutMode = opts.stdout ?? 'capture';
+    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+        cwd: opts.cwd,
+        env,
+        stdio: [
+            opts.stdin === undefined ? 'ignore' : 'pipe',
+            stdoutMode === 'inherit' ? 'inherit' : 'pipe',
+            'pipe',
+        ],
+    });
+    const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => tail.push(chunk));
+    let captured = '';
+    let sinkError;
+    let stdinError;
+    let stdoutDone = Promise.resolve();
+    if (child.stdout) {
+        if (stdoutMode === 'capture') {
+            child.stdout.setEncoding('utf8');
+            child.stdout.on('data', (chunk) => {
+                captured += chunk;
+            });
+            stdoutDone = new Promise((resolve) => child.stdout.on('close', () => resolve()));
+        }
+        else if (stdoutMode === 'ignore') {
+            child.stdout.resume();
+        }
+        else if (typeof stdoutMode === 'object') {
+            // Caught at once: a sink that fails early (disk full) must not become an unhandled
+            // rejection, and the child is stopped rather than left blocked on a full pipe.
+            stdoutDone = (0,promises_.pipeline)(child.stdout, stdoutMode).catch((err) => {
+                sinkError = err;
+                child.kill('SIGTERM');
+            });
+        }
+    }
+    if (opts.stdin !== undefined && child.stdin) {
+        const stdin = child.stdin;
+        stdin.on('error', () => {
+            // the child may exit without reading its input; its exit code tells the story
+        });
+        if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
+            stdin.end(opts.stdin);
+        }
+        else {
+            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
+            // waiting for the rest of its input until the timeout: stop it and report why.
+            opts.stdin.once('error', (err) => {
+                stdinError = err;
+                stdin.destroy();
+                child.kill('SIGTERM');
+            });
+            opts.stdin.pipe(stdin);
+        }
+    }
+    let timedOut = false;
+    let killTimer;
+    const timer = opts.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        }, opts.timeoutMs)
+        : undefined;
+    let spawnError;
+    const exit = await new Promise((resolve) => {
+        child.on('error', (err) => {
+            spawnError = err;
+            resolve({ code: null, signal: null });
+        });
+        child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    if (timer)
+        clearTimeout(timer);
+    if (killTimer)
+        clearTimeout(killTimer);
+    tail.end();
+    await stdoutDone;
+    const result = {
+        exitCode: exit.code ?? -1,
+        signal: exit.signal,
+        stdout: captured,
+        stderrTail: tail.get(),
+        durationMs: Date.now() - started,
+        timedOut,
+    };
+    if (spawnError) {
+        const why = spawnError.code === 'ENOENT'
+            ? `${label} was not found (${file}); is it installed and on PATH?`
+            : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
+        throw new ExecError(why, result);
+    }
+    if (timedOut) {
+        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+    }
+    if (stdinError) {
+        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
+        throw new ExecError(`reading the input of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
+    }
+    if (sinkError) {
+        const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
+        throw new ExecError(`writing the output of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
+    }
+    if (result.exitCode !== 0 && !opts.allowFailure) {
+        const how = exit.signal
+            ? `was killed by ${exit.signal}`
+            : `exited with code ${result.exitCode}`;
+        throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
+    }
+    return result;
+}
+function tailText(result) {
+    if (result.stderrTail.length === 0)
+        return '';
+    return ` Last output: ${result.stderrTail.slice(-5).join(' | ')}`;
 }
 
 
@@ -30985,6 +31801,51 @@ function redactUrl(url) {
 /** Test hook: forget every registered secret. */
 function clearSecretsForTest() {
     known.clear();
+}
+
+
+/***/ }),
+
+/***/ 98402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ parseSize),
+/* harmony export */   X: () => (/* binding */ formatSize)
+/* harmony export */ });
+const UNITS = {
+    '': 1,
+    b: 1,
+    kb: 1000,
+    mb: 1000 ** 2,
+    gb: 1000 ** 3,
+    tb: 1000 ** 4,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+};
+const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
+/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
+function parseSize(text) {
+    const m = SIZE.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    if (unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let i = 0;
+    while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+    }
+    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
 }
 
 
@@ -31314,6 +32175,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 80481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 
@@ -33338,8 +34206,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(23368);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -33937,7 +34805,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;

@@ -81,7 +81,8 @@ export function mysqlConnectError(
   return new InputError(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
 }
 
-async function connect(
+/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
+export async function connect(
   input: string,
   target: ServerTarget,
   database: string | undefined,

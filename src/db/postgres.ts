@@ -21,12 +21,12 @@ import {
   pgConnectionEnv,
   pgDumpArgv,
   pgMajorOfVersionNum,
-  pgRestoreArgv,
   pgRestoreListArgv,
-  psqlRestoreArgv,
   tocHasTableData,
   type PgClientCandidate,
 } from './postgres-argv.js';
+import { createDatabaseLike } from './postgres-database.js';
+import { restorePgArchive, skippedRolesWarning } from './postgres-restore.js';
 import type { DatabaseTarget, ServerTarget } from './url.js';
 
 const PG_LIB = '/usr/lib/postgresql';
@@ -75,7 +75,8 @@ export function pgConnectError(
   return new InputError(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
 }
 
-async function connect(
+/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
+export async function connect(
   input: string,
   target: ServerTarget,
   database: string,
@@ -157,6 +158,11 @@ WHERE c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1, 2`;
+
+/** The user tables (`schema.table`), without counting their rows. */
+export async function listPgTables(client: Client): Promise<string[]> {
+  return (await client.query<TableRef>(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
+}
 
 /** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
 export async function countPgTables(
@@ -353,9 +359,34 @@ export class PostgresSession implements EngineSession {
           `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`,
         );
       }
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      // the same creation and restore as rollback's, so this check proves what rollback does
+      if (server === this.target) {
+        for (const w of await createDatabaseLike(admin, name, this.database)) core.warning(w);
+      } else {
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      }
       created = true;
-      await this.restoreInto(backup, server, name);
+      const done = await restorePgArchive({
+        client: admin,
+        server,
+        database: name,
+        archive: {
+          path: backup.path,
+          format: backup.plan.format,
+          compression: backup.plan.compression,
+          compressedBy: backup.plan.format === 'plain' ? 'stream' : backup.plan.compressedBy,
+          jobs: backup.plan.jobs,
+        },
+        binDir: this.tool.binDir,
+        connectTimeoutMs: this.connectTimeoutMs,
+        timeoutMs: backup.plan.timeoutMs,
+        singleTransaction: false,
+        appName: 'runbook-backup-db:restore-check',
+        label: 'restore check',
+      });
+      const user = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
+      const warning = skippedRolesWarning(done.skipped, user);
+      if (warning) core.warning(`restore check: ${warning}`);
       const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
       let counts: Record<string, number>;
       try {
@@ -379,28 +410,6 @@ export class PostgresSession implements EngineSession {
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     return !left.rowCount;
-  }
-
-  private async restoreInto(
-    backup: BackupOnDisk,
-    server: ServerTarget,
-    name: string,
-  ): Promise<void> {
-    const { plan, path } = backup;
-    const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-    const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-    const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
-    const argv =
-      plan.format === 'plain'
-        ? psqlRestoreArgv(this.tool.binDir, name)
-        : pgRestoreArgv(this.tool.binDir, name, stdin ? undefined : path, { jobs: plan.jobs });
-    await execArgv(argv, {
-      env,
-      stdin,
-      stdout: 'ignore',
-      timeoutMs: plan.timeoutMs,
-      label: plan.format === 'plain' ? 'psql (restore check)' : 'pg_restore (restore check)',
-    });
   }
 
   async close(): Promise<void> {
