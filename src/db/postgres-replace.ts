@@ -68,11 +68,14 @@ export async function archiveSchemas(
     }
     return [...found];
   }
-  const r = await execArgv(pgRestoreListArgv(binDir, input.kind === 'path' ? input.path : undefined), {
-    stdin: input.kind === 'stream' ? input.open() : undefined,
-    timeoutMs,
-    label: 'pg_restore --list',
-  });
+  const r = await execArgv(
+    pgRestoreListArgv(binDir, input.kind === 'path' ? input.path : undefined),
+    {
+      stdin: input.kind === 'stream' ? input.open() : undefined,
+      timeoutMs,
+      label: 'pg_restore --list',
+    },
+  );
   for (const line of r.stdout.split('\n')) {
     const m = /^\d+; \d+ \d+ SCHEMA - (.+) \S+$/.exec(line);
     if (m) found.add(m[1]);
@@ -195,7 +198,8 @@ export async function replacePostgres(
       }
     }
 
-    if (o.stop.requested) throw new RestoreStopped(`stopped before the restore; '${live}' is unchanged.`);
+    if (o.stop.requested)
+      throw new RestoreStopped(`stopped before the restore; '${live}' is unchanged.`);
     const schemas = await archiveSchemas(tool.binDir, archive, o.timeoutMs);
     o.log(
       `Restoring ${m.file} in place into '${live}' (one transaction; schemas emptied first: ${schemas.join(', ')})`,
@@ -203,7 +207,10 @@ export async function replacePostgres(
     // a stop request ends the restore's session: its transaction rolls back, live is unchanged
     const unsubscribe = o.stop.onRequest(() => {
       void admin
-        .query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName])
+        .query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [appName],
+        )
         .catch(() => undefined);
     });
     let done: Awaited<ReturnType<typeof restorePgArchive>>;
@@ -217,7 +224,9 @@ export async function replacePostgres(
       });
     } catch (err) {
       if (o.stop.requested)
-        throw new RestoreStopped(`the in-place restore was stopped and rolled back; '${live}' is unchanged.`);
+        throw new RestoreStopped(
+          `the in-place restore was stopped and rolled back; '${live}' is unchanged.`,
+        );
       throw err;
     } finally {
       unsubscribe();
@@ -231,7 +240,8 @@ export async function replacePostgres(
       how: 'in-place',
       tables,
       extraTables,
-      extraTablesKeptIn: 'the safety backup (tables outside the backup’s schemas are left as they are)',
+      extraTablesKeptIn:
+        'the safety backup (tables outside the backup’s schemas are left as they are)',
       warnings,
     };
   } finally {

@@ -149,7 +149,10 @@ export async function restorePgArchive(o: PgRestoreOptions): Promise<PgRestoreDo
   const refs = await scanArchiveRoles(o.binDir, o.archive, o.timeoutMs);
   const skipped = await rolesToSkip(o.client, refs);
   const skip = new Set([...skipped.missing, ...skipped.notMember]);
-  const env = { ...pgConnectionEnv(o.server, o.database, o.connectTimeoutMs), PGAPPNAME: o.appName };
+  const env = {
+    ...pgConnectionEnv(o.server, o.database, o.connectTimeoutMs),
+    PGAPPNAME: o.appName,
+  };
   const input = pgArchiveInput(o.archive);
   const archiveFormat = o.archive.format !== 'plain';
 

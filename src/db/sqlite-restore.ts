@@ -59,7 +59,9 @@ export async function restoreSqliteFile(
   if (backup.format === 'plain') {
     const cli = findOnPath(['sqlite3']);
     if (!cli)
-      throw new UserError('restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.');
+      throw new UserError(
+        'restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.',
+      );
     method = 'sqlite3 CLI (.dump loaded into a new file)';
     await execArgv(sqliteLoadArgv(cli, dest), {
       stdin: openDecompressed(backup.path, backup.compression),
