@@ -29287,8 +29287,10 @@ async function runBackup(opts, progress = {}) {
         catch (err) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
         }
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        if (opts.exitOnSignal !== false) {
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
+        }
         const partial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, fileName);
         _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
         stage = 'the dump';
@@ -30399,6 +30401,7 @@ BEGIN
   END IF;
   FOR r IN SELECT c.oid, c.relkind FROM pg_class c
            WHERE c.relnamespace = pub AND c.relkind IN ('p', 'r', 'v', 'm', 'f', 'S') AND NOT c.relispartition
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
            ORDER BY c.relkind = 'p' DESC, c.relkind = 'r' DESC LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
@@ -30406,7 +30409,8 @@ BEGIN
                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
       r.oid::regclass);
   END LOOP;
-  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub LOOP
+  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
@@ -30414,7 +30418,8 @@ BEGIN
   FOR r IN SELECT t.oid, t.typtype FROM pg_type t
            WHERE t.typnamespace = pub AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
              AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid) LOOP
+             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid)
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);
@@ -30711,7 +30716,10 @@ async function restorePgArchive(o) {
     const refs = await scanArchiveRoles(o.binDir, o.archive, o.timeoutMs);
     const skipped = await rolesToSkip(o.client, refs);
     const skip = new Set([...skipped.missing, ...skipped.notMember]);
-    const env = { ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs), PGAPPNAME: o.appName };
+    const env = {
+        ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs),
+        PGAPPNAME: o.appName,
+    };
     const input = pgArchiveInput(o.archive);
     const archiveFormat = o.archive.format !== 'plain';
     if (archiveFormat && skip.size === 0 && o.preamble === undefined) {

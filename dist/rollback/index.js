@@ -31229,6 +31229,8 @@ async function takeSafetyBackup(opts) {
         gitSha: opts.gitSha,
         runId: opts.runId,
         now,
+        // rollback's own cancellation lets the safety backup finish, then stops before the restore
+        exitOnSignal: false,
     });
 }
 
@@ -31962,6 +31964,9 @@ async function restoreDatabase(s, b, report, st, stop) {
         setOutput('safety-backup-path', safety.path);
         log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
     }
+    if (stop.requested) {
+        throw new errors/* UserError */.yo(`cancelled (${stop.by}) before the restore started; the database is unchanged${d.safetyBackup ? ' (the safety backup was completed)' : ''}.`);
+    }
     const r = await (0,live_restore/* restoreLive */.Vx)({
         target: d.target,
         manifest: b.manifest,
@@ -32218,8 +32223,10 @@ async function runBackup(opts, progress = {}) {
         catch (err) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
         }
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        if (opts.exitOnSignal !== false) {
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
+        }
         const partial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, fileName);
         _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
         stage = 'the dump';
@@ -33375,6 +33382,7 @@ BEGIN
   END IF;
   FOR r IN SELECT c.oid, c.relkind FROM pg_class c
            WHERE c.relnamespace = pub AND c.relkind IN ('p', 'r', 'v', 'm', 'f', 'S') AND NOT c.relispartition
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
            ORDER BY c.relkind = 'p' DESC, c.relkind = 'r' DESC LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
@@ -33382,7 +33390,8 @@ BEGIN
                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
       r.oid::regclass);
   END LOOP;
-  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub LOOP
+  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
@@ -33390,7 +33399,8 @@ BEGIN
   FOR r IN SELECT t.oid, t.typtype FROM pg_type t
            WHERE t.typnamespace = pub AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
              AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid) LOOP
+             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid)
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);
@@ -33687,7 +33697,10 @@ async function restorePgArchive(o) {
     const refs = await scanArchiveRoles(o.binDir, o.archive, o.timeoutMs);
     const skipped = await rolesToSkip(o.client, refs);
     const skip = new Set([...skipped.missing, ...skipped.notMember]);
-    const env = { ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs), PGAPPNAME: o.appName };
+    const env = {
+        ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs),
+        PGAPPNAME: o.appName,
+    };
     const input = pgArchiveInput(o.archive);
     const archiveFormat = o.archive.format !== 'plain';
     if (archiveFormat && skip.size === 0 && o.preamble === undefined) {

@@ -242,6 +242,7 @@ BEGIN
   END IF;
   FOR r IN SELECT c.oid, c.relkind FROM pg_class c
            WHERE c.relnamespace = pub AND c.relkind IN ('p', 'r', 'v', 'm', 'f', 'S') AND NOT c.relispartition
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
            ORDER BY c.relkind = 'p' DESC, c.relkind = 'r' DESC LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
@@ -249,7 +250,8 @@ BEGIN
                      WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
       r.oid::regclass);
   END LOOP;
-  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub LOOP
+  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
@@ -257,7 +259,8 @@ BEGIN
   FOR r IN SELECT t.oid, t.typtype FROM pg_type t
            WHERE t.typnamespace = pub AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
              AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid) LOOP
+             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid)
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') LOOP
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);

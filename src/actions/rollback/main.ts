@@ -185,6 +185,11 @@ async function restoreDatabase(
     setOutput('safety-backup-path', safety.path);
     log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
   }
+  if (stop.requested) {
+    throw new UserError(
+      `cancelled (${stop.by}) before the restore started; the database is unchanged${d.safetyBackup ? ' (the safety backup was completed)' : ''}.`,
+    );
+  }
   const r = await restoreLive({
     target: d.target,
     manifest: b.manifest,
