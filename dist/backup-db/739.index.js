@@ -6,6 +6,7 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   loadMysqlDump: () => (/* binding */ loadMysqlDump),
 /* harmony export */   restoreMysqlInPlace: () => (/* binding */ restoreMysqlInPlace)
 /* harmony export */ });
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73713);
@@ -20,6 +21,19 @@ export const modules = {
 
 
 
+/**
+ * Loads a plain dump into `database` with the mariadb/mysql client: the one restore of a
+ * MySQL/MariaDB backup, used by backup-db's restore check and by rollback.
+ */
+async function loadMysqlDump(tool, server, database, backup, o) {
+    await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .execArgv */ .E)((0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlClientArgv */ .uA)(tool, server, database, o.connectTimeoutMs), {
+        env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlEnv */ .Sm)(server),
+        stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecompressed */ .TO)(backup.path, backup.compression),
+        stdout: 'ignore',
+        timeoutMs: o.timeoutMs,
+        label: `${tool.split('/').pop() ?? tool} (${o.label})`,
+    });
+}
 /**
  * Rollback's MySQL/MariaDB restore, in place: the client reads the plain dump, whose
  * `DROP TABLE IF EXISTS` before each table replaces it. MariaDB has no RENAME DATABASE and
@@ -41,13 +55,7 @@ async function restoreMysqlInPlace(o, target) {
             throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_3__/* .RestoreStopped */ ._l(`stopped before the restore; '${target.database}' is unchanged.`);
         const method = `${name} client (plain dump, in place)`;
         o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
-        await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .execArgv */ .E)((0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlClientArgv */ .uA)(tool, target, target.database, o.connectTimeoutMs), {
-            env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlEnv */ .Sm)(target),
-            stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecompressed */ .TO)(o.backupPath, o.manifest.compression),
-            stdout: 'ignore',
-            timeoutMs: o.timeoutMs,
-            label: `${name} (restore)`,
-        });
+        await loadMysqlDump(tool, target, target.database, { path: o.backupPath, compression: o.manifest.compression }, { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' });
         const tables = await (0,_mysql_js__WEBPACK_IMPORTED_MODULE_4__/* .countMysqlTables */ .bA)(conn, target.database);
         (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_3__/* .checkAgainstManifest */ .fE)(o.manifest, tables, true);
         return {

@@ -1,5 +1,5 @@
 export const id = 791;
-export const ids = [791];
+export const ids = [791,523];
 export const modules = {
 
 /***/ 33037:
@@ -40,7 +40,7 @@ async function restoreLive(o) {
         return replacePostgres(o, t);
     }
     if (t.engine === 'sqlite') {
-        const { replaceSqlite } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 20523));
+        const { replaceSqlite } = await __webpack_require__.e(/* import() */ 523).then(__webpack_require__.bind(__webpack_require__, 20523));
         return replaceSqlite(o, t);
     }
     const { restoreMysqlInPlace } = await __webpack_require__.e(/* import() */ 739).then(__webpack_require__.bind(__webpack_require__, 42739));

@@ -29968,12 +29968,12 @@ class MysqlSession {
             }
             await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
             created = true;
-            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlClientArgv */ .uA)(this.clientTool, server, name, this.connectTimeoutMs), {
-                env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlEnv */ .Sm)(server),
-                stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.plan.compression),
-                stdout: 'ignore',
+            // the same load as rollback's (mysql-restore.ts), so this check proves what it does
+            const { loadMysqlDump } = await __nccwpck_require__.e(/* import() */ 695).then(__nccwpck_require__.bind(__nccwpck_require__, 42739));
+            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, compression: backup.plan.compression }, {
+                connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,
-                label: `${this.clientTool.split('/').pop()} (restore check)`,
+                label: 'restore check',
             });
             const counts = await countMysqlTables(admin, name);
             const gone = await this.drop(admin, name);
@@ -31072,9 +31072,9 @@ class PostgresSession {
                 missing: [],
             };
         }
-        const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, streamed ? undefined : path), {
-            stdin: streamed ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(path, plan.compression) : undefined,
+        const input = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .pgArchiveInput */ .cs)(this.archiveOf(backup));
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, input.kind === 'path' ? input.path : undefined), {
+            stdin: input.kind === 'stream' ? input.open() : undefined,
             timeoutMs: plan.timeoutMs,
             label: 'pg_restore --list',
         });
@@ -31117,13 +31117,7 @@ class PostgresSession {
                 client: admin,
                 server,
                 database: name,
-                archive: {
-                    path: backup.path,
-                    format: backup.plan.format,
-                    compression: backup.plan.compression,
-                    compressedBy: backup.plan.format === 'plain' ? 'stream' : backup.plan.compressedBy,
-                    jobs: backup.plan.jobs,
-                },
+                archive: this.archiveOf(backup),
                 binDir: this.tool.binDir,
                 connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,
@@ -31153,6 +31147,16 @@ class PostgresSession {
             if (admin !== this.client)
                 await admin.end().catch(() => undefined);
         }
+    }
+    archiveOf(backup) {
+        const { plan } = backup;
+        return {
+            path: backup.path,
+            format: plan.format,
+            compression: plan.compression,
+            compressedBy: plan.compressedBy,
+            jobs: plan.jobs,
+        };
     }
     async drop(admin, name) {
         await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);

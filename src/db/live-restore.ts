@@ -40,7 +40,6 @@ export interface LiveRestoreOptions {
   stop: StopRequest;
   now: Date;
   log: (line: string) => void;
-  warn: (line: string) => void;
 }
 
 export interface LiveRestoreResult {

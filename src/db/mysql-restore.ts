@@ -10,7 +10,28 @@ import {
 } from './live-restore.js';
 import { connect, countMysqlTables, findOnPath } from './mysql.js';
 import { mysqlClientArgv, mysqlEnv } from './mysql-argv.js';
+import type { Compression } from './manifest.js';
 import type { ServerTarget } from './url.js';
+
+/**
+ * Loads a plain dump into `database` with the mariadb/mysql client: the one restore of a
+ * MySQL/MariaDB backup, used by backup-db's restore check and by rollback.
+ */
+export async function loadMysqlDump(
+  tool: string,
+  server: ServerTarget,
+  database: string,
+  backup: { path: string; compression: Compression },
+  o: { connectTimeoutMs: number; timeoutMs: number; label: string },
+): Promise<void> {
+  await execArgv(mysqlClientArgv(tool, server, database, o.connectTimeoutMs), {
+    env: mysqlEnv(server),
+    stdin: openDecompressed(backup.path, backup.compression),
+    stdout: 'ignore',
+    timeoutMs: o.timeoutMs,
+    label: `${tool.split('/').pop() ?? tool} (${o.label})`,
+  });
+}
 
 /**
  * Rollback's MySQL/MariaDB restore, in place: the client reads the plain dump, whose
@@ -38,13 +59,13 @@ export async function restoreMysqlInPlace(
       throw new RestoreStopped(`stopped before the restore; '${target.database}' is unchanged.`);
     const method = `${name} client (plain dump, in place)`;
     o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
-    await execArgv(mysqlClientArgv(tool, target, target.database, o.connectTimeoutMs), {
-      env: mysqlEnv(target),
-      stdin: openDecompressed(o.backupPath, o.manifest.compression),
-      stdout: 'ignore',
-      timeoutMs: o.timeoutMs,
-      label: `${name} (restore)`,
-    });
+    await loadMysqlDump(
+      tool,
+      target,
+      target.database,
+      { path: o.backupPath, compression: o.manifest.compression },
+      { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' },
+    );
     const tables = await countMysqlTables(conn, target.database);
     checkAgainstManifest(o.manifest, tables, true);
     return {

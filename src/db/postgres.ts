@@ -6,7 +6,7 @@ import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { formatDuration } from '../kit/durations.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed, scanDecompressed } from './compression.js';
+import { scanDecompressed } from './compression.js';
 import {
   randomSuffix,
   type BackupOnDisk,
@@ -26,7 +26,12 @@ import {
   type PgClientCandidate,
 } from './postgres-argv.js';
 import { createDatabaseLike } from './postgres-database.js';
-import { restorePgArchive, skippedRolesWarning } from './postgres-restore.js';
+import {
+  pgArchiveInput,
+  restorePgArchive,
+  skippedRolesWarning,
+  type PgArchive,
+} from './postgres-restore.js';
 import type { DatabaseTarget, ServerTarget } from './url.js';
 
 const PG_LIB = '/usr/lib/postgresql';
@@ -318,12 +323,15 @@ export class PostgresSession implements EngineSession {
         missing: [],
       };
     }
-    const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-    const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-      stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
-      timeoutMs: plan.timeoutMs,
-      label: 'pg_restore --list',
-    });
+    const input = pgArchiveInput(this.archiveOf(backup));
+    const r = await execArgv(
+      pgRestoreListArgv(this.tool.binDir, input.kind === 'path' ? input.path : undefined),
+      {
+        stdin: input.kind === 'stream' ? input.open() : undefined,
+        timeoutMs: plan.timeoutMs,
+        label: 'pg_restore --list',
+      },
+    );
     const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
     const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
     const missing = refs
@@ -370,13 +378,7 @@ export class PostgresSession implements EngineSession {
         client: admin,
         server,
         database: name,
-        archive: {
-          path: backup.path,
-          format: backup.plan.format,
-          compression: backup.plan.compression,
-          compressedBy: backup.plan.format === 'plain' ? 'stream' : backup.plan.compressedBy,
-          jobs: backup.plan.jobs,
-        },
+        archive: this.archiveOf(backup),
         binDir: this.tool.binDir,
         connectTimeoutMs: this.connectTimeoutMs,
         timeoutMs: backup.plan.timeoutMs,
@@ -404,6 +406,17 @@ export class PostgresSession implements EngineSession {
         );
       if (admin !== this.client) await admin.end().catch(() => undefined);
     }
+  }
+
+  private archiveOf(backup: BackupOnDisk): PgArchive {
+    const { plan } = backup;
+    return {
+      path: backup.path,
+      format: plan.format,
+      compression: plan.compression,
+      compressedBy: plan.compressedBy,
+      jobs: plan.jobs,
+    };
   }
 
   private async drop(admin: Client, name: string): Promise<boolean> {

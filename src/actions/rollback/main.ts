@@ -201,7 +201,6 @@ async function restoreDatabase(
     stop,
     now: new Date(),
     log,
-    warn: (line) => core.warning(redact(line)),
   });
   for (const w of r.warnings) core.warning(redact(w));
   report.restoredFrom = b.backupPath;
