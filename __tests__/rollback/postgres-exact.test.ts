@@ -40,6 +40,7 @@ ALTER TABLE billing.invoices OWNER TO ${o};
 GRANT USAGE ON SCHEMA billing TO ${r};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${r};
 GRANT SELECT ON billing.invoices TO ${r};
+GRANT CREATE ON SCHEMA public TO ${r};
 INSERT INTO customers (email) SELECT 'User' || i || '@Example.com' FROM generate_series(1, 200) i;
 INSERT INTO events (at, customer_id, status, amount)
   SELECT date '2024-01-01' + (i % 1000), 1 + i % 200, (ARRAY['new','paid','shipped'])[1 + i % 3]::order_status, 1 + i % 97
@@ -50,13 +51,15 @@ SELECT setval('customers_id_seq', 400);
 REFRESH MATERIALIZED VIEW customer_totals;
 `;
 
-/** A bad release: data changed, a table dropped, a column added, a grant revoked, sequences moved, a table added. */
+/** A bad release: data changed, a table dropped, a column added, grants revoked and added, sequences moved, a table added. */
 const badReleaseSql = (r: string): string => `
 UPDATE customers SET email = email || '.bad' WHERE id % 5 = 0;
 DELETE FROM events WHERE status = 'new';
 DROP TABLE billing.invoices;
 ALTER TABLE customers ADD COLUMN phone text;
 REVOKE SELECT ON customers FROM ${r};
+REVOKE CREATE ON SCHEMA public FROM ${r};
+GRANT USAGE ON SCHEMA billing TO PUBLIC;
 SELECT setval('invoice_no', 9000);
 SELECT setval('customers_id_seq', 999);
 CREATE TABLE audit_log (id serial PRIMARY KEY, msg text);
@@ -233,9 +236,13 @@ describe('rollback restores exactly what was backed up (PostgreSQL)', () => {
       const invoices = after.owners.find((o) => o.relname === 'invoices');
       expect(invoices?.owner).toBe('postgres');
       expect(JSON.stringify(after.owners)).not.toContain(reader);
-      expect(after.schemas.find((s) => s.nspname === 'public')).toEqual(
-        original.schemas.find((s) => s.nspname === 'public'),
-      );
+      // public keeps PostgreSQL 15's defaults; only the dropped reader's grant is gone
+      const pub = original.schemas.find((s) => s.nspname === 'public');
+      expect(after.schemas.find((s) => s.nspname === 'public')).toEqual({
+        ...pub,
+        acl: String(pub?.acl).replace(`,${reader}=C/pg_database_owner`, ''),
+      });
+      expect(String(pub?.acl)).toContain(reader);
       expect(run.outputs['replaced-database']).toBe('');
       const left = await server.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
         `${db}_%`,
