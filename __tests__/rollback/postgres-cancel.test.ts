@@ -4,6 +4,7 @@
  * is exactly the bad release it was, and the outputs say nothing was rolled back.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
 import { removeDir, tempDir } from '../support/services/common.js';
@@ -54,6 +55,43 @@ afterAll(async () => {
 });
 
 describe('rollback cancelled mid-restore (PostgreSQL)', () => {
+  test('a restored copy that differs from the manifest is never swapped in; the live database is untouched', async () => {
+    const db = 'mismatch';
+    await server.createDatabase(db);
+    await server.query(
+      'CREATE TABLE items (id serial PRIMARY KEY); INSERT INTO items SELECT FROM generate_series(1, 10);',
+      undefined,
+      db,
+    );
+    const b = await runChecked(
+      'backup-db',
+      { 'database-url': server.url(db), 'output-dir': join(root, db), upload: 'none' },
+      [server.password],
+    );
+    expectOk(b);
+    // the manifest's counts are not covered by the backup's sha256: claim a row more
+    const manifestPath = b.outputs['manifest-path'];
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as { tables: Record<string, number> };
+    m.tables['public.items'] = 11;
+    writeFileSync(manifestPath, JSON.stringify(m));
+    await server.query('DELETE FROM items WHERE id > 5', undefined, db);
+    const run = await rollback(
+      {
+        targets: 'database',
+        'database-url': server.url(db),
+        'backup-manifest': manifestPath,
+        'safety-backup': 'false',
+      },
+      [server.password],
+    );
+    expectFailure(run, /public\.items: 11 rows in the source, 10 restored/);
+    expect(rolledBack(run)).toEqual([]);
+    expect(await server.query('SELECT count(*)::int AS n FROM items', [], db)).toEqual([{ n: 5 }]);
+    expect(
+      await server.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${db}_%`]),
+    ).toEqual([]);
+  });
+
   for (const mode of ['swap', 'in-place']) {
     test(`${mode}: SIGINT stops the restore; the live database is untouched; outputs say nothing was rolled back`, async () => {
       const db = `cancel_${mode.replace('-', '_')}`;
