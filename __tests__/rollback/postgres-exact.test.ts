@@ -196,6 +196,7 @@ describe('rollback restores exactly what was backed up (PostgreSQL)', () => {
       const kept = run.outputs['replaced-database'];
       expect(kept).toMatch(new RegExp(`^${db}_before_rollback_\\d{8}t\\d{6}z$`));
       expect(run.summary).toContain(kept);
+      expect(run.summary).toMatch(/swapped in by rename \(\d+ ms\)/);
 
       // the kept database is the bad release, whole: swapping the names back undoes the rollback
       expect(await snapshot(kept)).toEqual(bad);

@@ -145,15 +145,18 @@ async function replacePostgres(o, target) {
                 if (o.stop.requested)
                     throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .RestoreStopped */ ._l(`stopped before the swap; '${live}' is unchanged.`);
                 o.log(`Row counts match the manifest; swapping '${restoring}' in as '${live}'`);
+                const swapStarted = Date.now();
                 await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .swapDatabases */ .Qj)(admin, live, restoring, kept);
                 swapped = true;
+                const swapMs = Date.now() - swapStarted;
+                o.log(`swapped in ${swapMs} ms ('${live}' refused connections for that long)`);
                 let replaced = kept;
                 if (!o.keepReplaced) {
                     await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .dropDatabase */ .Zi)(admin, kept);
                     replaced = undefined;
                 }
                 return {
-                    method: `${done.method} ${tool.version} into a new database, swapped in by rename`,
+                    method: `${done.method} ${tool.version} into a new database, swapped in by rename (${swapMs} ms)`,
                     how: 'swap',
                     tables,
                     extraTables,

@@ -170,15 +170,18 @@ export async function replacePostgres(
         if (o.stop.requested)
           throw new RestoreStopped(`stopped before the swap; '${live}' is unchanged.`);
         o.log(`Row counts match the manifest; swapping '${restoring}' in as '${live}'`);
+        const swapStarted = Date.now();
         await swapDatabases(admin, live, restoring, kept);
         swapped = true;
+        const swapMs = Date.now() - swapStarted;
+        o.log(`swapped in ${swapMs} ms ('${live}' refused connections for that long)`);
         let replaced: string | undefined = kept;
         if (!o.keepReplaced) {
           await dropDatabase(admin, kept);
           replaced = undefined;
         }
         return {
-          method: `${done.method} ${tool.version} into a new database, swapped in by rename`,
+          method: `${done.method} ${tool.version} into a new database, swapped in by rename (${swapMs} ms)`,
           how: 'swap',
           tables,
           extraTables,
