@@ -16,11 +16,13 @@ export const modules = {
 /* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38158);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(25978);
 /* harmony import */ var _live_restore_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(33037);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(68333);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(68333);
 /* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(1343);
+/* harmony import */ var _postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(90713);
 /* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(76774);
-/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(9853);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(9853);
 /* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(31571);
+
 
 
 
@@ -80,7 +82,7 @@ function schemaCreatedBy(line) {
 async function countIn(target, database, timeoutMs) {
     const c = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, database, timeoutMs);
     try {
-        return (await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .countPgTables */ .Kw)(c)).counts;
+        return (await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__/* .countPgTables */ .K)(c)).counts;
     }
     finally {
         await c.end().catch(() => undefined);
@@ -94,11 +96,11 @@ async function replacePostgres(o, target) {
         const { num, user } = v.rows[0];
         const tool = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .findClient */ .$r)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_7__/* .pgMajorOfVersionNum */ .Wo)(Number(num)), v.rows[0].v.split(' ')[0]);
         const liveClient = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, live, o.connectTimeoutMs);
-        const liveTables = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .listPgTables */ .P7)(liveClient).finally(() => liveClient.end());
+        const liveTables = await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__/* .listPgTables */ .P)(liveClient).finally(() => liveClient.end());
         const extraTables = (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .tablesNotIn */ .yt)(o.manifest, liveTables);
-        const rights = await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .databaseRights */ .h$)(admin, live);
-        const swap = o.mode === 'swap' || (o.mode === 'auto' && (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .canSwap */ .E6)(rights));
-        if (swap && !(0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .canSwap */ .E6)(rights)) {
+        const rights = await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .databaseRights */ .h$)(admin, live);
+        const swap = o.mode === 'swap' || (o.mode === 'auto' && (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .canSwap */ .E6)(rights));
+        if (swap && !(0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .canSwap */ .E6)(rights)) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('restore-mode', `swap needs a user that can create databases and owns '${live}' (or a superuser); '${user}' cannot — use restore-mode: in-place or auto.`);
         }
         const m = o.manifest;
@@ -106,7 +108,7 @@ async function replacePostgres(o, target) {
             path: o.backupPath,
             format: m.format,
             compression: m.compression,
-            compressedBy: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_10__/* .compressedBy */ .nX)(m),
+            compressedBy: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_11__/* .compressedBy */ .nX)(m),
         };
         const appName = `runbook-rollback-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .V)()}`;
         const base = {
@@ -120,13 +122,13 @@ async function replacePostgres(o, target) {
         };
         const warnings = [];
         if (swap) {
-            const restoring = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .restoringDatabaseName */ .Cu)(live, (0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .V)());
-            const kept = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .keptDatabaseName */ .Rt)(live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
+            const restoring = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .restoringDatabaseName */ .Cu)(live, (0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .V)());
+            const kept = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .keptDatabaseName */ .Rt)(live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
             o.log(`Restoring ${m.file} into new database '${restoring}' beside '${live}'`);
-            warnings.push(...(await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .createDatabaseLike */ .He)(admin, restoring, live)));
+            warnings.push(...(await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .createDatabaseLike */ .He)(admin, restoring, live)));
             // a stop request ends the restore at once by dropping its database; live is untouched
             const unsubscribe = o.stop.onRequest(() => {
-                void (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                void (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
             });
             let swapped = false;
             try {
@@ -146,13 +148,13 @@ async function replacePostgres(o, target) {
                     throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .RestoreStopped */ ._l(`stopped before the swap; '${live}' is unchanged.`);
                 o.log(`Row counts match the manifest; swapping '${restoring}' in as '${live}'`);
                 const swapStarted = Date.now();
-                await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .swapDatabases */ .Qj)(admin, live, restoring, kept);
+                await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .swapDatabases */ .Qj)(admin, live, restoring, kept);
                 swapped = true;
                 const swapMs = Date.now() - swapStarted;
                 o.log(`swapped in ${swapMs} ms ('${live}' refused connections for that long)`);
                 let replaced = kept;
                 if (!o.keepReplaced) {
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .dropDatabase */ .Zi)(admin, kept);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, kept);
                     replaced = undefined;
                 }
                 return {
@@ -167,7 +169,7 @@ async function replacePostgres(o, target) {
             }
             catch (err) {
                 if (o.stop.requested && !swapped) {
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
                     throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .RestoreStopped */ ._l(`stopped before the swap; '${live}' is unchanged.`);
                 }
                 throw err;
@@ -175,7 +177,7 @@ async function replacePostgres(o, target) {
             finally {
                 unsubscribe();
                 if (!swapped)
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
             }
         }
         if (o.stop.requested)
@@ -194,7 +196,7 @@ async function replacePostgres(o, target) {
                 ...base,
                 database: live,
                 singleTransaction: true,
-                preamble: (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_9__/* .inPlaceCleanSql */ .ef)(schemas),
+                preamble: (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .inPlaceCleanSql */ .ef)(schemas),
                 label: 'in-place restore',
             });
         }

@@ -33774,14 +33774,47 @@ async function restorePgArchive(o) {
 
 /***/ }),
 
+/***/ 90713:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K: () => (/* binding */ countPgTables),
+/* harmony export */   P: () => (/* binding */ listPgTables)
+/* harmony export */ });
+const TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2`;
+/** The user tables (`schema.table`), without counting their rows. */
+async function listPgTables(client) {
+    return (await client.query(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
+}
+/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
+async function countPgTables(client) {
+    const refs = (await client.query(TABLES_SQL)).rows;
+    const counts = {};
+    for (const t of refs) {
+        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
+        const r = await client.query(sql);
+        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
+    }
+    return { counts, refs };
+}
+
+
+/***/ }),
+
 /***/ 1343:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $r: () => (/* binding */ findClient),
-/* harmony export */   Kw: () => (/* binding */ countPgTables),
 /* harmony export */   Ng: () => (/* binding */ connect),
-/* harmony export */   P7: () => (/* binding */ listPgTables),
 /* harmony export */   qz: () => (/* binding */ PostgresSession)
 /* harmony export */ });
 /* unused harmony export pgConnectError */
@@ -33797,8 +33830,10 @@ async function restorePgArchive(o) {
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
 /* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(76774);
-/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9853);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(9853);
 /* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(31571);
+/* harmony import */ var _postgres_tables_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(90713);
+
 
 
 
@@ -33903,30 +33938,6 @@ async function findClient(serverMajor, serverVersion) {
         throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(chosen);
     return chosen;
 }
-const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2`;
-/** The user tables (`schema.table`), without counting their rows. */
-async function listPgTables(client) {
-    return (await client.query(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
-}
-/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
-async function countPgTables(client) {
-    const refs = (await client.query(TABLES_SQL)).rows;
-    const counts = {};
-    for (const t of refs) {
-        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
-        const r = await client.query(sql);
-        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
-    }
-    return { counts, refs };
-}
 class PostgresSession {
     input;
     target;
@@ -33999,7 +34010,7 @@ class PostgresSession {
             directory: target.kind === 'directory' ? target.path : undefined,
         });
         _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Running ${argv.map((a) => (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(a)).join(' ')}`);
-        const counting = countPgTables(this.client);
+        const counting = (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_11__/* .countPgTables */ .K)(this.client);
         counting.catch(() => undefined);
         try {
             await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)(argv, {
@@ -34086,7 +34097,7 @@ class PostgresSession {
             }
             // the same creation and restore as rollback's, so this check proves what rollback does
             if (server === this.target) {
-                for (const w of await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .createDatabaseLike */ .He)(admin, name, this.database))
+                for (const w of await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_12__/* .createDatabaseLike */ .He)(admin, name, this.database))
                     _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(w);
             }
             else {
@@ -34112,7 +34123,7 @@ class PostgresSession {
             const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
             let counts;
             try {
-                counts = (await countPgTables(scratchClient)).counts;
+                counts = (await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_11__/* .countPgTables */ .K)(scratchClient)).counts;
             }
             finally {
                 await scratchClient.end().catch(() => undefined);

@@ -12,7 +12,8 @@ import {
   type LiveRestoreResult,
 } from './live-restore.js';
 import { compressedBy } from './manifest.js';
-import { connect, countPgTables, findClient, listPgTables } from './postgres.js';
+import { connect, findClient } from './postgres.js';
+import { countPgTables, listPgTables } from './postgres-tables.js';
 import { pgMajorOfVersionNum, pgRestoreListArgv } from './postgres-argv.js';
 import {
   canSwap,
