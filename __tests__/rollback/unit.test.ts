@@ -96,7 +96,7 @@ describe('role references of pg_dump scripts', () => {
     ).toEqual({ owners: ['app_owner'], grantees: ['reader'] });
     expect(parseRoleList('a, "B c",PUBLIC')).toEqual(['a', 'B c']);
   });
-  test('the filter drops statements naming skipped roles and never touches COPY data', async () => {
+  test('the filter drops statements naming skipped roles and never touches COPY data or bodies', async () => {
     const script = [
       'CREATE TABLE t (x text);',
       'ALTER TABLE public.t OWNER TO gone;',
@@ -104,6 +104,10 @@ describe('role references of pg_dump scripts', () => {
       'GRANT SELECT ON TABLE public.t TO gone;',
       '\\.',
       'GRANT SELECT ON TABLE public.t TO gone;',
+      'CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $_$',
+      'BEGIN',
+      'GRANT SELECT ON TABLE public.t TO gone;',
+      'END$_$;',
       'GRANT SELECT ON TABLE public.t TO kept;',
       '',
     ].join('\n');
@@ -120,6 +124,11 @@ describe('role references of pg_dump scripts', () => {
         'COPY public.t (x) FROM stdin;',
         'GRANT SELECT ON TABLE public.t TO gone;',
         '\\.',
+        // a function body is not a statement of the script: kept as it is
+        'CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $_$',
+        'BEGIN',
+        'GRANT SELECT ON TABLE public.t TO gone;',
+        'END$_$;',
         'GRANT SELECT ON TABLE public.t TO kept;',
         '',
       ].join('\n'),

@@ -33512,32 +33512,50 @@ function roleRefsOfLine(line) {
 }
 /** `COPY ... FROM stdin;` starts a data block that runs until a line `\.`. */
 const COPY_START = /^COPY .+ FROM stdin;$/;
-/** Splits chunks into lines, tracking COPY blocks so data rows are never read as statements. */
+/**
+ * Tells statement lines from the rest of a pg_dump script: COPY data (until `\.`) and the
+ * inside of dollar-quoted bodies (a function that runs `GRANT ... TO x;` itself is never
+ * read or filtered as a statement).
+ */
+class LineKinds {
+    inCopy = false;
+    dollarTag;
+    /** Whether `line` (the next line of the script) starts outside COPY data and bodies. */
+    isStatement(line) {
+        if (this.inCopy) {
+            if (line === '\\.')
+                this.inCopy = false;
+            return false;
+        }
+        const statement = this.dollarTag === undefined;
+        if (statement && COPY_START.test(line)) {
+            this.inCopy = true;
+            return true;
+        }
+        for (const m of line.matchAll(/\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/g)) {
+            if (this.dollarTag === undefined)
+                this.dollarTag = m[0];
+            else if (m[0] === this.dollarTag)
+                this.dollarTag = undefined;
+        }
+        return statement;
+    }
+}
+/** Splits chunks into lines and classifies them. */
 class ScriptLines {
     partial = '';
-    inCopy = false;
+    kinds = new LineKinds();
     /** Calls `onLine(line, isStatement)` for every complete line of the chunk. */
     push(chunk, onLine) {
         const parts = (this.partial + chunk).split('\n');
         this.partial = parts.pop() ?? '';
         for (const line of parts)
-            this.line(line, onLine);
+            onLine(line, this.kinds.isStatement(line));
     }
     end(onLine) {
         if (this.partial !== '')
-            this.line(this.partial, onLine);
+            onLine(this.partial, this.kinds.isStatement(this.partial));
         this.partial = '';
-    }
-    line(line, onLine) {
-        if (this.inCopy) {
-            if (line === '\\.')
-                this.inCopy = false;
-            onLine(line, false);
-            return;
-        }
-        if (COPY_START.test(line))
-            this.inCopy = true;
-        onLine(line, true);
     }
 }
 /** Collects the role references of a script fed in chunks. */
@@ -33574,18 +33592,10 @@ function namesSkippedRole(line, skip) {
  */
 function roleFilter(skip) {
     let partial = Buffer.alloc(0);
-    let inCopy = false;
+    const kinds = new LineKinds();
     const handle = (line, push) => {
-        if (inCopy) {
-            if (line.length === 2 && line[0] === 0x5c && line[1] === 0x2e)
-                inCopy = false;
-            push(line);
-            return;
-        }
         const text = line.toString('utf8');
-        if (COPY_START.test(text))
-            inCopy = true;
-        else if (skip.size > 0 && namesSkippedRole(text, skip))
+        if (kinds.isStatement(text) && skip.size > 0 && namesSkippedRole(text, skip))
             return;
         push(line);
     };

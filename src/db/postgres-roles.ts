@@ -69,31 +69,49 @@ export function roleRefsOfLine(line: string): { owners: string[]; grantees: stri
 /** `COPY ... FROM stdin;` starts a data block that runs until a line `\.`. */
 const COPY_START = /^COPY .+ FROM stdin;$/;
 
-/** Splits chunks into lines, tracking COPY blocks so data rows are never read as statements. */
+/**
+ * Tells statement lines from the rest of a pg_dump script: COPY data (until `\.`) and the
+ * inside of dollar-quoted bodies (a function that runs `GRANT ... TO x;` itself is never
+ * read or filtered as a statement).
+ */
+class LineKinds {
+  private inCopy = false;
+  private dollarTag: string | undefined;
+
+  /** Whether `line` (the next line of the script) starts outside COPY data and bodies. */
+  isStatement(line: string): boolean {
+    if (this.inCopy) {
+      if (line === '\\.') this.inCopy = false;
+      return false;
+    }
+    const statement = this.dollarTag === undefined;
+    if (statement && COPY_START.test(line)) {
+      this.inCopy = true;
+      return true;
+    }
+    for (const m of line.matchAll(/\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/g)) {
+      if (this.dollarTag === undefined) this.dollarTag = m[0];
+      else if (m[0] === this.dollarTag) this.dollarTag = undefined;
+    }
+    return statement;
+  }
+}
+
+/** Splits chunks into lines and classifies them. */
 class ScriptLines {
   private partial = '';
-  private inCopy = false;
+  private readonly kinds = new LineKinds();
 
   /** Calls `onLine(line, isStatement)` for every complete line of the chunk. */
   push(chunk: string, onLine: (line: string, isStatement: boolean) => void): void {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';
-    for (const line of parts) this.line(line, onLine);
+    for (const line of parts) onLine(line, this.kinds.isStatement(line));
   }
 
   end(onLine: (line: string, isStatement: boolean) => void): void {
-    if (this.partial !== '') this.line(this.partial, onLine);
+    if (this.partial !== '') onLine(this.partial, this.kinds.isStatement(this.partial));
     this.partial = '';
-  }
-
-  private line(line: string, onLine: (line: string, isStatement: boolean) => void): void {
-    if (this.inCopy) {
-      if (line === '\\.') this.inCopy = false;
-      onLine(line, false);
-      return;
-    }
-    if (COPY_START.test(line)) this.inCopy = true;
-    onLine(line, true);
   }
 }
 
@@ -133,16 +151,10 @@ export function namesSkippedRole(line: string, skip: ReadonlySet<string>): boole
  */
 export function roleFilter(skip: ReadonlySet<string>): Transform {
   let partial = Buffer.alloc(0);
-  let inCopy = false;
+  const kinds = new LineKinds();
   const handle = (line: Buffer, push: (b: Buffer) => void): void => {
-    if (inCopy) {
-      if (line.length === 2 && line[0] === 0x5c && line[1] === 0x2e) inCopy = false;
-      push(line);
-      return;
-    }
     const text = line.toString('utf8');
-    if (COPY_START.test(text)) inCopy = true;
-    else if (skip.size > 0 && namesSkippedRole(text, skip)) return;
+    if (kinds.isStatement(text) && skip.size > 0 && namesSkippedRole(text, skip)) return;
     push(line);
   };
   return new Transform({
