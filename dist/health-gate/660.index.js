@@ -1,11 +1,14 @@
 export const id = 660;
-export const ids = [660];
+export const ids = [660,229];
 export const modules = {
 
 /***/ 72292:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* unused harmony exports COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, openDecompressed, scanDecompressed */
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   TO: () => (/* binding */ openDecompressed)
+/* harmony export */ });
+/* unused harmony exports COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, scanDecompressed */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
@@ -37,12 +40,12 @@ function createCompressor(c, level) {
 }
 function createDecompressor(c) {
     return c === 'gzip'
-        ? zlib.createGunzip({ chunkSize: 256 * 1024 })
-        : zlib.createZstdDecompress({ chunkSize: 256 * 1024 });
+        ? node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip({ chunkSize: 256 * 1024 })
+        : node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdDecompress({ chunkSize: 256 * 1024 });
 }
 /** The file's bytes, decompressed when the file is a gzip/zstd stream. */
 function openDecompressed(path, c) {
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
     if (c === 'none')
         return file;
     const d = createDecompressor(c);
@@ -80,7 +83,10 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
 /***/ 25978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* unused harmony exports compareTableCounts, randomSuffix */
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ randomSuffix),
+/* harmony export */   W: () => (/* binding */ compareTableCounts)
+/* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
@@ -101,7 +107,7 @@ function compareTableCounts(expected, actual) {
 }
 /** A short random suffix for scratch database and temporary file names. */
 function randomSuffix() {
-    return randomBytes(4).toString('hex');
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex');
 }
 
 
@@ -111,9 +117,11 @@ function randomSuffix() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   aY: () => (/* binding */ findOnPath),
+/* harmony export */   bA: () => (/* binding */ countMysqlTables),
 /* harmony export */   connect: () => (/* binding */ connect)
 /* harmony export */ });
-/* unused harmony exports findOnPath, mysqlConnectError, countMysqlTables, MysqlSession */
+/* unused harmony exports mysqlConnectError, MysqlSession */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
@@ -138,12 +146,12 @@ function randomSuffix() {
 const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
 /** The first of `names` found on PATH. */
 function findOnPath(names) {
-    const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+    const dirs = (process.env.PATH ?? '').split(node_path__WEBPACK_IMPORTED_MODULE_1__.delimiter).filter(Boolean);
     for (const name of names) {
         for (const dir of dirs) {
             try {
-                accessSync(join(dir, name), constants.X_OK);
-                return join(dir, name);
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name), node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+                return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name);
             }
             catch {
                 // not here
@@ -172,6 +180,7 @@ function mysqlConnectError(input, target, database, err, timeoutMs) {
         return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
     return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
 }
+/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
 async function connect(input, target, database, timeoutMs) {
     const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 27588, 19));
     let conn;
@@ -317,12 +326,12 @@ class MysqlSession {
             }
             await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
             created = true;
-            await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
-                env: mysqlEnv(server),
-                stdin: openDecompressed(backup.path, backup.plan.compression),
-                stdout: 'ignore',
+            // the same load as rollback's (mysql-restore.ts), so this check proves what it does
+            const { loadMysqlDump } = await __webpack_require__.e(/* import() */ 223).then(__webpack_require__.bind(__webpack_require__, 7555));
+            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, compression: backup.plan.compression }, {
+                connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,
-                label: `${this.clientTool.split('/').pop()} (restore check)`,
+                label: 'restore check',
             });
             const counts = await countMysqlTables(admin, name);
             const gone = await this.drop(admin, name);
@@ -355,7 +364,10 @@ class MysqlSession {
 /***/ 29495:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* unused harmony exports ExecError, execArgv */
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ execArgv)
+/* harmony export */ });
+/* unused harmony export ExecError */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(31421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
@@ -400,7 +412,7 @@ class LineTail {
         this.partial = '';
     }
     add(line) {
-        const clean = redact(line);
+        const clean = (0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(line);
         this.onLine?.(clean);
         if (clean.trim() === '')
             return;
@@ -421,7 +433,7 @@ async function execArgv(argv, opts = {}) {
     if (argv.length === 0)
         throw new Error('execArgv: empty argv');
     const [file, ...args] = argv;
-    const label = opts.label ?? basename(file);
+    const label = opts.label ?? (0,node_path__WEBPACK_IMPORTED_MODULE_2__.basename)(file);
     const env = {};
     for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
         if (v !== undefined)
@@ -429,7 +441,7 @@ async function execArgv(argv, opts = {}) {
     }
     const started = Date.now();
     const stdoutMode = opts.stdout ?? 'capture';
-    const child = spawn(file, args, {
+    const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(file, args, {
         cwd: opts.cwd,
         env,
         stdio: [
@@ -459,7 +471,7 @@ async function execArgv(argv, opts = {}) {
         else if (typeof stdoutMode === 'object') {
             // Caught at once: a sink that fails early (disk full) must not become an unhandled
             // rejection, and the child is stopped rather than left blocked on a full pipe.
-            stdoutDone = pipeline(child.stdout, stdoutMode).catch((err) => {
+            stdoutDone = (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(child.stdout, stdoutMode).catch((err) => {
                 sinkError = err;
                 child.kill('SIGTERM');
             });
@@ -529,21 +541,21 @@ async function execArgv(argv, opts = {}) {
     if (spawnError) {
         const why = spawnError.code === 'ENOENT'
             ? `${label} was not found (${file}); is it installed and on PATH?`
-            : `${label} could not be started: ${redact(spawnError.message)}`;
+            : `${label} could not be started: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(spawnError.message)}`;
         throw new ExecError(why, result);
     }
     if (stopped)
         throw new ExecError(`${label} was stopped: the run was cancelled.`, result);
     if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+        throw new ExecError(`${label} did not finish within ${(0,_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
     if (stdinError) {
         const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
-        throw new ExecError(`reading the input of ${label} failed: ${redact(msg)}`, result);
+        throw new ExecError(`reading the input of ${label} failed: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(msg)}`, result);
     }
     if (sinkError) {
         const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
-        throw new ExecError(`writing the output of ${label} failed: ${redact(msg)}`, result);
+        throw new ExecError(`writing the output of ${label} failed: ${(0,_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(msg)}`, result);
     }
     if (result.exitCode !== 0 && !opts.allowFailure) {
         const how = exit.signal

@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10670);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(10933);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 10670:
+/***/ 10933:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30629,7 +30629,7 @@ async function queryOneValue(t, query, timeoutMs) {
         }
     }
     if (t.engine === 'postgres') {
-        const { connect } = await __nccwpck_require__.e(/* import() */ 435).then(__nccwpck_require__.bind(__nccwpck_require__, 21435));
+        const { connect } = await Promise.all(/* import() */[__nccwpck_require__.e(343), __nccwpck_require__.e(229)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
         const client = await connect('probes', t, t.database, timeoutMs);
         try {
             await client.query('BEGIN TRANSACTION READ ONLY');
@@ -31076,42 +31076,8 @@ function sleep(ms, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/kit/sizes.ts
-const UNITS = {
-    '': 1,
-    b: 1,
-    kb: 1000,
-    mb: 1000 ** 2,
-    gb: 1000 ** 3,
-    tb: 1000 ** 4,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-    tib: 1024 ** 4,
-};
-const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
-/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
-function sizes_parseSize(text) {
-    const m = SIZE.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = UNITS[m[2].toLowerCase()];
-    if (unit === undefined)
-        return undefined;
-    return Math.round(Number(m[1]) * unit);
-}
-/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
-function formatSize(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let i = 0;
-    while (value >= 1024 && i < units.length - 1) {
-        value /= 1024;
-        i++;
-    }
-    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
-}
-
+// EXTERNAL MODULE: ./src/kit/sizes.ts
+var sizes = __nccwpck_require__(98402);
 ;// CONCATENATED MODULE: ./src/kit/inputs.ts
 
 
@@ -31855,6 +31821,48 @@ function clearSecretsForTest() {
 
 /***/ }),
 
+/***/ 98402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* unused harmony exports parseSize, formatSize */
+const UNITS = {
+    '': 1,
+    b: 1,
+    kb: 1000,
+    mb: 1000 ** 2,
+    gb: 1000 ** 3,
+    tb: 1000 ** 4,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+};
+const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
+/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
+function parseSize(text) {
+    const m = SIZE.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    if (unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let i = 0;
+    while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+    }
+    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
+}
+
+
+/***/ }),
+
 /***/ 42613:
 /***/ ((module) => {
 
@@ -32034,6 +32042,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_ho
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 80481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 

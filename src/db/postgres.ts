@@ -6,7 +6,7 @@ import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { formatDuration } from '../kit/durations.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed, scanDecompressed } from './compression.js';
+import { scanDecompressed } from './compression.js';
 import {
   randomSuffix,
   type BackupOnDisk,
@@ -21,12 +21,18 @@ import {
   pgConnectionEnv,
   pgDumpArgv,
   pgMajorOfVersionNum,
-  pgRestoreArgv,
   pgRestoreListArgv,
-  psqlRestoreArgv,
   tocHasTableData,
   type PgClientCandidate,
 } from './postgres-argv.js';
+import { createDatabaseLike } from './postgres-database.js';
+import {
+  pgArchiveInput,
+  restorePgArchive,
+  skippedRolesWarning,
+  type PgArchive,
+} from './postgres-restore.js';
+import { countPgTables, type TableRef } from './postgres-tables.js';
 import type { DatabaseTarget, ServerTarget } from './url.js';
 
 const PG_LIB = '/usr/lib/postgresql';
@@ -75,6 +81,7 @@ export function pgConnectError(
   return new InputError(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
 }
 
+/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
 export async function connect(
   input: string,
   target: ServerTarget,
@@ -141,35 +148,6 @@ export async function findClient(
   const chosen = choosePgClient(serverMajor, serverVersion, candidates);
   if (typeof chosen === 'string') throw new UserError(chosen);
   return chosen;
-}
-
-interface TableRef {
-  schema: string;
-  name: string;
-}
-
-const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2`;
-
-/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
-export async function countPgTables(
-  client: Client,
-): Promise<{ counts: Record<string, number>; refs: TableRef[] }> {
-  const refs = (await client.query<TableRef>(TABLES_SQL)).rows;
-  const counts: Record<string, number> = {};
-  for (const t of refs) {
-    const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
-    const r = await client.query<{ n: string }>(sql);
-    counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
-  }
-  return { counts, refs };
 }
 
 export class PostgresSession implements EngineSession {
@@ -312,12 +290,15 @@ export class PostgresSession implements EngineSession {
         missing: [],
       };
     }
-    const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-    const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-      stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
-      timeoutMs: plan.timeoutMs,
-      label: 'pg_restore --list',
-    });
+    const input = pgArchiveInput(this.archiveOf(backup));
+    const r = await execArgv(
+      pgRestoreListArgv(this.tool.binDir, input.kind === 'path' ? input.path : undefined),
+      {
+        stdin: input.kind === 'stream' ? input.open() : undefined,
+        timeoutMs: plan.timeoutMs,
+        label: 'pg_restore --list',
+      },
+    );
     const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
     const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
     const missing = refs
@@ -353,9 +334,28 @@ export class PostgresSession implements EngineSession {
           `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`,
         );
       }
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      // the same creation and restore as rollback's, so this check proves what rollback does
+      if (server === this.target) {
+        for (const w of await createDatabaseLike(admin, name, this.database)) core.warning(w);
+      } else {
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      }
       created = true;
-      await this.restoreInto(backup, server, name);
+      const done = await restorePgArchive({
+        client: admin,
+        server,
+        database: name,
+        archive: this.archiveOf(backup),
+        binDir: this.tool.binDir,
+        connectTimeoutMs: this.connectTimeoutMs,
+        timeoutMs: backup.plan.timeoutMs,
+        singleTransaction: false,
+        appName: 'runbook-backup-db:restore-check',
+        label: 'restore check',
+      });
+      const user = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
+      const warning = skippedRolesWarning(done.skipped, user);
+      if (warning) core.warning(`restore check: ${warning}`);
       const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
       let counts: Record<string, number>;
       try {
@@ -375,32 +375,21 @@ export class PostgresSession implements EngineSession {
     }
   }
 
+  private archiveOf(backup: BackupOnDisk): PgArchive {
+    const { plan } = backup;
+    return {
+      path: backup.path,
+      format: plan.format,
+      compression: plan.compression,
+      compressedBy: plan.compressedBy,
+      jobs: plan.jobs,
+    };
+  }
+
   private async drop(admin: Client, name: string): Promise<boolean> {
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     return !left.rowCount;
-  }
-
-  private async restoreInto(
-    backup: BackupOnDisk,
-    server: ServerTarget,
-    name: string,
-  ): Promise<void> {
-    const { plan, path } = backup;
-    const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-    const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-    const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
-    const argv =
-      plan.format === 'plain'
-        ? psqlRestoreArgv(this.tool.binDir, name)
-        : pgRestoreArgv(this.tool.binDir, name, stdin ? undefined : path, { jobs: plan.jobs });
-    await execArgv(argv, {
-      env,
-      stdin,
-      stdout: 'ignore',
-      timeoutMs: plan.timeoutMs,
-      label: plan.format === 'plain' ? 'psql (restore check)' : 'pg_restore (restore check)',
-    });
   }
 
   async close(): Promise<void> {
