@@ -14,6 +14,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import {
   MYSQL_DUMP_MARKER,
@@ -225,7 +226,7 @@ export class MysqlSession implements EngineSession {
 
   async verifyStructure(backup: BackupOnDisk): Promise<{ checked: string; missing: string[] }> {
     const { plan, path } = backup;
-    const scan = await scanDecompressed(path, plan.compression);
+    const scan = await scanDecompressed(path, storedAsBackup(backup));
     const what =
       plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
     if (!mysqlDumpHasMarker(plan.extraArgs))
@@ -267,7 +268,7 @@ export class MysqlSession implements EngineSession {
       created = true;
       await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
         env: mysqlEnv(server),
-        stdin: openDecompressed(backup.path, backup.plan.compression),
+        stdin: openDecompressed(backup.path, storedAsBackup(backup)),
         stdout: 'ignore',
         timeoutMs: backup.plan.timeoutMs,
         label: `${this.clientTool.split('/').pop()} (restore check)`,

@@ -6,7 +6,7 @@ import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { formatDuration } from '../kit/durations.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed, scanDecompressed } from './compression.js';
+import { openDecompressed, scanDecompressed, toolReadsStdin } from './compression.js';
 import {
   randomSuffix,
   type BackupOnDisk,
@@ -14,6 +14,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import {
   choosePgClient,
@@ -301,7 +302,7 @@ export class PostgresSession implements EngineSession {
   ): Promise<{ checked: string; missing: string[] }> {
     const { plan, path } = backup;
     if (plan.format === 'plain') {
-      const scan = await scanDecompressed(path, plan.compression);
+      const scan = await scanDecompressed(path, storedAsBackup(backup));
       if (!scan.tail.includes(PLAIN_MARKER)) {
         throw new UserError(
           `the plain dump does not end with pg_dump's completion marker; it is incomplete.`,
@@ -312,9 +313,9 @@ export class PostgresSession implements EngineSession {
         missing: [],
       };
     }
-    const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
+    const streamed = toolReadsStdin(storedAsBackup(backup));
     const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-      stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
+      stdin: streamed ? openDecompressed(path, storedAsBackup(backup)) : undefined,
       timeoutMs: plan.timeoutMs,
       label: 'pg_restore --list',
     });
@@ -388,8 +389,9 @@ export class PostgresSession implements EngineSession {
   ): Promise<void> {
     const { plan, path } = backup;
     const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-    const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-    const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
+    const stored = storedAsBackup(backup);
+    const streamed = plan.compressedBy === 'stream' || plan.format === 'plain' || stored.encrypted;
+    const stdin = streamed ? openDecompressed(path, stored) : undefined;
     const argv =
       plan.format === 'plain'
         ? psqlRestoreArgv(this.tool.binDir, name)

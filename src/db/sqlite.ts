@@ -13,6 +13,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import { findOnPath } from './mysql.js';
 import type { DatabaseTarget, SqliteTarget } from './url.js';
@@ -162,7 +163,7 @@ export class SqliteSession implements EngineSession {
   /** The backup as a database file: the file itself, or decompressed into tempDir. */
   private async materialize(backup: BackupOnDisk, dest: string): Promise<void> {
     await pipeline(
-      openDecompressed(backup.path, backup.plan.compression),
+      openDecompressed(backup.path, storedAsBackup(backup)),
       createWriteStream(dest, { flags: 'wx' }),
     );
   }
@@ -174,7 +175,7 @@ export class SqliteSession implements EngineSession {
   ): Promise<{ checked: string; missing: string[] }> {
     const { plan } = backup;
     if (plan.format === 'plain') {
-      const scan = await scanDecompressed(backup.path, plan.compression);
+      const scan = await scanDecompressed(backup.path, storedAsBackup(backup));
       const tail = scan.tail.trimEnd();
       if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
         throw new UserError(
@@ -225,7 +226,7 @@ export class SqliteSession implements EngineSession {
     try {
       if (backup.plan.format === 'plain') {
         await execArgv(sqliteLoadArgv(this.cli ?? 'sqlite3', file), {
-          stdin: openDecompressed(backup.path, backup.plan.compression),
+          stdin: openDecompressed(backup.path, storedAsBackup(backup)),
           stdout: 'ignore',
           timeoutMs: backup.plan.timeoutMs,
           label: 'sqlite3 (restore check)',
