@@ -5,9 +5,9 @@ import { pipeline } from 'node:stream/promises';
 import { UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed } from '../db/compression.js';
+import { openDecompressed, storedAsManifest, toolReadsStdin } from '../db/compression.js';
 import { compareTableCounts, randomSuffix } from '../db/engine.js';
-import { compressedBy, type BackupManifest } from '../db/manifest.js';
+import type { BackupManifest } from '../db/manifest.js';
 import { countMysqlTables, findOnPath, mysqlConnectError } from '../db/mysql.js';
 import { mysqlClientArgv, mysqlEnv } from '../db/mysql-argv.js';
 import { countPgTables, findClient, pgConnectError } from '../db/postgres.js';
@@ -32,6 +32,8 @@ export interface RestoreOptions {
   target: DatabaseTarget;
   manifest: BackupManifest;
   backupPath: string;
+  /** age identities for an encrypted backup (checked whole by loadVerifiedBackup first) */
+  decryptIdentities?: string[];
   connectTimeoutMs: number;
   timeoutMs: number;
   log: (line: string) => void;
@@ -97,9 +99,13 @@ async function pgConnect(target: ServerTarget, timeoutMs: number): Promise<impor
 }
 
 /** Schemas a plain dump creates, read in one streamed pass before the restore. */
-async function plainDumpSchemas(path: string, m: BackupManifest): Promise<string[]> {
+async function plainDumpSchemas(
+  path: string,
+  m: BackupManifest,
+  identities: string[] | undefined,
+): Promise<string[]> {
   const lines = createInterface({
-    input: openDecompressed(path, m.compression),
+    input: openDecompressed(path, storedAsManifest(m, identities)),
     crlfDelay: Infinity,
   });
   const found: string[] = [];
@@ -130,9 +136,9 @@ async function restorePostgres(
     const m = o.manifest;
     let method: string;
     if (m.format === 'plain') {
-      const schemas = await plainDumpSchemas(o.backupPath, m);
+      const schemas = await plainDumpSchemas(o.backupPath, m, o.decryptIdentities);
       const preamble = plainCleanPreamble(schemas);
-      const dump = openDecompressed(o.backupPath, m.compression);
+      const dump = openDecompressed(o.backupPath, storedAsManifest(m, o.decryptIdentities));
       const stdin = Readable.from(
         (async function* () {
           yield Buffer.from(preamble);
@@ -149,14 +155,16 @@ async function restorePostgres(
         label: 'psql (restore)',
       });
     } else {
-      const streamed = compressedBy(m) === 'stream' && m.compression !== 'none';
+      const streamed = toolReadsStdin(storedAsManifest(m, o.decryptIdentities));
       method = `pg_restore ${tool.version} --clean --if-exists --single-transaction`;
       o.log(`Restoring ${m.file} with ${method} into '${target.database}'`);
       await execArgv(
         pgRollbackRestoreArgv(tool.binDir, target.database, streamed ? undefined : o.backupPath),
         {
           env,
-          stdin: streamed ? openDecompressed(o.backupPath, m.compression) : undefined,
+          stdin: streamed
+            ? openDecompressed(o.backupPath, storedAsManifest(m, o.decryptIdentities))
+            : undefined,
           stdout: 'ignore',
           timeoutMs: o.timeoutMs,
           label: 'pg_restore',
@@ -185,7 +193,7 @@ async function restoreMysql(
   o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
   await execArgv(mysqlClientArgv(tool, target, target.database, o.connectTimeoutMs), {
     env: mysqlEnv(target),
-    stdin: openDecompressed(o.backupPath, o.manifest.compression),
+    stdin: openDecompressed(o.backupPath, storedAsManifest(o.manifest, o.decryptIdentities)),
     stdout: 'ignore',
     timeoutMs: o.timeoutMs,
     label: `${name} (restore)`,
@@ -247,7 +255,7 @@ async function restoreSqlite(
         );
       method = 'sqlite3 CLI (.dump loaded into a new file, renamed over the database)';
       await execArgv(sqliteLoadArgv(cli, staging), {
-        stdin: openDecompressed(o.backupPath, m.compression),
+        stdin: openDecompressed(o.backupPath, storedAsManifest(m, o.decryptIdentities)),
         stdout: 'ignore',
         timeoutMs: o.timeoutMs,
         label: 'sqlite3 (restore)',
@@ -255,7 +263,7 @@ async function restoreSqlite(
     } else {
       method = 'snapshot copied beside the database and renamed over it';
       await pipeline(
-        openDecompressed(o.backupPath, m.compression),
+        openDecompressed(o.backupPath, storedAsManifest(m, o.decryptIdentities)),
         createWriteStream(staging, { flags: 'wx' }),
       );
     }

@@ -9,6 +9,7 @@ import { isSha256Digest, isValidTag, type ImageReference } from '../../image/ref
 import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import type { DatabaseTarget as ToolDatabaseTarget } from '../../migrations/database-url.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
+import { readDecryptIdentity } from '../shared/encryption-settings.js';
 import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
 import type { MigrationState, ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
@@ -59,6 +60,8 @@ export interface DatabaseSettings {
   safetyBackup: boolean;
   safetyBackupDir: string;
   connectTimeoutMs: number;
+  /** decrypt-identity: age secret keys for an encrypted backup (checked against it before any change) */
+  decryptIdentities?: string[];
 }
 
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
@@ -268,6 +271,7 @@ function readDatabase(workspace: string, runnerTemp: string, urlText: string): D
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
     connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+    decryptIdentities: readDecryptIdentity(),
   };
 }
 
@@ -279,6 +283,7 @@ export function readSettings(): Settings {
   registerUrlPassword(urlText);
   getString('registry-password', { secret: true });
   getString('github-token', { secret: true });
+  getString('decrypt-identity', { secret: true });
 
   const targets = readTargets();
   const dryRun = getBoolean('dry-run', { default: false });
