@@ -167,9 +167,18 @@ function noMatch(ctx: DecryptContext): UserError {
 }
 
 /** Turns the age library's messages into one line that says what is wrong with the file. */
-export function decryptError(err: unknown, ctx: DecryptContext): UserError {
+export function decryptError(
+  err: unknown,
+  ctx: DecryptContext,
+  phase: 'header' | 'payload' = 'header',
+): UserError {
   if (err instanceof UserError) return err;
   const msg = errorMessage(err);
+  // past a header that authenticated, any failure means the ciphertext is not what was written
+  if (phase === 'payload')
+    return new UserError(
+      `${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`,
+    );
   if (/no identity matched/i.test(msg)) return noMatch(ctx);
   if (/invalid header HMAC/i.test(msg))
     return new UserError(`the age header of ${ctx.file} is damaged (its MAC does not match).`);
@@ -186,19 +195,43 @@ export function decryptError(err: unknown, ctx: DecryptContext): UserError {
  * (already turned into one clear line).
  */
 export function openDecrypted(path: string, identities: string[], ctx: DecryptContext): Readable {
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
   const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
   const d = new Decrypter();
   for (const id of identities) d.addIdentity(id);
-  d.decrypt(pullFrom(file))
-    .then((plain) =>
-      pipeline(Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>), out),
-    )
-    .catch((err: unknown) => {
+  // a generator, so every failure reaches the reader as the clear line (not the library's
+  // word) and the file is read only as fast as the reader takes the plaintext
+  async function* plaintext(): AsyncGenerator<Buffer> {
+    let plain: ReadableStream<Uint8Array>;
+    try {
+      plain = await d.decrypt(pullFrom(file));
+    } catch (err) {
       file.destroy();
-      out.destroy(decryptError(err, ctx));
-    });
-  return out;
+      throw decryptError(err, ctx);
+    }
+    const reader = plain.getReader();
+    let done = false;
+    try {
+      for (;;) {
+        let r: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          r = await reader.read();
+        } catch (err) {
+          done = true;
+          throw decryptError(err, ctx, 'payload');
+        }
+        if (r.done) {
+          done = true;
+          return;
+        }
+        yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      }
+    } finally {
+      // the reader stopped early: stop reading the file too
+      if (!done) await reader.cancel().catch(() => undefined);
+      file.destroy();
+    }
+  }
+  return Readable.from(plaintext(), { objectMode: false, highWaterMark: 1024 * 1024 });
 }
 
 /**
