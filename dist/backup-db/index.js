@@ -48385,10 +48385,13 @@ function noMatch(ctx) {
     return new errors/* UserError */.yo(`${ctx.input} does not match any recipient of ${ctx.file} (recipients: ${who}); use the secret key of one of them.`);
 }
 /** Turns the age library's messages into one line that says what is wrong with the file. */
-function decryptError(err, ctx) {
+function decryptError(err, ctx, phase = 'header') {
     if (err instanceof errors/* UserError */.yo)
         return err;
     const msg = (0,errors/* errorMessage */.gJ)(err);
+    // past a header that authenticated, any failure means the ciphertext is not what was written
+    if (phase === 'payload')
+        return new errors/* UserError */.yo(`${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`);
     if (/no identity matched/i.test(msg))
         return noMatch(ctx);
     if (/invalid header HMAC/i.test(msg))
@@ -48403,18 +48406,48 @@ function decryptError(err, ctx) {
  * (already turned into one clear line).
  */
 function openDecrypted(path, identities, ctx) {
-    const out = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
     const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
     const d = new Decrypter();
     for (const id of identities)
         d.addIdentity(id);
-    d.decrypt(pullFrom(file))
-        .then((plain) => (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.fromWeb(plain), out))
-        .catch((err) => {
-        file.destroy();
-        out.destroy(decryptError(err, ctx));
-    });
-    return out;
+    // a generator, so every failure reaches the reader as the clear line (not the library's
+    // word) and the file is read only as fast as the reader takes the plaintext
+    async function* plaintext() {
+        let plain;
+        try {
+            plain = await d.decrypt(pullFrom(file));
+        }
+        catch (err) {
+            file.destroy();
+            throw decryptError(err, ctx);
+        }
+        const reader = plain.getReader();
+        let done = false;
+        try {
+            for (;;) {
+                let r;
+                try {
+                    r = await reader.read();
+                }
+                catch (err) {
+                    done = true;
+                    throw decryptError(err, ctx, 'payload');
+                }
+                if (r.done) {
+                    done = true;
+                    return;
+                }
+                yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+            }
+        }
+        finally {
+            // the reader stopped early: stop reading the file too
+            if (!done)
+                await reader.cancel().catch(() => undefined);
+            file.destroy();
+        }
+    }
+    return external_node_stream_.Readable.from(plaintext(), { objectMode: false, highWaterMark: 1024 * 1024 });
 }
 /**
  * Decrypts the whole file to nowhere: proves the identity matches and every chunk
