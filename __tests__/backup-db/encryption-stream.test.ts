@@ -63,6 +63,26 @@ describe('the age stage', () => {
     expect(await headerStanzas(out)).toEqual({ stanzas: 2, types: ['X25519', 'X25519'] });
   });
 
+  test.each([0, 1, 65536, 2 * 65536, 2 * 65536 + 1])(
+    'edge sizes (%i bytes) round-trip both ways with the age CLI',
+    async (size) => {
+      const data = randomBytes(size);
+      const out = join(root, `edge-${size}.age`);
+      await encrypt(data, [alice.recipient], out);
+      expect(ageDecrypt(out, alice).equals(data)).toBe(true);
+      const plain = join(root, `edge-${size}.bin`);
+      writeFileSync(plain, data);
+      ageEncrypt(plain, `${plain}.age`, [alice]);
+      expect(await verifyDecryptable(`${plain}.age`, [alice.secret], ctx)).toBe(size);
+      const how = {
+        compression: 'none' as const,
+        encrypted: true,
+        decrypt: { identities: [alice.secret], context: ctx },
+      };
+      expect((await readAll(openDecompressed(out, how))).equals(data)).toBe(true);
+    },
+  );
+
   test('what age -r writes, openDecompressed decrypts and decompresses', async () => {
     const gz = join(root, 'b.gz');
     writeFileSync(gz, gzipSync(plaintext));

@@ -44,7 +44,7 @@ export interface BackupOptions {
   verifyTarget: DatabaseTarget | undefined;
   /**
    * age identities (decrypt-identity) that let verify read an encrypted backup's plaintext;
-   * without them an encrypted backup gets the checks that need no key (see verifyEncrypted)
+   * without them an encrypted backup gets the checks that need no key (see verifyEncryptedHeader)
    */
   decryptIdentities?: string[];
   minSizeBytes: number;

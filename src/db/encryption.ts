@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Duplex, PassThrough, Readable, Writable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Decrypter, Encrypter, identityToRecipient } from 'age-encryption';
 import { UserError, errorMessage } from '../kit/errors.js';
+import { PayloadDecryptor, PayloadEncryptor, payloadKey, readAgeHeader } from './age-stream.js';
 
 /**
  * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup is encrypted
@@ -22,6 +21,29 @@ const BECH32 = '[02-9ac-hj-np-z]';
 const RECIPIENT = new RegExp(`^age1${BECH32}{58}$`);
 const IDENTITY = new RegExp(`^AGE-SECRET-KEY-1${BECH32.toUpperCase()}{58}$`);
 
+/** The age library (with its post-quantum code) loads only when a backup is encrypted or read. */
+const ageLibrary = (): Promise<typeof import('age-encryption')> => import('age-encryption');
+
+const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+
+/** Whether `text` is a bech32 string (BIP 173, as age uses it) with this prefix and 32 bytes. */
+function isBech32Key(text: string, prefix: string): boolean {
+  const s = text.toLowerCase();
+  if (!s.startsWith(`${prefix}1`)) return false;
+  const data = [...s.slice(prefix.length + 1)].map((c) => CHARSET.indexOf(c));
+  // 32 bytes are 52 five-bit groups (the last 4 bits zero), then a 6-group checksum
+  if (data.length !== 58 || data.some((v) => v < 0) || (data[51] & 0xf) !== 0) return false;
+  const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+  let chk = 1;
+  const codes = [...prefix].map((c) => c.charCodeAt(0));
+  for (const v of [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31), ...data]) {
+    const top = chk >>> 25;
+    chk = ((chk & 0x1ffffff) << 5) ^ v;
+    for (let i = 0; i < 5; i++) if ((top >>> i) & 1) chk ^= gen[i];
+  }
+  return chk === 1;
+}
+
 /** A short, public name for a recipient: the first 16 hex digits of its sha256. */
 export function recipientFingerprint(recipient: string): string {
   return createHash('sha256').update(recipient).digest('hex').slice(0, 16);
@@ -33,11 +55,8 @@ export function recipientProblem(text: string): string | undefined {
     return 'is an age secret key (identity), not a recipient; give the public key (age1…) printed by age-keygen.';
   if (!RECIPIENT.test(text))
     return `${JSON.stringify(text.slice(0, 80))} is not an age X25519 recipient (age1 followed by 58 bech32 characters, as printed by age-keygen).`;
-  try {
-    new Encrypter().addRecipient(text);
-  } catch {
+  if (!isBech32Key(text, 'age'))
     return `${JSON.stringify(text)} is not a valid age recipient (its checksum does not match).`;
-  }
   return undefined;
 }
 
@@ -62,58 +81,45 @@ export function parseIdentities(input: string, text: string): string[] {
       throw new UserError(
         `Input '${input}': is not an age secret key${where}; expected AGE-SECRET-KEY-1 followed by 58 bech32 characters (the key file age-keygen writes).`,
       );
-    try {
-      new Decrypter().addIdentity(key);
-    } catch {
-      throw new UserError(`Input '${input}': is not a valid age secret key${where}.`);
-    }
+    if (!isBech32Key(key, 'age-secret-key-'))
+      throw new UserError(
+        `Input '${input}': is not a valid age secret key${where} (its checksum does not match).`,
+      );
   }
   return keys;
 }
 
 /** Fingerprints of the recipients the identities decrypt for, to name them in errors. */
 export async function identityFingerprints(identities: string[]): Promise<string[]> {
+  const { identityToRecipient } = await ageLibrary();
   const out: string[] = [];
   for (const id of identities) out.push(recipientFingerprint(await identityToRecipient(id)));
   return out;
 }
 
 /**
- * A stream stage that encrypts what is written to it into an age v1 file. The age library
- * works on web streams: the node side is bridged with pull-based adapters, so backpressure
- * holds and memory stays at a few chunks whatever the backup's size.
+ * A stream stage that encrypts what is written to it into an age v1 file. The library makes
+ * the header: it wraps a fresh file key for every recipient and MACs the header. A recipient
+ * of ours that adds no stanza is handed that file key too (the Recipient interface's
+ * wrapFileKey), so the payload can be sealed by age-stream.ts on Node's native cipher.
  */
-export async function createEncryptor(recipients: string[]): Promise<Duplex> {
+export async function createEncryptor(recipients: string[]): Promise<PayloadEncryptor> {
+  const { Encrypter } = await ageLibrary();
   const e = new Encrypter();
   for (const r of recipients) e.addRecipient(r);
-  const input = new PassThrough({ highWaterMark: 1024 * 1024 });
-  const encrypted = await e.encrypt(pullFrom(input));
-  const output = Readable.fromWeb(encrypted as unknown as WebReadableStream<Uint8Array>, {
-    highWaterMark: 1024 * 1024,
-  });
-  return Duplex.from({ writable: input, readable: output });
-}
-
-/** A web ReadableStream that reads the node stream only when the consumer asks. */
-function pullFrom(source: Readable): ReadableStream<Uint8Array> {
-  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const next = await it.next();
-        if (next.done) controller.close();
-        else
-          controller.enqueue(
-            new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.length),
-          );
-      },
-      async cancel(reason) {
-        source.destroy(reason instanceof Error ? reason : undefined);
-        await it.return?.();
-      },
+  let fileKey: Uint8Array | undefined;
+  e.addRecipient({
+    wrapFileKey(key: Uint8Array) {
+      fileKey = Uint8Array.from(key);
+      return [];
     },
-    { highWaterMark: 0 },
-  );
+  });
+  // an empty file: header, payload nonce, and the 16-byte tag of its one empty chunk
+  const empty = await e.encrypt(new Uint8Array(0));
+  if (!fileKey) throw new Error('the age library did not hand out the file key');
+  const prefix = Buffer.from(empty.subarray(0, empty.length - 16));
+  const nonce = prefix.subarray(prefix.length - 16);
+  return new PayloadEncryptor(prefix, payloadKey(fileKey, nonce));
 }
 
 /** Whether the file starts like an age v1 file (it is not decrypted). */
@@ -128,25 +134,15 @@ export async function looksEncrypted(path: string): Promise<boolean> {
   }
 }
 
-/** The number of recipient stanzas in an age header (X25519 stanzas do not name their key). */
+/** The recipient stanzas' types in an age header (X25519 stanzas do not name their key). */
 export async function headerStanzas(path: string): Promise<{ stanzas: number; types: string[] }> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('latin1');
-    if (!text.startsWith(AGE_MAGIC)) throw new Error('it does not start with the age v1 header');
-    const end = text.indexOf('\n--- ');
-    if (end < 0) throw new Error('its age header is incomplete');
-    const types = text
-      .slice(AGE_MAGIC.length, end)
-      .split('\n')
-      .filter((l) => l.startsWith('-> '))
-      .map((l) => l.slice(3).split(' ')[0]);
-    return { stanzas: types.length, types };
-  } finally {
-    await fh.close();
-  }
+  const { header } = await readAgeHeader(path);
+  const types = header
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l.startsWith('-> '))
+    .map((l) => l.slice(3).split(' ')[0]);
+  return { stanzas: types.length, types };
 }
 
 /** What is known about who can decrypt a backup, for error messages. */
@@ -190,48 +186,28 @@ export function decryptError(
 }
 
 /**
- * The plaintext of an age file, as a node stream. Returned at once; the header is read
- * in the background and a wrong identity or a damaged file arrives as the stream's error
- * (already turned into one clear line).
+ * The plaintext of an age file, as a node stream. Returned at once; the header is opened by
+ * the library in the background, then the chunks are opened as the reader takes them. A
+ * wrong identity or a damaged file arrives as the stream's error, already one clear line.
  */
 export function openDecrypted(path: string, identities: string[], ctx: DecryptContext): Readable {
-  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  const d = new Decrypter();
-  for (const id of identities) d.addIdentity(id);
-  // a generator, so every failure reaches the reader as the clear line (not the library's
-  // word) and the file is read only as fast as the reader takes the plaintext
-  async function* plaintext(): AsyncGenerator<Buffer> {
-    let plain: ReadableStream<Uint8Array>;
-    try {
-      plain = await d.decrypt(pullFrom(file));
-    } catch (err) {
-      file.destroy();
-      throw decryptError(err, ctx);
-    }
-    const reader = plain.getReader();
-    let done = false;
-    try {
-      for (;;) {
-        let r: Awaited<ReturnType<typeof reader.read>>;
-        try {
-          r = await reader.read();
-        } catch (err) {
-          done = true;
-          throw decryptError(err, ctx, 'payload');
-        }
-        if (r.done) {
-          done = true;
-          return;
-        }
-        yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
-      }
-    } finally {
-      // the reader stopped early: stop reading the file too
-      if (!done) await reader.cancel().catch(() => undefined);
-      file.destroy();
-    }
-  }
-  return Readable.from(plaintext(), { objectMode: false, highWaterMark: 1024 * 1024 });
+  const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+  (async () => {
+    const { Decrypter } = await ageLibrary();
+    const d = new Decrypter();
+    for (const id of identities) d.addIdentity(id);
+    const { header, nonce, payloadStart } = await readAgeHeader(path);
+    return { key: payloadKey(await d.decryptHeader(header), nonce), payloadStart };
+  })()
+    .then(({ key, payloadStart }) =>
+      pipeline(
+        createReadStream(path, { start: payloadStart, highWaterMark: 1024 * 1024 }),
+        new PayloadDecryptor(key, (err) => decryptError(err, ctx, 'payload')),
+        out,
+      ),
+    )
+    .catch((err: unknown) => out.destroy(decryptError(err, ctx)));
+  return out;
 }
 
 /**
