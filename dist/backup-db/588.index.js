@@ -22687,7 +22687,7 @@ const Charsets = __webpack_require__(33286);
 const Types = __webpack_require__(95490);
 const helpers = __webpack_require__(33024);
 const genFunc = __webpack_require__(44498);
-const parserCache = __webpack_require__(97962);
+const parserCache = __webpack_require__(75581);
 const LocalDate = __webpack_require__(6352);
 const typeNames = [];
 for (const t in Types) {
@@ -23127,7 +23127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 97962:
+/***/ 75581:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -24045,7 +24045,7 @@ const Types = __webpack_require__(95490);
 const Charsets = __webpack_require__(33286);
 const helpers = __webpack_require__(33024);
 const genFunc = __webpack_require__(44498);
-const parserCache = __webpack_require__(97962);
+const parserCache = __webpack_require__(75581);
 const LocalDate = __webpack_require__(6352);
 
 const typeNames = [];
@@ -25952,7 +25952,7 @@ module.exports = {
 
 const SqlString = __webpack_require__(39902);
 const EventEmitter = (__webpack_require__(24434).EventEmitter);
-const parserCache = __webpack_require__(97962);
+const parserCache = __webpack_require__(75581);
 const PoolCluster = __webpack_require__(51498);
 const createConnection = __webpack_require__(31076);
 const createPool = __webpack_require__(37670);
