@@ -7,9 +7,9 @@ import { UserError, errorMessage } from '../kit/errors.js';
 import { PayloadDecryptor, PayloadEncryptor, payloadKey, readAgeHeader } from './age-stream.js';
 
 /**
- * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup is encrypted
- * as the last stage after compression, to X25519 recipients (`age1…` public keys), so the
- * machine that makes it needs no secret. Reading it back needs an identity
+ * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup
+ * is encrypted as the last stage after compression, to X25519 recipients (`age1…` public
+ * keys), so the machine that makes it needs no secret. Reading it back needs an identity
  * (`AGE-SECRET-KEY-1…`). The file is a standard age file: `age -d -i key.txt` decrypts it.
  */
 
