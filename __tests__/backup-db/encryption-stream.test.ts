@@ -12,6 +12,7 @@ import {
   createEncryptor,
   headerStanzas,
   parseIdentities,
+  payloadSizeIsWhole,
   recipientProblem,
   verifyDecryptable,
 } from '../../src/db/encryption.js';
@@ -60,7 +61,15 @@ describe('the age stage', () => {
     await encrypt(plaintext, [alice.recipient, bob.recipient], out);
     expect(ageDecrypt(out, alice).equals(plaintext)).toBe(true);
     expect(ageDecrypt(out, bob).equals(plaintext)).toBe(true);
-    expect(await headerStanzas(out)).toEqual({ stanzas: 2, types: ['X25519', 'X25519'] });
+    const h = await headerStanzas(out);
+    expect(h).toMatchObject({ stanzas: 2, types: ['X25519', 'X25519'] });
+    expect(payloadSizeIsWhole(h.payloadBytes)).toBe(true);
+    // 5 full chunks + a last one of 1234 bytes, each with its 16-byte tag
+    expect(h.payloadBytes).toBe(plaintext.length + 6 * 16);
+    for (const cut of [0, 15, 65552 + 3, 5 * 65552 + 16])
+      expect(payloadSizeIsWhole(cut)).toBe(false);
+    for (const whole of [16, 17, 65552, 5 * 65552, 5 * 65552 + 17])
+      expect(payloadSizeIsWhole(whole)).toBe(true);
   });
 
   test.each([0, 1, 65536, 2 * 65536, 2 * 65536 + 1])(

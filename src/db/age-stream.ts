@@ -29,34 +29,39 @@ function chunkNonce(counter: number, last: boolean): Buffer {
   return n;
 }
 
-/** Holds written bytes until `size` of them can be taken. */
-class Pending {
-  private parts: Buffer[] = [];
-  bytes = 0;
-  add(b: Buffer): void {
-    this.parts.push(b);
-    this.bytes += b.length;
+/**
+ * Cuts a byte stream into blocks of `size` in one reused buffer (no copies beyond one, no
+ * garbage per block: memory stays flat and the garbage collector idle). A full block is handed
+ * on only when a byte after it arrives, so the last block is known when the input ends.
+ */
+class Blocks {
+  private readonly buf: Buffer;
+  private used = 0;
+  constructor(private readonly size: number) {
+    this.buf = Buffer.allocUnsafe(size);
   }
-  /** Every whole `size` block that has at least one byte after it (so it is not the last). */
-  *blocksBeforeLast(size: number): Generator<Buffer> {
-    if (this.bytes <= size) return;
-    const all = Buffer.concat(this.parts, this.bytes);
+  feed(chunk: Buffer, onBlock: (block: Buffer) => void): void {
     let off = 0;
-    while (all.length - off > size) {
-      yield all.subarray(off, off + size);
-      off += size;
+    while (off < chunk.length) {
+      if (this.used === this.size) {
+        onBlock(this.buf);
+        this.used = 0;
+      }
+      const n = Math.min(this.size - this.used, chunk.length - off);
+      chunk.copy(this.buf, this.used, off, off + n);
+      this.used += n;
+      off += n;
     }
-    this.parts = [all.subarray(off)];
-    this.bytes = all.length - off;
   }
+  /** What is left: the last block (possibly empty). */
   rest(): Buffer {
-    return Buffer.concat(this.parts, this.bytes);
+    return this.buf.subarray(0, this.used);
   }
 }
 
 /** Writes `prefix` (the age header and payload nonce), then the sealed chunks. */
 export class PayloadEncryptor extends Transform {
-  private readonly pending = new Pending();
+  private readonly blocks = new Blocks(AGE_CHUNK);
   private counter = 0;
   private started = false;
   constructor(
@@ -67,13 +72,12 @@ export class PayloadEncryptor extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.start();
-    this.pending.add(chunk);
-    for (const block of this.pending.blocksBeforeLast(AGE_CHUNK)) this.seal(block, false);
+    this.blocks.feed(chunk, (block) => this.seal(block, false));
     cb();
   }
   override _flush(cb: TransformCallback): void {
     this.start();
-    this.seal(this.pending.rest(), true);
+    this.seal(this.blocks.rest(), true);
     cb();
   }
   private start(): void {
@@ -85,7 +89,10 @@ export class PayloadEncryptor extends Transform {
     const c = createCipheriv('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
       authTagLength: TAG,
     });
-    this.push(Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]));
+    // update() copies out of the reused block buffer
+    if (plain.length > 0) this.push(c.update(plain));
+    c.final();
+    this.push(c.getAuthTag());
   }
 }
 
@@ -95,7 +102,7 @@ export class PayloadEncryptor extends Transform {
  * Errors go through `describe`, so the reader sees one clear line.
  */
 export class PayloadDecryptor extends Transform {
-  private readonly pending = new Pending();
+  private readonly blocks = new Blocks(AGE_CHUNK + TAG);
   private counter = 0;
   constructor(
     private readonly key: Buffer,
@@ -105,8 +112,7 @@ export class PayloadDecryptor extends Transform {
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     try {
-      this.pending.add(chunk);
-      for (const block of this.pending.blocksBeforeLast(AGE_CHUNK + TAG)) this.open(block, false);
+      this.blocks.feed(chunk, (block) => this.open(block, false));
       cb();
     } catch (err) {
       cb(this.describe(err));
@@ -114,7 +120,7 @@ export class PayloadDecryptor extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     try {
-      const rest = this.pending.rest();
+      const rest = this.blocks.rest();
       if (rest.length < TAG) throw new Error('the last chunk is missing');
       const plain = this.open(rest, true);
       if (plain === 0 && this.counter > 1) throw new Error('the last chunk is empty');
@@ -128,8 +134,10 @@ export class PayloadDecryptor extends Transform {
       authTagLength: TAG,
     });
     d.setAuthTag(sealed.subarray(sealed.length - TAG));
-    const plain = Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
-    this.push(plain);
+    const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+    // final() throws when the tag does not authenticate: nothing unauthenticated is passed on
+    d.final();
+    if (plain.length > 0) this.push(plain);
     return plain.length;
   }
 }

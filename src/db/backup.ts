@@ -13,6 +13,7 @@ import {
   createEncryptor,
   headerStanzas,
   identityFingerprints,
+  payloadSizeIsWhole,
   recipientFingerprint,
 } from './encryption.js';
 import {
@@ -159,9 +160,12 @@ async function checkIdentityMatches(
   }
 }
 
-/** Without an identity: the age header is whole and holds one X25519 stanza per recipient. */
+/**
+ * Without an identity: the age header is whole and holds one X25519 stanza per recipient, and
+ * the payload's size is one a whole age payload can have.
+ */
 async function verifyEncryptedHeader(path: string, recipients: number): Promise<string> {
-  let h: { stanzas: number; types: string[] };
+  let h: { stanzas: number; types: string[]; payloadBytes: number };
   try {
     h = await headerStanzas(path);
   } catch (err) {
@@ -172,7 +176,11 @@ async function verifyEncryptedHeader(path: string, recipients: number): Promise<
       `the encrypted backup's age header has ${h.stanzas} recipient stanza(s) (${h.types.join(', ')}), expected ${recipients} X25519.`,
     );
   }
-  return `age header: ${recipients} X25519 recipient(s); plaintext not checked (no decrypt-identity)`;
+  if (!payloadSizeIsWhole(h.payloadBytes))
+    throw new UserError(
+      `the encrypted backup's age payload (${h.payloadBytes} bytes) cannot be whole; it was not kept.`,
+    );
+  return `age header: ${recipients} X25519 recipient(s), payload size whole; plaintext not checked (no decrypt-identity)`;
 }
 
 /** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
@@ -307,7 +315,7 @@ export async function runBackup(
       checks.unshift(encrypted ? `decrypted, ${structure.checked}` : structure.checked);
     }
 
-    if (opts.verify === 'checksum' || opts.verify === 'restore' || (encrypted && !backup.decrypt)) {
+    if (opts.verify === 'checksum' || opts.verify === 'restore') {
       const again = await sha256Backup(partial);
       if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
         throw new UserError(

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError, errorMessage } from '../kit/errors.js';
-import { PayloadDecryptor, PayloadEncryptor, payloadKey, readAgeHeader } from './age-stream.js';
+import {
+  AGE_CHUNK,
+  PayloadDecryptor,
+  PayloadEncryptor,
+  payloadKey,
+  readAgeHeader,
+} from './age-stream.js';
+
+const TAG_BYTES = 16;
 
 /**
  * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup
@@ -135,14 +143,26 @@ export async function looksEncrypted(path: string): Promise<boolean> {
 }
 
 /** The recipient stanzas' types in an age header (X25519 stanzas do not name their key). */
-export async function headerStanzas(path: string): Promise<{ stanzas: number; types: string[] }> {
-  const { header } = await readAgeHeader(path);
+export async function headerStanzas(
+  path: string,
+): Promise<{ stanzas: number; types: string[]; payloadBytes: number }> {
+  const { header, payloadStart } = await readAgeHeader(path);
   const types = header
     .toString('latin1')
     .split('\n')
     .filter((l) => l.startsWith('-> '))
     .map((l) => l.slice(3).split(' ')[0]);
-  return { stanzas: types.length, types };
+  return { stanzas: types.length, types, payloadBytes: (await stat(path)).size - payloadStart };
+}
+
+/**
+ * Whether a payload of this many bytes can be whole: 64 KiB + 16 chunks, then a last chunk
+ * of 16 bytes or more (only an empty file's single chunk is exactly 16).
+ */
+export function payloadSizeIsWhole(bytes: number): boolean {
+  if (bytes === TAG_BYTES) return true;
+  const last = bytes % (AGE_CHUNK + TAG_BYTES);
+  return bytes > TAG_BYTES && !(last > 0 && last <= TAG_BYTES);
 }
 
 /** What is known about who can decrypt a backup, for error messages. */
