@@ -30585,36 +30585,42 @@ function chunkNonce(counter, last) {
     n[11] = last ? 1 : 0;
     return n;
 }
-/** Holds written bytes until `size` of them can be taken. */
-class Pending {
-    parts = [];
-    bytes = 0;
-    add(b) {
-        this.parts.push(b);
-        this.bytes += b.length;
+/**
+ * Cuts a byte stream into blocks of `size` in one reused buffer (no copies beyond one, no
+ * garbage per block: memory stays flat and the garbage collector idle). A full block is handed
+ * on only when a byte after it arrives, so the last block is known when the input ends.
+ */
+class Blocks {
+    size;
+    buf;
+    used = 0;
+    constructor(size) {
+        this.size = size;
+        this.buf = Buffer.allocUnsafe(size);
     }
-    /** Every whole `size` block that has at least one byte after it (so it is not the last). */
-    *blocksBeforeLast(size) {
-        if (this.bytes <= size)
-            return;
-        const all = Buffer.concat(this.parts, this.bytes);
+    feed(chunk, onBlock) {
         let off = 0;
-        while (all.length - off > size) {
-            yield all.subarray(off, off + size);
-            off += size;
+        while (off < chunk.length) {
+            if (this.used === this.size) {
+                onBlock(this.buf);
+                this.used = 0;
+            }
+            const n = Math.min(this.size - this.used, chunk.length - off);
+            chunk.copy(this.buf, this.used, off, off + n);
+            this.used += n;
+            off += n;
         }
-        this.parts = [all.subarray(off)];
-        this.bytes = all.length - off;
     }
+    /** What is left: the last block (possibly empty). */
     rest() {
-        return Buffer.concat(this.parts, this.bytes);
+        return this.buf.subarray(0, this.used);
     }
 }
 /** Writes `prefix` (the age header and payload nonce), then the sealed chunks. */
 class PayloadEncryptor extends external_node_stream_.Transform {
     prefix;
     key;
-    pending = new Pending();
+    blocks = new Blocks(AGE_CHUNK);
     counter = 0;
     started = false;
     constructor(prefix, key) {
@@ -30624,14 +30630,12 @@ class PayloadEncryptor extends external_node_stream_.Transform {
     }
     _transform(chunk, _enc, cb) {
         this.start();
-        this.pending.add(chunk);
-        for (const block of this.pending.blocksBeforeLast(AGE_CHUNK))
-            this.seal(block, false);
+        this.blocks.feed(chunk, (block) => this.seal(block, false));
         cb();
     }
     _flush(cb) {
         this.start();
-        this.seal(this.pending.rest(), true);
+        this.seal(this.blocks.rest(), true);
         cb();
     }
     start() {
@@ -30644,7 +30648,11 @@ class PayloadEncryptor extends external_node_stream_.Transform {
         const c = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
             authTagLength: age_stream_TAG,
         });
-        this.push(Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]));
+        // update() copies out of the reused block buffer
+        if (plain.length > 0)
+            this.push(c.update(plain));
+        c.final();
+        this.push(c.getAuthTag());
     }
 }
 /**
@@ -30655,7 +30663,7 @@ class PayloadEncryptor extends external_node_stream_.Transform {
 class PayloadDecryptor extends external_node_stream_.Transform {
     key;
     describe;
-    pending = new Pending();
+    blocks = new Blocks(AGE_CHUNK + age_stream_TAG);
     counter = 0;
     constructor(key, describe) {
         super();
@@ -30664,9 +30672,7 @@ class PayloadDecryptor extends external_node_stream_.Transform {
     }
     _transform(chunk, _enc, cb) {
         try {
-            this.pending.add(chunk);
-            for (const block of this.pending.blocksBeforeLast(AGE_CHUNK + age_stream_TAG))
-                this.open(block, false);
+            this.blocks.feed(chunk, (block) => this.open(block, false));
             cb();
         }
         catch (err) {
@@ -30675,7 +30681,7 @@ class PayloadDecryptor extends external_node_stream_.Transform {
     }
     _flush(cb) {
         try {
-            const rest = this.pending.rest();
+            const rest = this.blocks.rest();
             if (rest.length < age_stream_TAG)
                 throw new Error('the last chunk is missing');
             const plain = this.open(rest, true);
@@ -30692,8 +30698,11 @@ class PayloadDecryptor extends external_node_stream_.Transform {
             authTagLength: age_stream_TAG,
         });
         d.setAuthTag(sealed.subarray(sealed.length - age_stream_TAG));
-        const plain = Buffer.concat([d.update(sealed.subarray(0, sealed.length - age_stream_TAG)), d.final()]);
-        this.push(plain);
+        const plain = d.update(sealed.subarray(0, sealed.length - age_stream_TAG));
+        // final() throws when the tag does not authenticate: nothing unauthenticated is passed on
+        d.final();
+        if (plain.length > 0)
+            this.push(plain);
         return plain.length;
     }
 }
@@ -30729,10 +30738,11 @@ async function readAgeHeader(path) {
 
 
 
+const TAG_BYTES = 16;
 /**
- * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup is encrypted
- * as the last stage after compression, to X25519 recipients (`age1…` public keys), so the
- * machine that makes it needs no secret. Reading it back needs an identity
+ * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup
+ * is encrypted as the last stage after compression, to X25519 recipients (`age1…` public
+ * keys), so the machine that makes it needs no secret. Reading it back needs an identity
  * (`AGE-SECRET-KEY-1…`). The file is a standard age file: `age -d -i key.txt` decrypts it.
  */
 const AGE_EXTENSION = '.age';
@@ -30850,13 +30860,23 @@ async function looksEncrypted(path) {
 }
 /** The recipient stanzas' types in an age header (X25519 stanzas do not name their key). */
 async function headerStanzas(path) {
-    const { header } = await readAgeHeader(path);
+    const { header, payloadStart } = await readAgeHeader(path);
     const types = header
         .toString('latin1')
         .split('\n')
         .filter((l) => l.startsWith('-> '))
         .map((l) => l.slice(3).split(' ')[0]);
-    return { stanzas: types.length, types };
+    return { stanzas: types.length, types, payloadBytes: (await (0,promises_.stat)(path)).size - payloadStart };
+}
+/**
+ * Whether a payload of this many bytes can be whole: 64 KiB + 16 chunks, then a last chunk
+ * of 16 bytes or more (only an empty file's single chunk is exactly 16).
+ */
+function payloadSizeIsWhole(bytes) {
+    if (bytes === TAG_BYTES)
+        return true;
+    const last = bytes % (AGE_CHUNK + TAG_BYTES);
+    return bytes > TAG_BYTES && !(last > 0 && last <= TAG_BYTES);
 }
 function noMatch(ctx) {
     const who = ctx.recipients.length > 0 ? ctx.recipients.join(', ') : 'not recorded';
@@ -33349,7 +33369,10 @@ async function checkIdentityMatches(encryptTo, identities) {
         throw new errors/* InputError */.dz('decrypt-identity', `does not match any recipient of encrypt-to (recipients: ${[...wanted].join(', ')}; the identity's: ${have.join(', ')}); verify could not read the backup.`);
     }
 }
-/** Without an identity: the age header is whole and holds one X25519 stanza per recipient. */
+/**
+ * Without an identity: the age header is whole and holds one X25519 stanza per recipient, and
+ * the payload's size is one a whole age payload can have.
+ */
 async function verifyEncryptedHeader(path, recipients) {
     let h;
     try {
@@ -33361,7 +33384,9 @@ async function verifyEncryptedHeader(path, recipients) {
     if (h.stanzas !== recipients || h.types.some((t) => t !== 'X25519')) {
         throw new errors/* UserError */.yo(`the encrypted backup's age header has ${h.stanzas} recipient stanza(s) (${h.types.join(', ')}), expected ${recipients} X25519.`);
     }
-    return `age header: ${recipients} X25519 recipient(s); plaintext not checked (no decrypt-identity)`;
+    if (!payloadSizeIsWhole(h.payloadBytes))
+        throw new errors/* UserError */.yo(`the encrypted backup's age payload (${h.payloadBytes} bytes) cannot be whole; it was not kept.`);
+    return `age header: ${recipients} X25519 recipient(s), payload size whole; plaintext not checked (no decrypt-identity)`;
 }
 /** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
 async function writeDump(session, plan, partial, workDir) {
@@ -33480,7 +33505,7 @@ async function runBackup(opts, progress = {}) {
             }
             checks.unshift(encrypted ? `decrypted, ${structure.checked}` : structure.checked);
         }
-        if (opts.verify === 'checksum' || opts.verify === 'restore' || (encrypted && !backup.decrypt)) {
+        if (opts.verify === 'checksum' || opts.verify === 'restore') {
             const again = await (0,manifest_hash/* sha256Backup */.sJ)(partial);
             if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
                 throw new errors/* UserError */.yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
