@@ -1,19 +1,24 @@
 /**
- * backup-db against plain pg_dump (issue 3). A PostgreSQL table of at least 200 MB, then,
- * alternating (and alternating which goes first), N runs each of
+ * backup-db against plain pg_dump (issue 3), and encrypted against unencrypted (issue 10).
+ * A PostgreSQL table of at least 200 MB, then, rotating which goes first, N runs each of
  *   - the bundled action (format custom, default compression, verify list, upload none),
- *     run the way the runner does, and
+ *     run the way the runner does,
+ *   - the same with `encrypt-to` (age v1 to one X25519 recipient; no identity, so verify
+ *     checks the age header and re-reads the sha256), and
  *   - `pg_dump -Fc -Z 6 -f <file>` (the same compression level) of the same database,
- * printing median wall times, the ratio action / pg_dump and the peak RSS of the action's
- * own node process (its maxrss at exit; pg_dump's memory is not the action's). The table is
- * then doubled and measured again, to show the RSS does not grow with the database.
- * Targets: ratio <= 1.10; peak RSS <= 150 MB, flat between 1x and 2x.
+ * printing median wall times, the ratios action / pg_dump and encrypted / unencrypted, and
+ * the peak RSS of the action's own node process (its maxrss at exit; pg_dump's memory is not
+ * the action's). The table is then doubled and measured again, to show the RSS does not grow
+ * with the database.
+ * Targets: action/pg_dump <= 1.10; encrypted/unencrypted <= 1.15; peak RSS <= 150 MB, flat
+ * between 1x and 2x.
  *   npm run bench:backup [-- runs [megabytes]]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runAction, repoRoot } from '../__tests__/support/run-action.js';
 import { startPostgres, type PostgresServer } from '../__tests__/support/services/postgres.js';
 
@@ -83,9 +88,13 @@ function pgDump(server: PostgresServer, file: string): Promise<number> {
   });
 }
 
+// a throwaway key: the bench only encrypts
+const recipient = await identityToRecipient(await generateX25519Identity());
+
 async function action(
   server: PostgresServer,
   outDir: string,
+  extra: Record<string, string> = {},
 ): Promise<{ ms: number; rssMb: number; bytes: number }> {
   rmSync(rssFile, { force: true });
   const started = performance.now();
@@ -97,6 +106,7 @@ async function action(
       verify: 'list',
       upload: 'none',
       'output-dir': outDir,
+      ...extra,
     },
     { entry: wrapper, timeoutMs: 1_800_000 },
   );
@@ -108,57 +118,83 @@ async function action(
   return { ms, rssMb: rssKb / 1024, bytes: Number(run.outputs['size-bytes']) };
 }
 
-async function measure(
-  server: PostgresServer,
-  label: string,
-): Promise<{ ratio: number; rss: number }> {
+interface Figures {
+  ratio: number;
+  encRatio: number;
+  rss: number;
+  encRss: number;
+}
+
+async function measure(server: PostgresServer, label: string): Promise<Figures> {
   const size = await tableMb(server);
   const actionMs: number[] = [];
+  const encMs: number[] = [];
   const dumpMs: number[] = [];
   const rss: number[] = [];
+  const encRss: number[] = [];
   let bytes = 0;
+  let encBytes = 0;
   for (let i = 0; i < runs; i++) {
-    // the order alternates, and dirty pages of the previous run are flushed before each timed
-    // run, so neither side pays for the other's writeback
-    const outDir = mkdtempSync(join(work, 'out-'));
+    // the order rotates, and dirty pages of the previous run are flushed before each timed
+    // run, so no side pays for another's writeback
     const file = join(work, 'baseline.dump');
-    let a: { ms: number; rssMb: number; bytes: number };
-    let d: number;
-    if (i % 2 === 0) {
+    let a = { ms: 0, rssMb: 0, bytes: 0 };
+    let e = { ms: 0, rssMb: 0, bytes: 0 };
+    let d = 0;
+    const steps: Array<() => Promise<void>> = [
+      async () => {
+        const outDir = mkdtempSync(join(work, 'out-'));
+        a = await action(server, outDir);
+        rmSync(outDir, { recursive: true, force: true });
+      },
+      async () => {
+        const outDir = mkdtempSync(join(work, 'out-'));
+        e = await action(server, outDir, { 'encrypt-to': recipient });
+        rmSync(outDir, { recursive: true, force: true });
+      },
+      async () => {
+        d = await pgDump(server, file);
+      },
+    ];
+    for (let k = 0; k < steps.length; k++) {
       flush();
-      a = await action(server, outDir);
-      flush();
-      d = await pgDump(server, file);
-    } else {
-      flush();
-      d = await pgDump(server, file);
-      flush();
-      a = await action(server, outDir);
+      await steps[(i + k) % steps.length]();
     }
-    rmSync(outDir, { recursive: true, force: true });
     const baselineBytes = statSync(file).size;
     rmSync(file, { force: true });
     actionMs.push(a.ms);
+    encMs.push(e.ms);
     dumpMs.push(d);
     rss.push(a.rssMb);
+    encRss.push(e.rssMb);
     bytes = a.bytes;
+    encBytes = e.bytes;
     console.log(
       `  ${label} run ${i + 1}: action ${(a.ms / 1000).toFixed(2)} s (peak RSS ${a.rssMb.toFixed(1)} MB, ${(a.bytes / 1048576).toFixed(1)} MiB)` +
+        ` | encrypted ${(e.ms / 1000).toFixed(2)} s (peak RSS ${e.rssMb.toFixed(1)} MB, ${(e.bytes / 1048576).toFixed(1)} MiB)` +
         ` | pg_dump -Fc -Z 6 ${(d / 1000).toFixed(2)} s (${(baselineBytes / 1048576).toFixed(1)} MiB)`,
     );
   }
   const ratio = median(actionMs) / median(dumpMs);
+  const encRatio = median(encMs) / median(actionMs);
   const peak = Math.max(...rss);
-  console.log(`${label}: table ${size.toFixed(0)} MB, backup ${(bytes / 1048576).toFixed(1)} MiB`);
-  console.log(`  median action   ${(median(actionMs) / 1000).toFixed(2)} s`);
-  console.log(`  median pg_dump  ${(median(dumpMs) / 1000).toFixed(2)} s`);
+  const encPeak = Math.max(...encRss);
+  console.log(
+    `${label}: table ${size.toFixed(0)} MB, backup ${(bytes / 1048576).toFixed(1)} MiB, encrypted ${(encBytes / 1048576).toFixed(1)} MiB`,
+  );
+  console.log(`  median action     ${(median(actionMs) / 1000).toFixed(2)} s`);
+  console.log(`  median encrypted  ${(median(encMs) / 1000).toFixed(2)} s`);
+  console.log(`  median pg_dump    ${(median(dumpMs) / 1000).toFixed(2)} s`);
   console.log(
     `  ratio action/pg_dump ${ratio.toFixed(3)} (target <= 1.10) ${ratio <= 1.1 ? 'OK' : 'OVER'}`,
   );
   console.log(
-    `  peak RSS of the action's node process: max ${peak.toFixed(1)} MB, median ${median(rss).toFixed(1)} MB (target <= 150 MB) ${peak <= 150 ? 'OK' : 'OVER'}`,
+    `  ratio encrypted/unencrypted ${encRatio.toFixed(3)} (target <= 1.15) ${encRatio <= 1.15 ? 'OK' : 'OVER'}`,
   );
-  return { ratio, rss: peak };
+  console.log(
+    `  peak RSS of the action's node process: max ${peak.toFixed(1)} MB, median ${median(rss).toFixed(1)} MB; encrypted max ${encPeak.toFixed(1)} MB, median ${median(encRss).toFixed(1)} MB (target <= 150 MB) ${Math.max(peak, encPeak) <= 150 ? 'OK' : 'OVER'}`,
+  );
+  return { ratio, encRatio, rss: peak, encRss: encPeak };
 }
 
 const server = await startPostgres();
@@ -180,6 +216,9 @@ try {
   console.log('');
   console.log(
     `summary: ratio ${one.ratio.toFixed(3)} at 1x, ${two.ratio.toFixed(3)} at 2x; peak RSS ${one.rss.toFixed(1)} MB at 1x, ${two.rss.toFixed(1)} MB at 2x (growth ${(two.rss / one.rss).toFixed(2)}x for 2x the data)`,
+  );
+  console.log(
+    `encrypted: ratio to unencrypted ${one.encRatio.toFixed(3)} at 1x, ${two.encRatio.toFixed(3)} at 2x; peak RSS ${one.encRss.toFixed(1)} MB at 1x, ${two.encRss.toFixed(1)} MB at 2x (growth ${(two.encRss / one.encRss).toFixed(2)}x for 2x the data)`,
   );
 } finally {
   await server.stop();

@@ -25,6 +25,7 @@ export const SERVICES = {
   ],
   sqlite: [() => onPath('sqlite3'), ['sqlite3']],
   compression: [() => onPath('zstd') && onPath('gzip'), ['zstd', 'gzip']],
+  age: [() => onPath('age') && onPath('age-keygen'), ['age']],
   registry: [
     () => existsSync('/usr/bin/docker-registry') && onPath('htpasswd'),
     ['docker-registry', 'apache2-utils'],

@@ -28,7 +28,7 @@ export const modules = {
 async function loadMysqlDump(tool, server, database, backup, o) {
     await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_1__/* .execArgv */ .E)((0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlClientArgv */ .uA)(tool, server, database, o.connectTimeoutMs), {
         env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlEnv */ .Sm)(server),
-        stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecompressed */ .TO)(backup.path, backup.compression),
+        stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .openDecompressed */ .TO)(backup.path, backup.stored),
         stdout: 'ignore',
         timeoutMs: o.timeoutMs,
         label: `${tool.split('/').pop() ?? tool} (${o.label})`,
@@ -55,7 +55,7 @@ async function restoreMysqlInPlace(o, target) {
             throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_3__/* .RestoreStopped */ ._l(`stopped before the restore; '${target.database}' is unchanged.`);
         const method = `${name} client (plain dump, in place)`;
         o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
-        await loadMysqlDump(tool, target, target.database, { path: o.backupPath, compression: o.manifest.compression }, { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' });
+        await loadMysqlDump(tool, target, target.database, { path: o.backupPath, stored: (0,_compression_js__WEBPACK_IMPORTED_MODULE_2__/* .storedAsManifest */ .lX)(o.manifest, o.decryptIdentities) }, { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' });
         const tables = await (0,_mysql_js__WEBPACK_IMPORTED_MODULE_4__/* .countMysqlTables */ .bA)(conn, target.database);
         (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_3__/* .checkAgainstManifest */ .fE)(o.manifest, tables, true);
         return {

@@ -16,12 +16,12 @@ export const modules = {
 /* harmony import */ var _backup_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38158);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(25978);
 /* harmony import */ var _live_restore_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(33037);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(68333);
-/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(1343);
-/* harmony import */ var _postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(90713);
-/* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(76774);
-/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(9853);
-/* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(31571);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(72292);
+/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(1343);
+/* harmony import */ var _postgres_tables_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(90713);
+/* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(76774);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(9853);
+/* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(31571);
 
 
 
@@ -38,18 +38,18 @@ const INPUT = 'database-url';
 /** A connection to another database of the server (`postgres`, else `template1`). */
 async function maintenanceClient(target, timeoutMs) {
     try {
-        return await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, 'postgres', timeoutMs);
+        return await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(INPUT, target, 'postgres', timeoutMs);
     }
     catch (err) {
         if (!/does not exist/.test(String(err)))
             throw err;
-        return (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, 'template1', timeoutMs);
+        return (0,_postgres_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(INPUT, target, 'template1', timeoutMs);
     }
 }
 /** The schemas a backup contains (`public` always: pg_dump never creates it). */
 async function archiveSchemas(binDir, a, timeoutMs) {
     const found = new Set(['public']);
-    const input = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__/* .pgArchiveInput */ .cs)(a);
+    const input = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .pgArchiveInput */ .cs)(a);
     if (a.format === 'plain') {
         if (input.kind !== 'stream')
             throw new Error('plain dumps are read as streams');
@@ -60,7 +60,7 @@ async function archiveSchemas(binDir, a, timeoutMs) {
         }
         return [...found];
     }
-    const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_7__/* .pgRestoreListArgv */ .KQ)(binDir, input.kind === 'path' ? input.path : undefined), {
+    const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_2__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_8__/* .pgRestoreListArgv */ .KQ)(binDir, input.kind === 'path' ? input.path : undefined), {
         stdin: input.kind === 'stream' ? input.open() : undefined,
         timeoutMs,
         label: 'pg_restore --list',
@@ -80,9 +80,9 @@ function schemaCreatedBy(line) {
     return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];
 }
 async function countIn(target, database, timeoutMs) {
-    const c = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, database, timeoutMs);
+    const c = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(INPUT, target, database, timeoutMs);
     try {
-        return (await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__/* .countPgTables */ .K)(c)).counts;
+        return (await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .countPgTables */ .K)(c)).counts;
     }
     finally {
         await c.end().catch(() => undefined);
@@ -94,23 +94,22 @@ async function replacePostgres(o, target) {
     try {
         const v = await admin.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v, current_user AS user`);
         const { num, user } = v.rows[0];
-        const tool = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .findClient */ .$r)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_7__/* .pgMajorOfVersionNum */ .Wo)(Number(num)), v.rows[0].v.split(' ')[0]);
-        const liveClient = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(INPUT, target, live, o.connectTimeoutMs);
-        const liveTables = await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_9__/* .listPgTables */ .P)(liveClient).finally(() => liveClient.end());
+        const tool = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_7__/* .findClient */ .$r)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_8__/* .pgMajorOfVersionNum */ .Wo)(Number(num)), v.rows[0].v.split(' ')[0]);
+        const liveClient = await (0,_postgres_js__WEBPACK_IMPORTED_MODULE_7__/* .connect */ .Ng)(INPUT, target, live, o.connectTimeoutMs);
+        const liveTables = await (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_10__/* .listPgTables */ .P)(liveClient).finally(() => liveClient.end());
         const extraTables = (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .tablesNotIn */ .yt)(o.manifest, liveTables);
-        const rights = await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .databaseRights */ .h$)(admin, live);
-        const swap = o.mode === 'swap' || (o.mode === 'auto' && (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .canSwap */ .E6)(rights));
-        if (swap && !(0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .canSwap */ .E6)(rights)) {
+        const rights = await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .databaseRights */ .h$)(admin, live);
+        const swap = o.mode === 'swap' || (o.mode === 'auto' && (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .canSwap */ .E6)(rights));
+        if (swap && !(0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .canSwap */ .E6)(rights)) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz('restore-mode', `swap needs a user that can create databases and owns '${live}' (or a superuser); '${user}' cannot — use restore-mode: in-place or auto.`);
         }
         const m = o.manifest;
         const archive = {
             path: o.backupPath,
             format: m.format,
-            compression: m.compression,
-            compressedBy: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_11__/* .compressedBy */ .nX)(m),
+            stored: (0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .storedAsManifest */ .lX)(m, o.decryptIdentities),
         };
-        const appName = `runbook-rollback-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .V)()}`;
+        const appName = `runbook-rollback-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .VH)()}`;
         const base = {
             client: admin,
             server: target,
@@ -122,23 +121,23 @@ async function replacePostgres(o, target) {
         };
         const warnings = [];
         if (swap) {
-            const restoring = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .restoringDatabaseName */ .Cu)(live, (0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .V)());
-            const kept = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .keptDatabaseName */ .Rt)(live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
+            const restoring = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .restoringDatabaseName */ .Cu)(live, (0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .VH)());
+            const kept = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .keptDatabaseName */ .Rt)(live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
             o.log(`Restoring ${m.file} into new database '${restoring}' beside '${live}'`);
-            warnings.push(...(await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .createDatabaseLike */ .He)(admin, restoring, live)));
+            warnings.push(...(await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .createDatabaseLike */ .He)(admin, restoring, live)));
             // a stop request ends the restore at once by dropping its database; live is untouched
             const unsubscribe = o.stop.onRequest(() => {
-                void (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                void (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
             });
             let swapped = false;
             try {
-                const done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__/* .restorePgArchive */ .ar)({
+                const done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .restorePgArchive */ .ar)({
                     ...base,
                     database: restoring,
                     singleTransaction: false,
                     label: 'restore',
                 });
-                const w = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__/* .skippedRolesWarning */ .AV)(done.skipped, user);
+                const w = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .skippedRolesWarning */ .AV)(done.skipped, user);
                 if (w)
                     warnings.push(w);
                 const tables = await countIn(target, restoring, o.connectTimeoutMs);
@@ -148,13 +147,13 @@ async function replacePostgres(o, target) {
                     throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .RestoreStopped */ ._l(`stopped before the swap; '${live}' is unchanged.`);
                 o.log(`Row counts match the manifest; swapping '${restoring}' in as '${live}'`);
                 const swapStarted = Date.now();
-                await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .swapDatabases */ .Qj)(admin, live, restoring, kept);
+                await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .swapDatabases */ .Qj)(admin, live, restoring, kept);
                 swapped = true;
                 const swapMs = Date.now() - swapStarted;
                 o.log(`swapped in ${swapMs} ms ('${live}' refused connections for that long)`);
                 let replaced = kept;
                 if (!o.keepReplaced) {
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, kept);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .dropDatabase */ .Zi)(admin, kept);
                     replaced = undefined;
                 }
                 return {
@@ -169,7 +168,7 @@ async function replacePostgres(o, target) {
             }
             catch (err) {
                 if (o.stop.requested && !swapped) {
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
                     throw new _live_restore_js__WEBPACK_IMPORTED_MODULE_5__/* .RestoreStopped */ ._l(`stopped before the swap; '${live}' is unchanged.`);
                 }
                 throw err;
@@ -177,7 +176,7 @@ async function replacePostgres(o, target) {
             finally {
                 unsubscribe();
                 if (!swapped)
-                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
+                    await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .dropDatabase */ .Zi)(admin, restoring).catch(() => undefined);
             }
         }
         if (o.stop.requested)
@@ -192,11 +191,11 @@ async function replacePostgres(o, target) {
         });
         let done;
         try {
-            done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__/* .restorePgArchive */ .ar)({
+            done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .restorePgArchive */ .ar)({
                 ...base,
                 database: live,
                 singleTransaction: true,
-                preamble: (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_10__/* .inPlaceCleanSql */ .ef)(schemas),
+                preamble: (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .inPlaceCleanSql */ .ef)(schemas),
                 label: 'in-place restore',
             });
         }
@@ -208,7 +207,7 @@ async function replacePostgres(o, target) {
         finally {
             unsubscribe();
         }
-        const w = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_8__/* .skippedRolesWarning */ .AV)(done.skipped, user);
+        const w = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .skippedRolesWarning */ .AV)(done.skipped, user);
         if (w)
             warnings.push(w);
         const tables = await countIn(target, live, o.connectTimeoutMs);

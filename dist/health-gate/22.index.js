@@ -31,8 +31,10 @@ var errors = __webpack_require__(73713);
 var secrets = __webpack_require__(14601);
 // EXTERNAL MODULE: ./src/kit/sizes.ts
 var sizes = __webpack_require__(98402);
-// EXTERNAL MODULE: ./src/db/compression.ts
-var compression = __webpack_require__(72292);
+// EXTERNAL MODULE: ./src/db/compression.ts + 1 modules
+var compression = __webpack_require__(59757);
+// EXTERNAL MODULE: ./src/db/encryption.ts + 1 modules
+var encryption = __webpack_require__(44980);
 // EXTERNAL MODULE: ./src/db/engine.ts
 var engine = __webpack_require__(25978);
 // EXTERNAL MODULE: external "node:crypto"
@@ -121,6 +123,7 @@ var sqlite = __webpack_require__(40852);
 
 
 
+
 /** `20261122T014907Z` */
 function compactTimestamp(d) {
     return d
@@ -136,7 +139,8 @@ function defaultBackupName(engine, database, now) {
 }
 /** The backup's file (or directory) name for a plan. */
 function backupFileName(name, engine, plan) {
-    const stream = plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '';
+    const stream = (plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '') +
+        ((plan.encryptTo?.length ?? 0) > 0 ? AGE_EXTENSION : '');
     switch (plan.format) {
         case 'directory':
             return `${name}.dir`;
@@ -179,6 +183,35 @@ function ioProblem(err) {
     };
     return (e.code && reasons[e.code]) ?? errorMessage(err);
 }
+/** decrypt-identity at backup time is for verify: it must open what encrypt-to locks. */
+async function checkIdentityMatches(encryptTo, identities) {
+    if (encryptTo.length === 0 || !identities)
+        return;
+    const wanted = new Set(encryptTo.map(recipientFingerprint));
+    const have = await identityFingerprints(identities);
+    if (!have.some((f) => wanted.has(f))) {
+        throw new InputError('decrypt-identity', `does not match any recipient of encrypt-to (recipients: ${[...wanted].join(', ')}; the identity's: ${have.join(', ')}); verify could not read the backup.`);
+    }
+}
+/**
+ * Without an identity: the age header is whole and holds one X25519 stanza per recipient, and
+ * the payload's size is one a whole age payload can have.
+ */
+async function verifyEncryptedHeader(path, recipients) {
+    let h;
+    try {
+        h = await headerStanzas(path);
+    }
+    catch (err) {
+        throw new UserError(`the encrypted backup is not a valid age file: ${errorMessage(err)}`);
+    }
+    if (h.stanzas !== recipients || h.types.some((t) => t !== 'X25519')) {
+        throw new UserError(`the encrypted backup's age header has ${h.stanzas} recipient stanza(s) (${h.types.join(', ')}), expected ${recipients} X25519.`);
+    }
+    if (!payloadSizeIsWhole(h.payloadBytes))
+        throw new UserError(`the encrypted backup's age payload (${h.payloadBytes} bytes) cannot be whole; it was not kept.`);
+    return `age header: ${recipients} X25519 recipient(s), payload size whole; plaintext not checked (no decrypt-identity)`;
+}
 /** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
 async function writeDump(session, plan, partial, workDir) {
     if (plan.format === 'directory') {
@@ -189,16 +222,20 @@ async function writeDump(session, plan, partial, workDir) {
     const entry = new PassThrough({ highWaterMark: 1024 * 1024 });
     const hasher = new HashCounter();
     const file = createWriteStream(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
-    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
-        ? pipeline(entry, createCompressor(plan.compression, plan.level ?? 6), hasher, file)
-        : pipeline(entry, hasher, file);
-    const [dumped, written] = await Promise.allSettled([
+    // encryption is the last stage, so the hash and size are of the bytes as stored
+    const stages = [];
+    if (plan.compressedBy === 'stream' && plan.compression !== 'none')
+        stages.push(createCompressor(plan.compression, plan.level ?? 6));
+    if (plan.encryptTo && plan.encryptTo.length > 0)
+        stages.push(await createEncryptor(plan.encryptTo));
+    const written = pipeline([entry, ...stages, hasher, file]);
+    const [dumped, wrote] = await Promise.allSettled([
         session.dump(plan, { kind: 'stream', sink: entry }, workDir),
-        stages,
+        written,
     ]);
     // a failed write is the root cause: the dump tool then only saw its pipe close
-    if (written.status === 'rejected')
-        throw new UserError(`writing the backup failed: ${ioProblem(written.reason)}`);
+    if (wrote.status === 'rejected')
+        throw new UserError(`writing the backup failed: ${ioProblem(wrote.reason)}`);
     if (dumped.status === 'rejected')
         throw dumped.reason;
     return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
@@ -210,6 +247,7 @@ async function writeDump(session, plan, partial, workDir) {
 async function runBackup(opts, progress = {}) {
     const started = Date.now();
     const now = opts.now ?? new Date();
+    await checkIdentityMatches(opts.plan.encryptTo ?? [], opts.decryptIdentities);
     const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
     let workDir;
     const cleanup = () => {
@@ -262,20 +300,37 @@ async function runBackup(opts, progress = {}) {
         if (dumped.bytes < opts.minSizeBytes) {
             throw new UserError(`the backup is ${formatSize(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${formatSize(opts.minSizeBytes)}; it was not kept.`);
         }
-        const backup = { path: partial, plan };
+        const recipients = (plan.encryptTo ?? []).map(recipientFingerprint);
+        const encrypted = recipients.length > 0;
+        const backup = {
+            path: partial,
+            plan,
+            decrypt: encrypted && opts.decryptIdentities
+                ? {
+                    identities: opts.decryptIdentities,
+                    context: { file: fileName, recipients, input: 'decrypt-identity' },
+                }
+                : undefined,
+        };
         const checks = [];
         stage = 'the structural check';
-        const structure = await session.verifyStructure(backup, tables, workDir);
-        if (structure.missing.length > 0) {
-            if (plan.extraArgs.length === 0) {
-                throw new UserError(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
-            }
-            // extra-args excluded them: the manifest lists what the backup holds
-            for (const t of structure.missing)
-                delete tables[t];
-            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+        if (encrypted && !backup.decrypt) {
+            // the plaintext needs a secret this runner does not have: check what the key does not guard
+            checks.push(await verifyEncryptedHeader(partial, recipients.length));
         }
-        checks.unshift(structure.checked);
+        else {
+            const structure = await session.verifyStructure(backup, tables, workDir);
+            if (structure.missing.length > 0) {
+                if (plan.extraArgs.length === 0) {
+                    throw new UserError(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
+                }
+                // extra-args excluded them: the manifest lists what the backup holds
+                for (const t of structure.missing)
+                    delete tables[t];
+                checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+            }
+            checks.unshift(encrypted ? `decrypted, ${structure.checked}` : structure.checked);
+        }
         if (opts.verify === 'checksum' || opts.verify === 'restore') {
             const again = await sha256Backup(partial);
             if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
@@ -307,6 +362,7 @@ async function runBackup(opts, progress = {}) {
             file: fileName,
             size_bytes: dumped.bytes,
             sha256: dumped.sha256,
+            ...(encrypted ? { encrypted: true, recipients } : {}),
             created_at: now.toISOString(),
             git_sha: opts.gitSha,
             run_id: opts.runId,
@@ -368,7 +424,7 @@ async function runBackup(opts, progress = {}) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(12286);
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(73713);
 /* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(29495);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(72292);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(59757);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(25978);
 /* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25660);
 
@@ -540,12 +596,12 @@ class SqliteSession {
     }
     /** The backup as a database file: the file itself, or decompressed into tempDir. */
     async materialize(backup, dest) {
-        await pipeline(openDecompressed(backup.path, backup.plan.compression), createWriteStream(dest, { flags: 'wx' }));
+        await pipeline(openDecompressed(backup.path, storedAsBackup(backup)), createWriteStream(dest, { flags: 'wx' }));
     }
     async verifyStructure(backup, _tables, tempDir) {
         const { plan } = backup;
         if (plan.format === 'plain') {
-            const scan = await scanDecompressed(backup.path, plan.compression);
+            const scan = await scanDecompressed(backup.path, storedAsBackup(backup));
             const tail = scan.tail.trimEnd();
             if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
                 throw new UserError('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
@@ -587,7 +643,7 @@ class SqliteSession {
         try {
             // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
             const { restoreSqliteFile } = await __webpack_require__.e(/* import() */ 904).then(__webpack_require__.bind(__webpack_require__, 20523));
-            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, compression: backup.plan.compression }, file, backup.plan.timeoutMs);
+            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, stored: storedAsBackup(backup) }, file, backup.plan.timeoutMs);
             removed = removeDbFiles(file);
             return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
         }

@@ -23,7 +23,7 @@ class RestoreStopped extends _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .User
 }
 /** Throws when the restored row counts differ from the manifest's (before any swap). */
 function checkAgainstManifest(manifest, restored, ignoreExtra) {
-    const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .compareTableCounts */ .W)(manifest.tables, restored).filter((p) => !ignoreExtra || !p.endsWith('restored but not in the source'));
+    const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .compareTableCounts */ .W_)(manifest.tables, restored).filter((p) => !ignoreExtra || !p.endsWith('restored but not in the source'));
     if (problems.length > 0) {
         throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`after the restore the row counts differ from the backup's manifest: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
     }
@@ -36,7 +36,7 @@ function tablesNotIn(manifest, live) {
 async function restoreLive(o) {
     const t = o.target;
     if (t.engine === 'postgres') {
-        const { replacePostgres } = await Promise.all(/* import() */[__webpack_require__.e(343), __webpack_require__.e(22), __webpack_require__.e(746)]).then(__webpack_require__.bind(__webpack_require__, 9746));
+        const { replacePostgres } = await Promise.all(/* import() */[__webpack_require__.e(343), __webpack_require__.e(22), __webpack_require__.e(796)]).then(__webpack_require__.bind(__webpack_require__, 27796));
         return replacePostgres(o, t);
     }
     if (t.engine === 'sqlite') {
@@ -64,8 +64,8 @@ __webpack_require__.d(__webpack_exports__, {
 var errors = __webpack_require__(73713);
 // EXTERNAL MODULE: ./src/kit/exec.ts
 var exec = __webpack_require__(29495);
-// EXTERNAL MODULE: ./src/db/compression.ts
-var compression = __webpack_require__(72292);
+// EXTERNAL MODULE: ./src/db/compression.ts + 1 modules
+var compression = __webpack_require__(59757);
 // EXTERNAL MODULE: ./src/db/live-restore.ts
 var live_restore = __webpack_require__(33037);
 // EXTERNAL MODULE: ./src/db/mysql.ts
@@ -177,7 +177,7 @@ function mysqlDumpHasMarker(extraArgs) {
 async function loadMysqlDump(tool, server, database, backup, o) {
     await (0,exec/* execArgv */.E)(mysqlClientArgv(tool, server, database, o.connectTimeoutMs), {
         env: mysqlEnv(server),
-        stdin: (0,compression/* openDecompressed */.TO)(backup.path, backup.compression),
+        stdin: (0,compression/* openDecompressed */.TO)(backup.path, backup.stored),
         stdout: 'ignore',
         timeoutMs: o.timeoutMs,
         label: `${tool.split('/').pop() ?? tool} (${o.label})`,
@@ -204,7 +204,7 @@ async function restoreMysqlInPlace(o, target) {
             throw new live_restore/* RestoreStopped */._l(`stopped before the restore; '${target.database}' is unchanged.`);
         const method = `${name} client (plain dump, in place)`;
         o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
-        await loadMysqlDump(tool, target, target.database, { path: o.backupPath, compression: o.manifest.compression }, { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' });
+        await loadMysqlDump(tool, target, target.database, { path: o.backupPath, stored: (0,compression/* storedAsManifest */.lX)(o.manifest, o.decryptIdentities) }, { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' });
         const tables = await (0,mysql/* countMysqlTables */.bA)(conn, target.database);
         (0,live_restore/* checkAgainstManifest */.fE)(o.manifest, tables, true);
         return {

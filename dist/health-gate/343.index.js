@@ -216,8 +216,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: ./src/kit/exec.ts
 var exec = __webpack_require__(29495);
-// EXTERNAL MODULE: ./src/db/compression.ts
-var compression = __webpack_require__(72292);
+// EXTERNAL MODULE: ./src/db/compression.ts + 1 modules
+var compression = __webpack_require__(59757);
 // EXTERNAL MODULE: ./src/db/postgres-argv.ts
 var postgres_argv = __webpack_require__(76774);
 ;// CONCATENATED MODULE: ./src/db/postgres-roles.ts
@@ -409,10 +409,10 @@ const NEWLINE = Buffer.from('\n');
  * openDecompressed(). A plain dump is always a stream (psql reads stdin).
  */
 function pgArchiveInput(a) {
-    const streamed = a.format === 'plain' || (a.compressedBy === 'stream' && a.compression !== 'none');
+    const streamed = a.format === 'plain' || (0,compression/* toolReadsStdin */.aj)(a.stored);
     if (!streamed)
         return { kind: 'path', path: a.path };
-    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.compression) };
+    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.stored) };
 }
 /** Roles named by the backup's owner and grant statements. */
 async function scanArchiveRoles(binDir, a, timeoutMs) {
@@ -572,7 +572,7 @@ async function restorePgArchive(o) {
 /* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29495);
 /* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40869);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14601);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72292);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(59757);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
 /* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(76774);
 /* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(31571);
@@ -797,7 +797,7 @@ class PostgresSession {
     async verifyStructure(backup, tables) {
         const { plan, path } = backup;
         if (plan.format === 'plain') {
-            const scan = await scanDecompressed(path, plan.compression);
+            const scan = await scanDecompressed(path, storedAsBackup(backup));
             if (!scan.tail.includes(PLAIN_MARKER)) {
                 throw new UserError(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
             }
@@ -887,8 +887,7 @@ class PostgresSession {
         return {
             path: backup.path,
             format: plan.format,
-            compression: plan.compression,
-            compressedBy: plan.compressedBy,
+            stored: storedAsBackup(backup),
             jobs: plan.jobs,
         };
     }

@@ -1,22 +1,89 @@
 export const id = 660;
-export const ids = [660,229];
+export const ids = [660,10];
 export const modules = {
 
-/***/ 72292:
+/***/ 59757:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   TO: () => (/* binding */ openDecompressed)
-/* harmony export */ });
-/* unused harmony exports COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, scanDecompressed */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(46466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  TO: () => (/* binding */ openDecompressed),
+  lX: () => (/* binding */ storedAsManifest),
+  aj: () => (/* binding */ toolReadsStdin)
+});
+
+// UNUSED EXPORTS: COMPRESSION_LEVELS, compressionExtension, createCompressor, createDecompressor, scanDecompressed
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(38522);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __webpack_require__(73713);
+// EXTERNAL MODULE: ./src/db/encryption.ts + 1 modules
+var encryption = __webpack_require__(44980);
+;// CONCATENATED MODULE: ./src/db/manifest.ts
+/** Whether the file must be decompressed (gzip/zstd stream) before the restore tool reads it. */
+function compressedBy(m) {
+    if (m.compressed_by)
+        return m.compressed_by;
+    return m.format === 'custom' || m.format === 'directory' ? 'tool' : 'stream';
+}
+function manifestFileName(backupName) {
+    return `${backupName}.manifest.json`;
+}
+/** Parses and validates a manifest's JSON text; throws with what is wrong. */
+function parseManifest(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`not valid JSON: ${err instanceof Error ? err.message : String(err)}`, {
+            cause: err,
+        });
+    }
+    if (typeof data !== 'object' || data === null)
+        throw new Error('not a JSON object');
+    const m = data;
+    const need = (key, type) => {
+        if (typeof m[key] !== type)
+            throw new Error(`field '${key}' is missing or not a ${type}`);
+    };
+    need('engine', 'string');
+    need('database', 'string');
+    need('format', 'string');
+    need('compression', 'string');
+    need('file', 'string');
+    need('size_bytes', 'number');
+    need('sha256', 'string');
+    need('created_at', 'string');
+    if (!['postgres', 'mysql', 'sqlite'].includes(m.engine)) {
+        throw new Error(`field 'engine' is '${String(m.engine)}', expected postgres, mysql or sqlite`);
+    }
+    if (!/^[0-9a-f]{64}$/.test(m.sha256))
+        throw new Error(`field 'sha256' is not 64 hex digits`);
+    if (Number.isNaN(Date.parse(m.created_at)))
+        throw new Error(`field 'created_at' is not a date`);
+    if (m.encrypted !== undefined && typeof m.encrypted !== 'boolean')
+        throw new Error(`field 'encrypted' is not a boolean`);
+    if (m.recipients !== undefined &&
+        !(Array.isArray(m.recipients) && m.recipients.every((r) => typeof r === 'string')))
+        throw new Error(`field 'recipients' is not a list of fingerprints`);
+    if (typeof m.tables !== 'object' || m.tables === null)
+        throw new Error(`field 'tables' is missing`);
+    return m;
+}
+
+;// CONCATENATED MODULE: ./src/db/compression.ts
+
+
+
 
 
 
@@ -40,12 +107,49 @@ function createCompressor(c, level) {
 }
 function createDecompressor(c) {
     return c === 'gzip'
-        ? node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip({ chunkSize: 256 * 1024 })
-        : node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdDecompress({ chunkSize: 256 * 1024 });
+        ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 })
+        : external_node_zlib_.createZstdDecompress({ chunkSize: 256 * 1024 });
 }
-/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
-function openDecompressed(path, c) {
-    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+/** What a manifest's backup is stored as; `identities` from the decrypt-identity input. */
+function storedAsManifest(m, identities, input = 'decrypt-identity') {
+    return {
+        compression: m.compression,
+        compressedBy: compressedBy(m),
+        encrypted: m.encrypted === true,
+        decrypt: identities
+            ? { identities, context: { file: m.file, recipients: m.recipients ?? [], input } }
+            : undefined,
+    };
+}
+/**
+ * Whether a restore tool must read the backup from stdin (we undo a stream codec or the
+ * encryption) rather than open the file itself. An encrypted backup always goes by stdin.
+ */
+function toolReadsStdin(how) {
+    if (how.encrypted)
+        return true;
+    return (how.compressedBy ?? 'stream') === 'stream' && how.compression !== 'none';
+}
+function streamCodec(how) {
+    if (typeof how === 'string')
+        return how;
+    return (how.compressedBy ?? 'stream') === 'tool' ? 'none' : how.compression;
+}
+function openRaw(path, how) {
+    if (typeof how === 'string' || !how.encrypted)
+        return (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (!how.decrypt) {
+        throw new errors/* UserError */.yo(`${path} is encrypted (age) and no decrypt-identity was given; pass the AGE-SECRET-KEY-1… of one of its recipients.`);
+    }
+    return (0,encryption/* openDecrypted */.BZ)(path, how.decrypt.identities, how.decrypt.context);
+}
+/**
+ * The bytes a restore tool reads: decrypted when the file is an age file, decompressed when
+ * a gzip/zstd stream wraps it. A Compression alone means an unencrypted stream-compressed file.
+ */
+function openDecompressed(path, how) {
+    const file = openRaw(path, how);
+    const c = streamCodec(how);
     if (c === 'none')
         return file;
     const d = createDecompressor(c);
@@ -53,11 +157,11 @@ function openDecompressed(path, c) {
     return file.pipe(d);
 }
 /**
- * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * Reads a whole (possibly compressed, possibly encrypted) file and returns its decompressed size and last bytes.
  * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
  * completion marker without keeping the dump in memory.
  */
-async function scanDecompressed(path, c, tailBytes = 4096) {
+async function scanDecompressed(path, how, tailBytes = 4096) {
     let bytes = 0;
     let tail = Buffer.alloc(0);
     const sink = new Writable({
@@ -69,12 +173,415 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
             cb();
         },
     });
-    const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        await pipeline(file, sink);
-    else
-        await pipeline(file, createDecompressor(c), sink);
+    await pipeline(openDecompressed(path, how), sink);
     return { bytes, tail: tail.toString('utf8') };
+}
+
+
+/***/ }),
+
+/***/ 44980:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  BZ: () => (/* binding */ openDecrypted)
+});
+
+// UNUSED EXPORTS: AGE_EXTENSION, AGE_MAGIC, createEncryptor, decryptError, headerStanzas, identityFingerprints, looksEncrypted, parseIdentities, payloadSizeIsWhole, recipientFingerprint, recipientProblem, verifyDecryptable
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(57075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __webpack_require__(73713);
+;// CONCATENATED MODULE: ./src/db/age-stream.ts
+
+
+
+/**
+ * The payload of an age v1 file (age-encryption.org/v1, "Payload"): the plaintext in 64 KiB
+ * chunks, each sealed with ChaCha20-Poly1305 under HKDF-SHA256(file key, salt = the 16-byte
+ * nonce after the header, info "payload"), with the nonce = 11-byte big-endian chunk counter
+ * and a last-chunk flag byte. The header (recipient stanzas, key wrapping, MAC) is made and
+ * opened by the age-encryption library (encryption.ts); the chunks run on Node's OpenSSL
+ * ChaCha20-Poly1305, which measured 386 MB/s here against 22 MB/s for the library's pure-JS
+ * cipher on the same loaded machine, the difference between a backup that keeps pace with
+ * pg_dump and one that does not. Interoperability is proven against the age CLI in
+ * __tests__/backup-db/encryption-stream.test.ts.
+ */
+const age_stream_AGE_CHUNK = 64 * 1024;
+const TAG = 16;
+const MAX_HEADER = 1024 * 1024;
+function age_stream_payloadKey(fileKey, nonce) {
+    return Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', fileKey, nonce, 'payload', 32));
+}
+function chunkNonce(counter, last) {
+    const n = Buffer.alloc(12);
+    n.writeBigUInt64BE(BigInt(counter), 3);
+    n[11] = last ? 1 : 0;
+    return n;
+}
+/**
+ * Cuts a byte stream into blocks of `size` in one reused buffer (no copies beyond one, no
+ * garbage per block: memory stays flat and the garbage collector idle). A full block is handed
+ * on only when a byte after it arrives, so the last block is known when the input ends.
+ */
+class Blocks {
+    size;
+    buf;
+    used = 0;
+    constructor(size) {
+        this.size = size;
+        this.buf = Buffer.allocUnsafe(size);
+    }
+    feed(chunk, onBlock) {
+        let off = 0;
+        while (off < chunk.length) {
+            if (this.used === this.size) {
+                onBlock(this.buf);
+                this.used = 0;
+            }
+            const n = Math.min(this.size - this.used, chunk.length - off);
+            chunk.copy(this.buf, this.used, off, off + n);
+            this.used += n;
+            off += n;
+        }
+    }
+    /** What is left: the last block (possibly empty). */
+    rest() {
+        return this.buf.subarray(0, this.used);
+    }
+}
+/** Writes `prefix` (the age header and payload nonce), then the sealed chunks. */
+class age_stream_PayloadEncryptor extends external_node_stream_.Transform {
+    prefix;
+    key;
+    blocks = new Blocks(age_stream_AGE_CHUNK);
+    counter = 0;
+    started = false;
+    constructor(prefix, key) {
+        super();
+        this.prefix = prefix;
+        this.key = key;
+    }
+    _transform(chunk, _enc, cb) {
+        this.start();
+        this.blocks.feed(chunk, (block) => this.seal(block, false));
+        cb();
+    }
+    _flush(cb) {
+        this.start();
+        this.seal(this.blocks.rest(), true);
+        cb();
+    }
+    start() {
+        if (this.started)
+            return;
+        this.started = true;
+        this.push(this.prefix);
+    }
+    seal(plain, last) {
+        const c = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        // update() copies out of the reused block buffer
+        if (plain.length > 0)
+            this.push(c.update(plain));
+        c.final();
+        this.push(c.getAuthTag());
+    }
+}
+/**
+ * Opens the sealed chunks (what follows the header and nonce). A chunk is opened as the last
+ * one only at the end of the input: a file cut at a chunk boundary fails to authenticate.
+ * Errors go through `describe`, so the reader sees one clear line.
+ */
+class PayloadDecryptor extends external_node_stream_.Transform {
+    key;
+    describe;
+    blocks = new Blocks(age_stream_AGE_CHUNK + TAG);
+    counter = 0;
+    constructor(key, describe) {
+        super();
+        this.key = key;
+        this.describe = describe;
+    }
+    _transform(chunk, _enc, cb) {
+        try {
+            this.blocks.feed(chunk, (block) => this.open(block, false));
+            cb();
+        }
+        catch (err) {
+            cb(this.describe(err));
+        }
+    }
+    _flush(cb) {
+        try {
+            const rest = this.blocks.rest();
+            if (rest.length < TAG)
+                throw new Error('the last chunk is missing');
+            const plain = this.open(rest, true);
+            if (plain === 0 && this.counter > 1)
+                throw new Error('the last chunk is empty');
+            cb();
+        }
+        catch (err) {
+            cb(this.describe(err));
+        }
+    }
+    open(sealed, last) {
+        const d = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        d.setAuthTag(sealed.subarray(sealed.length - TAG));
+        const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+        // final() throws when the tag does not authenticate: nothing unauthenticated is passed on
+        d.final();
+        if (plain.length > 0)
+            this.push(plain);
+        return plain.length;
+    }
+}
+/** The header of an age file (through the MAC line), the payload nonce, and where the chunks start. */
+async function age_stream_readAgeHeader(path) {
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const buf = Buffer.alloc(MAX_HEADER + 16);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        const data = buf.subarray(0, bytesRead);
+        if (!data.subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')))
+            throw new Error('it does not start with the age v1 header');
+        const mac = data.indexOf('\n--- ');
+        const end = mac < 0 ? -1 : data.indexOf('\n', mac + 1);
+        if (end < 0)
+            throw new Error('its age header is incomplete (the file is truncated)');
+        const header = Buffer.from(data.subarray(0, end + 1));
+        const nonce = Buffer.from(data.subarray(end + 1, end + 17));
+        if (nonce.length !== 16)
+            throw new Error('its payload nonce is incomplete (the file is truncated)');
+        return { header, nonce, payloadStart: end + 17 };
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/db/encryption.ts
+
+
+
+
+
+
+
+const TAG_BYTES = 16;
+/**
+ * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup
+ * is encrypted as the last stage after compression, to X25519 recipients (`age1…` public
+ * keys), so the machine that makes it needs no secret. Reading it back needs an identity
+ * (`AGE-SECRET-KEY-1…`). The file is a standard age file: `age -d -i key.txt` decrypts it.
+ */
+const AGE_EXTENSION = '.age';
+/** The first line of every age v1 file. */
+const AGE_MAGIC = 'age-encryption.org/v1\n';
+const BECH32 = '[02-9ac-hj-np-z]';
+const RECIPIENT = new RegExp(`^age1${BECH32}{58}$`);
+const IDENTITY = new RegExp(`^AGE-SECRET-KEY-1${BECH32.toUpperCase()}{58}$`);
+/** The age library (with its post-quantum code) loads only when a backup is encrypted or read. */
+const ageLibrary = () => __webpack_require__.e(/* import() */ 855).then(__webpack_require__.bind(__webpack_require__, 20855));
+const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+/** Whether `text` is a bech32 string (BIP 173, as age uses it) with this prefix and 32 bytes. */
+function isBech32Key(text, prefix) {
+    const s = text.toLowerCase();
+    if (!s.startsWith(`${prefix}1`))
+        return false;
+    const data = [...s.slice(prefix.length + 1)].map((c) => CHARSET.indexOf(c));
+    // 32 bytes are 52 five-bit groups (the last 4 bits zero), then a 6-group checksum
+    if (data.length !== 58 || data.some((v) => v < 0) || (data[51] & 0xf) !== 0)
+        return false;
+    const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+    let chk = 1;
+    const codes = [...prefix].map((c) => c.charCodeAt(0));
+    for (const v of [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31), ...data]) {
+        const top = chk >>> 25;
+        chk = ((chk & 0x1ffffff) << 5) ^ v;
+        for (let i = 0; i < 5; i++)
+            if ((top >>> i) & 1)
+                chk ^= gen[i];
+    }
+    return chk === 1;
+}
+/** A short, public name for a recipient: the first 16 hex digits of its sha256. */
+function recipientFingerprint(recipient) {
+    return createHash('sha256').update(recipient).digest('hex').slice(0, 16);
+}
+/** Why `text` is not an X25519 age recipient, or undefined. The text is a public key. */
+function recipientProblem(text) {
+    if (text.startsWith('AGE-SECRET-KEY-'))
+        return 'is an age secret key (identity), not a recipient; give the public key (age1…) printed by age-keygen.';
+    if (!RECIPIENT.test(text))
+        return `${JSON.stringify(text.slice(0, 80))} is not an age X25519 recipient (age1 followed by 58 bech32 characters, as printed by age-keygen).`;
+    if (!isBech32Key(text, 'age'))
+        return `${JSON.stringify(text)} is not a valid age recipient (its checksum does not match).`;
+    return undefined;
+}
+/**
+ * The secret keys in an identity text: one `AGE-SECRET-KEY-1…` per line; blank lines and
+ * `#` comments (as in the file age-keygen writes) are skipped. Throws a UserError that never
+ * quotes the text, since it is a secret.
+ */
+function parseIdentities(input, text) {
+    const keys = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    if (keys.length === 0)
+        throw new UserError(`Input '${input}': holds no age secret key.`);
+    for (const [i, key] of keys.entries()) {
+        const where = keys.length > 1 ? ` (key ${i + 1} of ${keys.length})` : '';
+        if (key.startsWith('age1'))
+            throw new UserError(`Input '${input}': is an age recipient (public key)${where}; it needs the secret key AGE-SECRET-KEY-1… from age-keygen's key file.`);
+        if (!IDENTITY.test(key))
+            throw new UserError(`Input '${input}': is not an age secret key${where}; expected AGE-SECRET-KEY-1 followed by 58 bech32 characters (the key file age-keygen writes).`);
+        if (!isBech32Key(key, 'age-secret-key-'))
+            throw new UserError(`Input '${input}': is not a valid age secret key${where} (its checksum does not match).`);
+    }
+    return keys;
+}
+/** Fingerprints of the recipients the identities decrypt for, to name them in errors. */
+async function identityFingerprints(identities) {
+    const { identityToRecipient } = await ageLibrary();
+    const out = [];
+    for (const id of identities)
+        out.push(recipientFingerprint(await identityToRecipient(id)));
+    return out;
+}
+/**
+ * A stream stage that encrypts what is written to it into an age v1 file. The library makes
+ * the header: it wraps a fresh file key for every recipient and MACs the header. A recipient
+ * of ours that adds no stanza is handed that file key too (the Recipient interface's
+ * wrapFileKey), so the payload can be sealed by age-stream.ts on Node's native cipher.
+ */
+async function createEncryptor(recipients) {
+    const { Encrypter } = await ageLibrary();
+    const e = new Encrypter();
+    for (const r of recipients)
+        e.addRecipient(r);
+    let fileKey;
+    e.addRecipient({
+        wrapFileKey(key) {
+            fileKey = Uint8Array.from(key);
+            return [];
+        },
+    });
+    // an empty file: header, payload nonce, and the 16-byte tag of its one empty chunk
+    const empty = await e.encrypt(new Uint8Array(0));
+    if (!fileKey)
+        throw new Error('the age library did not hand out the file key');
+    const prefix = Buffer.from(empty.subarray(0, empty.length - 16));
+    const nonce = prefix.subarray(prefix.length - 16);
+    return new PayloadEncryptor(prefix, payloadKey(fileKey, nonce));
+}
+/** Whether the file starts like an age v1 file (it is not decrypted). */
+async function looksEncrypted(path) {
+    const fh = await open(path, 'r');
+    try {
+        const buf = Buffer.alloc(AGE_MAGIC.length);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        return buf.subarray(0, bytesRead).toString('latin1') === AGE_MAGIC;
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The recipient stanzas' types in an age header (X25519 stanzas do not name their key). */
+async function headerStanzas(path) {
+    const { header, payloadStart } = await readAgeHeader(path);
+    const types = header
+        .toString('latin1')
+        .split('\n')
+        .filter((l) => l.startsWith('-> '))
+        .map((l) => l.slice(3).split(' ')[0]);
+    return { stanzas: types.length, types, payloadBytes: (await stat(path)).size - payloadStart };
+}
+/**
+ * Whether a payload of this many bytes can be whole: 64 KiB + 16 chunks, then a last chunk
+ * of 16 bytes or more (only an empty file's single chunk is exactly 16).
+ */
+function payloadSizeIsWhole(bytes) {
+    if (bytes === TAG_BYTES)
+        return true;
+    const last = bytes % (AGE_CHUNK + TAG_BYTES);
+    return bytes > TAG_BYTES && !(last > 0 && last <= TAG_BYTES);
+}
+function noMatch(ctx) {
+    const who = ctx.recipients.length > 0 ? ctx.recipients.join(', ') : 'not recorded';
+    return new errors/* UserError */.yo(`${ctx.input} does not match any recipient of ${ctx.file} (recipients: ${who}); use the secret key of one of them.`);
+}
+/** Turns the age library's messages into one line that says what is wrong with the file. */
+function decryptError(err, ctx, phase = 'header') {
+    if (err instanceof errors/* UserError */.yo)
+        return err;
+    const msg = (0,errors/* errorMessage */.gJ)(err);
+    // past a header that authenticated, any failure means the ciphertext is not what was written
+    if (phase === 'payload')
+        return new errors/* UserError */.yo(`${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`);
+    if (/no identity matched/i.test(msg))
+        return noMatch(ctx);
+    if (/invalid header HMAC/i.test(msg))
+        return new errors/* UserError */.yo(`the age header of ${ctx.file} is damaged (its MAC does not match).`);
+    if (/invalid tag|final chunk|too small|size is invalid|premature|unexpected end/i.test(msg))
+        return new errors/* UserError */.yo(`${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`);
+    return new errors/* UserError */.yo(`${ctx.file} cannot be decrypted: ${msg}`);
+}
+/**
+ * The plaintext of an age file, as a node stream. Returned at once; the header is opened by
+ * the library in the background, then the chunks are opened as the reader takes them. A
+ * wrong identity or a damaged file arrives as the stream's error, already one clear line.
+ */
+function openDecrypted(path, identities, ctx) {
+    const out = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
+    (async () => {
+        const { Decrypter } = await ageLibrary();
+        const d = new Decrypter();
+        for (const id of identities)
+            d.addIdentity(id);
+        const { header, nonce, payloadStart } = await age_stream_readAgeHeader(path);
+        return { key: age_stream_payloadKey(await d.decryptHeader(header), nonce), payloadStart };
+    })()
+        .then(({ key, payloadStart }) => (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(path, { start: payloadStart, highWaterMark: 1024 * 1024 }), new PayloadDecryptor(key, (err) => decryptError(err, ctx, 'payload')), out))
+        .catch((err) => out.destroy(decryptError(err, ctx)));
+    return out;
+}
+/**
+ * Decrypts the whole file to nowhere: proves the identity matches and every chunk
+ * authenticates (age's last-chunk flag also catches a file cut at a chunk boundary),
+ * before anything is changed. Returns the plaintext's size.
+ */
+async function verifyDecryptable(path, identities, ctx) {
+    let bytes = 0;
+    const sink = new Writable({
+        write(chunk, _enc, cb) {
+            bytes += chunk.length;
+            cb();
+        },
+    });
+    try {
+        await pipeline(openDecrypted(path, identities, ctx), sink);
+    }
+    catch (err) {
+        throw decryptError(err, ctx);
+    }
+    return bytes;
 }
 
 
@@ -84,12 +591,22 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ randomSuffix),
-/* harmony export */   W: () => (/* binding */ compareTableCounts)
+/* harmony export */   VH: () => (/* binding */ randomSuffix),
+/* harmony export */   W_: () => (/* binding */ compareTableCounts)
 /* harmony export */ });
+/* unused harmony export storedAsBackup */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
+/** How a backup being checked is stored, for openDecompressed() and toolReadsStdin(). */
+function storedAsBackup(backup) {
+    return {
+        compression: backup.plan.compression,
+        compressedBy: backup.plan.compressedBy,
+        encrypted: (backup.plan.encryptTo?.length ?? 0) > 0,
+        decrypt: backup.decrypt,
+    };
+}
 /** Compares restored row counts with the source's; returns the differences, empty when equal. */
 function compareTableCounts(expected, actual) {
     const problems = [];
@@ -131,7 +648,7 @@ function randomSuffix() {
 /* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29495);
 /* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40869);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14601);
-/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72292);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(59757);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
 
 
@@ -299,7 +816,7 @@ class MysqlSession {
     }
     async verifyStructure(backup) {
         const { plan, path } = backup;
-        const scan = await scanDecompressed(path, plan.compression);
+        const scan = await scanDecompressed(path, storedAsBackup(backup));
         const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
         if (!mysqlDumpHasMarker(plan.extraArgs))
             return { checked: `${what} (no completion marker with comments off)`, missing: [] };
@@ -328,7 +845,7 @@ class MysqlSession {
             created = true;
             // the same load as rollback's (mysql-restore.ts), so this check proves what it does
             const { loadMysqlDump } = await __webpack_require__.e(/* import() */ 223).then(__webpack_require__.bind(__webpack_require__, 7555));
-            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, compression: backup.plan.compression }, {
+            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, stored: storedAsBackup(backup) }, {
                 connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,
                 label: 'restore check',

@@ -30629,7 +30629,7 @@ async function queryOneValue(t, query, timeoutMs) {
         }
     }
     if (t.engine === 'postgres') {
-        const { connect } = await Promise.all(/* import() */[__nccwpck_require__.e(343), __nccwpck_require__.e(229)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
+        const { connect } = await Promise.all(/* import() */[__nccwpck_require__.e(343), __nccwpck_require__.e(10)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
         const client = await connect('probes', t, t.database, timeoutMs);
         try {
             await client.query('BEGIN TRANSACTION READ ONLY');

@@ -30548,6 +30548,11 @@ function parseManifest(text) {
         throw new Error(`field 'sha256' is not 64 hex digits`);
     if (Number.isNaN(Date.parse(m.created_at)))
         throw new Error(`field 'created_at' is not a date`);
+    if (m.encrypted !== undefined && typeof m.encrypted !== 'boolean')
+        throw new Error(`field 'encrypted' is not a boolean`);
+    if (m.recipients !== undefined &&
+        !(Array.isArray(m.recipients) && m.recipients.every((r) => typeof r === 'string')))
+        throw new Error(`field 'recipients' is not a list of fingerprints`);
     if (typeof m.tables !== 'object' || m.tables === null)
         throw new Error(`field 'tables' is missing`);
     return m;

@@ -59,7 +59,7 @@ async function restoreSqliteFile(backup, dest, timeoutMs) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.');
         method = 'sqlite3 CLI (.dump loaded into a new file)';
         await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .sqliteLoadArgv */ .PQ)(cli, dest), {
-            stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.compression),
+            stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.stored),
             stdout: 'ignore',
             timeoutMs,
             label: 'sqlite3 (restore)',
@@ -67,7 +67,7 @@ async function restoreSqliteFile(backup, dest, timeoutMs) {
     }
     else {
         method = 'snapshot copied into a new file';
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.compression), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.stored), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
     }
     const db = await openFile(dest);
     try {
@@ -98,7 +98,7 @@ function sqliteKeptPath(targetPath, stamp) {
  */
 async function replaceSqlite(o, target) {
     const m = o.manifest;
-    const staging = sqliteStagingPath(target.path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)());
+    const staging = sqliteStagingPath(target.path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .VH)());
     try {
         let liveTables = [];
         if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(target.path)) {
@@ -111,7 +111,7 @@ async function replaceSqlite(o, target) {
             }
         }
         const extraTables = (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .tablesNotIn */ .yt)(m, liveTables);
-        const r = await restoreSqliteFile({ path: o.backupPath, format: m.format, compression: m.compression }, staging, o.timeoutMs);
+        const r = await restoreSqliteFile({ path: o.backupPath, format: m.format, stored: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .storedAsManifest */ .lX)(m, o.decryptIdentities) }, staging, o.timeoutMs);
         (0,_live_restore_js__WEBPACK_IMPORTED_MODULE_9__/* .checkAgainstManifest */ .fE)(m, r.tables, false);
         o.log(`restored copy: journal_mode=${r.header.journal_mode}, user_version=${r.header.user_version}, application_id=${r.header.application_id}`);
         if (o.stop.requested)

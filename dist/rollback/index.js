@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(74265);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3698);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 74265:
+/***/ 3698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30441,9 +30441,15 @@ async function revertTo(name, ctx, state) {
 
 // EXTERNAL MODULE: ./src/db/url.ts
 var url = __nccwpck_require__(50879);
+// EXTERNAL MODULE: ./src/db/compression.ts
+var compression = __nccwpck_require__(72292);
+// EXTERNAL MODULE: ./src/db/encryption.ts + 1 modules
+var encryption = __nccwpck_require__(22599);
 // EXTERNAL MODULE: ./src/db/manifest.ts
 var db_manifest = __nccwpck_require__(68333);
 ;// CONCATENATED MODULE: ./src/rollback/backup-source.ts
+
+
 
 
 
@@ -30471,7 +30477,7 @@ async function fetchBackup(source, downloadDir) {
  * The manifest and its backup, checked before anything is changed: the file's sha256 and
  * size match the manifest, and the backup is of the same engine and database as the target.
  */
-async function loadVerifiedBackup(source, target, downloadDir) {
+async function loadVerifiedBackup(source, target, downloadDir, decryptIdentities) {
     const { manifestPath } = await fetchBackup(source, downloadDir);
     let text;
     try {
@@ -30504,7 +30510,41 @@ async function loadVerifiedBackup(source, target, downloadDir) {
     if (actual.sha256 !== manifest.sha256 || actual.bytes !== manifest.size_bytes) {
         throw new errors/* UserError */.yo(`the backup ${manifest.file} does not match its manifest (sha256 ${actual.sha256}, ${actual.bytes} bytes; the manifest says ${manifest.sha256}, ${manifest.size_bytes} bytes); it was changed or damaged, nothing was restored.`);
     }
+    await checkDecryptable(manifest, backupPath, decryptIdentities);
     return { manifest, manifestPath, backupPath, origin: describeSource(source) };
+}
+/**
+ * An encrypted backup is decrypted (and decompressed) whole to nowhere before anything is
+ * changed: a wrong identity, a truncated or damaged ciphertext stops the rollback here,
+ * not halfway through a restore.
+ */
+async function checkDecryptable(manifest, backupPath, identities) {
+    if ((await (0,promises_.stat)(backupPath)).isDirectory()) {
+        if (manifest.encrypted)
+            throw new errors/* UserError */.yo(`the manifest says ${manifest.file} is encrypted, but it is a directory.`);
+        return;
+    }
+    const age = await (0,encryption/* looksEncrypted */.J6)(backupPath);
+    if (age && !manifest.encrypted) {
+        throw new errors/* UserError */.yo(`${manifest.file} is an age-encrypted file but its manifest does not say "encrypted": true; nothing was restored.`);
+    }
+    if (!manifest.encrypted)
+        return;
+    if (!age) {
+        throw new errors/* UserError */.yo(`the manifest says ${manifest.file} is encrypted, but it is not an age file; nothing was restored.`);
+    }
+    const recipients = manifest.recipients?.length ? manifest.recipients.join(', ') : 'not recorded';
+    if (!identities) {
+        throw new errors/* UserError */.yo(`the backup ${manifest.file} is encrypted (age, recipients: ${recipients}) and decrypt-identity is not set; nothing was restored.`);
+    }
+    try {
+        await (0,compression/* scanDecompressed */.e1)(backupPath, (0,compression/* storedAsManifest */.lX)(manifest, identities), 0);
+    }
+    catch (err) {
+        if (err instanceof errors/* UserError */.yo)
+            throw new errors/* UserError */.yo(`${err.message} Nothing was restored.`);
+        throw new errors/* UserError */.yo(`the decrypted backup ${manifest.file} cannot be read whole (${(0,errors/* errorMessage */.gJ)(err)}); nothing was restored.`);
+    }
 }
 /** Why a backup cannot be restored over the target, or undefined. */
 function targetMismatch(manifest, target) {
@@ -31680,6 +31720,40 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
     return { database, migrationsDir, migrationsTable };
 }
 
+;// CONCATENATED MODULE: ./src/actions/shared/encryption-settings.ts
+
+
+
+
+
+/**
+ * The age inputs shared by backup-db and rollback. The identity is a secret: it is masked
+ * (whole and line by line) before it is looked at, and no message ever quotes it.
+ */
+/** `decrypt-identity`: the AGE-SECRET-KEY-1… lines, or undefined when the input is empty. */
+function readDecryptIdentity(name = 'decrypt-identity') {
+    const text = lib_core/* getInput */.V4(name, { trimWhitespace: true });
+    (0,secrets/* registerSecret */.cl)(text);
+    for (const line of text.split(/\r?\n/))
+        (0,secrets/* registerSecret */.cl)(line.trim());
+    if (text === '')
+        return undefined;
+    return (0,encryption/* parseIdentities */.go)(name, text);
+}
+/** `encrypt-to`: age X25519 recipients (newline/comma list), each checked, duplicates dropped. */
+function readEncryptTo(name = 'encrypt-to') {
+    const items = splitList(core.getInput(name, { trimWhitespace: true }));
+    for (const [i, r] of items.entries()) {
+        // a secret key pasted here by mistake is still a secret
+        if (r.startsWith('AGE-SECRET-KEY-'))
+            registerSecret(r);
+        const problem = recipientProblem(r);
+        if (problem)
+            throw new InputError(name, `${items.length > 1 ? `item ${i + 1}: ` : ''}${problem}`);
+    }
+    return [...new Set(items)];
+}
+
 ;// CONCATENATED MODULE: ./src/actions/shared/registry-settings.ts
 
 
@@ -31753,6 +31827,7 @@ function orderTargets(items) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/rollback/settings.ts
+
 
 
 
@@ -31937,6 +32012,7 @@ function readDatabase(workspace, runnerTemp, urlText) {
         safetyBackup: (0,inputs/* getBoolean */.pW)('safety-backup', { default: true }),
         safetyBackupDir,
         connectTimeoutMs: (0,inputs/* getDuration */.Ds)('connect-timeout', { default: '10s' }),
+        decryptIdentities: readDecryptIdentity(),
     };
 }
 function readSettings() {
@@ -31947,6 +32023,7 @@ function readSettings() {
     (0,secrets/* registerUrlPassword */.M1)(urlText);
     (0,inputs/* getString */.AA)('registry-password', { secret: true });
     (0,inputs/* getString */.AA)('github-token', { secret: true });
+    (0,inputs/* getString */.AA)('decrypt-identity', { secret: true });
     const targets = readTargets();
     const dryRun = (0,inputs/* getBoolean */.pW)('dry-run', { default: false });
     const timeoutMs = (0,inputs/* getDuration */.Ds)('timeout', { default: '1h' });
@@ -32121,7 +32198,7 @@ async function prepare(s, report) {
         const dir = s.database.source.kind === 'manifest'
             ? s.runnerTemp
             : await (0,promises_.mkdtemp)((0,external_node_path_.join)(s.runnerTemp, 'rollback-backup-'));
-        p.backup = await loadVerifiedBackup(s.database.source, s.database.target, dir);
+        p.backup = await loadVerifiedBackup(s.database.source, s.database.target, dir, s.database.decryptIdentities);
         report.backupSha256 = p.backup.manifest.sha256;
         report.backupSize = p.backup.manifest.size_bytes;
         log(`backup ${p.backup.backupPath} matches its manifest (sha256 ${p.backup.manifest.sha256})`);
@@ -32228,6 +32305,7 @@ async function restoreDatabase(s, b, report, st, stop) {
         target: d.target,
         manifest: b.manifest,
         backupPath: b.backupPath,
+        decryptIdentities: d.decryptIdentities,
         connectTimeoutMs: d.connectTimeoutMs,
         timeoutMs: s.timeoutMs,
         mode: d.restoreMode,
@@ -32337,12 +32415,14 @@ async function run() {
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(14601);
 /* harmony import */ var _kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(98402);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(72292);
-/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(25978);
-/* harmony import */ var _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(50506);
-/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(68333);
-/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(25660);
-/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1343);
-/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(40852);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(22599);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(25978);
+/* harmony import */ var _manifest_hash_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(50506);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_16__ = __nccwpck_require__(68333);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(25660);
+/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(1343);
+/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(40852);
+
 
 
 
@@ -32374,7 +32454,8 @@ function defaultBackupName(engine, database, now) {
 }
 /** The backup's file (or directory) name for a plan. */
 function backupFileName(name, engine, plan) {
-    const stream = plan.compressedBy === 'stream' ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .compressionExtension */ .U)(plan.compression) : '';
+    const stream = (plan.compressedBy === 'stream' ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .compressionExtension */ .U)(plan.compression) : '') +
+        ((plan.encryptTo?.length ?? 0) > 0 ? _encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .AGE_EXTENSION */ .E2 : '');
     switch (plan.format) {
         case 'directory':
             return `${name}.dir`;
@@ -32389,11 +32470,11 @@ function backupFileName(name, engine, plan) {
 }
 async function openSession(target, input, connectTimeoutMs) {
     if (target.engine === 'postgres')
-        return _postgres_js__WEBPACK_IMPORTED_MODULE_13__/* .PostgresSession */ .qz.open(input, target, connectTimeoutMs);
+        return _postgres_js__WEBPACK_IMPORTED_MODULE_14__/* .PostgresSession */ .qz.open(input, target, connectTimeoutMs);
     if (target.engine === 'mysql')
-        return _mysql_js__WEBPACK_IMPORTED_MODULE_12__/* .MysqlSession */ .Zh.open(input, target, connectTimeoutMs);
+        return _mysql_js__WEBPACK_IMPORTED_MODULE_13__/* .MysqlSession */ .Zh.open(input, target, connectTimeoutMs);
     if (target.engine === 'sqlite')
-        return _sqlite_js__WEBPACK_IMPORTED_MODULE_14__/* .SqliteSession */ .Rx.open(input, target, connectTimeoutMs);
+        return _sqlite_js__WEBPACK_IMPORTED_MODULE_15__/* .SqliteSession */ .Rx.open(input, target, connectTimeoutMs);
     throw new Error(`unknown engine ${String(target.engine)}`);
 }
 async function exists(path) {
@@ -32417,26 +32498,59 @@ function ioProblem(err) {
     };
     return (e.code && reasons[e.code]) ?? (0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err);
 }
+/** decrypt-identity at backup time is for verify: it must open what encrypt-to locks. */
+async function checkIdentityMatches(encryptTo, identities) {
+    if (encryptTo.length === 0 || !identities)
+        return;
+    const wanted = new Set(encryptTo.map(_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .recipientFingerprint */ .AF));
+    const have = await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .identityFingerprints */ .kU)(identities);
+    if (!have.some((f) => wanted.has(f))) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .InputError */ .dz('decrypt-identity', `does not match any recipient of encrypt-to (recipients: ${[...wanted].join(', ')}; the identity's: ${have.join(', ')}); verify could not read the backup.`);
+    }
+}
+/**
+ * Without an identity: the age header is whole and holds one X25519 stanza per recipient, and
+ * the payload's size is one a whole age payload can have.
+ */
+async function verifyEncryptedHeader(path, recipients) {
+    let h;
+    try {
+        h = await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .headerStanzas */ .Sb)(path);
+    }
+    catch (err) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the encrypted backup is not a valid age file: ${(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err)}`);
+    }
+    if (h.stanzas !== recipients || h.types.some((t) => t !== 'X25519')) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the encrypted backup's age header has ${h.stanzas} recipient stanza(s) (${h.types.join(', ')}), expected ${recipients} X25519.`);
+    }
+    if (!(0,_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .payloadSizeIsWhole */ .Li)(h.payloadBytes))
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the encrypted backup's age payload (${h.payloadBytes} bytes) cannot be whole; it was not kept.`);
+    return `age header: ${recipients} X25519 recipient(s), payload size whole; plaintext not checked (no decrypt-identity)`;
+}
 /** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
 async function writeDump(session, plan, partial, workDir) {
     if (plan.format === 'directory') {
         const tables = await session.dump(plan, { kind: 'directory', path: partial }, workDir);
-        const h = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Directory */ .jZ)(partial);
+        const h = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_12__/* .sha256Directory */ .jZ)(partial);
         return { sha256: h.sha256, bytes: h.bytes, tables };
     }
     const entry = new node_stream__WEBPACK_IMPORTED_MODULE_3__.PassThrough({ highWaterMark: 1024 * 1024 });
-    const hasher = new _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .HashCounter */ .Vf();
+    const hasher = new _manifest_hash_js__WEBPACK_IMPORTED_MODULE_12__/* .HashCounter */ .Vf();
     const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
-    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
-        ? (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .createCompressor */ ._S)(plan.compression, plan.level ?? 6), hasher, file)
-        : (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, hasher, file);
-    const [dumped, written] = await Promise.allSettled([
+    // encryption is the last stage, so the hash and size are of the bytes as stored
+    const stages = [];
+    if (plan.compressedBy === 'stream' && plan.compression !== 'none')
+        stages.push((0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .createCompressor */ ._S)(plan.compression, plan.level ?? 6));
+    if (plan.encryptTo && plan.encryptTo.length > 0)
+        stages.push(await (0,_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .createEncryptor */ .Dm)(plan.encryptTo));
+    const written = (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)([entry, ...stages, hasher, file]);
+    const [dumped, wrote] = await Promise.allSettled([
         session.dump(plan, { kind: 'stream', sink: entry }, workDir),
-        stages,
+        written,
     ]);
     // a failed write is the root cause: the dump tool then only saw its pipe close
-    if (written.status === 'rejected')
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`writing the backup failed: ${ioProblem(written.reason)}`);
+    if (wrote.status === 'rejected')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`writing the backup failed: ${ioProblem(wrote.reason)}`);
     if (dumped.status === 'rejected')
         throw dumped.reason;
     return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
@@ -32448,6 +32562,7 @@ async function writeDump(session, plan, partial, workDir) {
 async function runBackup(opts, progress = {}) {
     const started = Date.now();
     const now = opts.now ?? new Date();
+    await checkIdentityMatches(opts.plan.encryptTo ?? [], opts.decryptIdentities);
     const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
     let workDir;
     const cleanup = () => {
@@ -32470,7 +32585,7 @@ async function runBackup(opts, progress = {}) {
         progress.name = name;
         const fileName = backupFileName(name, session.engine, plan);
         const finalPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, fileName);
-        const manifestPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        const manifestPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_16__/* .manifestFileName */ .V6)(name));
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(opts.outputDir, { recursive: true });
         }
@@ -32500,22 +32615,39 @@ async function runBackup(opts, progress = {}) {
         if (dumped.bytes < opts.minSizeBytes) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the backup is ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(opts.minSizeBytes)}; it was not kept.`);
         }
-        const backup = { path: partial, plan };
+        const recipients = (plan.encryptTo ?? []).map(_encryption_js__WEBPACK_IMPORTED_MODULE_10__/* .recipientFingerprint */ .AF);
+        const encrypted = recipients.length > 0;
+        const backup = {
+            path: partial,
+            plan,
+            decrypt: encrypted && opts.decryptIdentities
+                ? {
+                    identities: opts.decryptIdentities,
+                    context: { file: fileName, recipients, input: 'decrypt-identity' },
+                }
+                : undefined,
+        };
         const checks = [];
         stage = 'the structural check';
-        const structure = await session.verifyStructure(backup, tables, workDir);
-        if (structure.missing.length > 0) {
-            if (plan.extraArgs.length === 0) {
-                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
-            }
-            // extra-args excluded them: the manifest lists what the backup holds
-            for (const t of structure.missing)
-                delete tables[t];
-            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+        if (encrypted && !backup.decrypt) {
+            // the plaintext needs a secret this runner does not have: check what the key does not guard
+            checks.push(await verifyEncryptedHeader(partial, recipients.length));
         }
-        checks.unshift(structure.checked);
+        else {
+            const structure = await session.verifyStructure(backup, tables, workDir);
+            if (structure.missing.length > 0) {
+                if (plan.extraArgs.length === 0) {
+                    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
+                }
+                // extra-args excluded them: the manifest lists what the backup holds
+                for (const t of structure.missing)
+                    delete tables[t];
+                checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+            }
+            checks.unshift(encrypted ? `decrypted, ${structure.checked}` : structure.checked);
+        }
         if (opts.verify === 'checksum' || opts.verify === 'restore') {
-            const again = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Backup */ .sJ)(partial);
+            const again = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_12__/* .sha256Backup */ .sJ)(partial);
             if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
             }
@@ -32525,7 +32657,7 @@ async function runBackup(opts, progress = {}) {
         if (opts.verify === 'restore') {
             stage = 'the restore check';
             restore = await session.verifyRestore(backup, opts.verifyTarget, workDir);
-            const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_10__/* .compareTableCounts */ .W)(tables, restore.tables);
+            const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_11__/* .compareTableCounts */ .W_)(tables, restore.tables);
             if (problems.length > 0) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the restored copy differs from the source: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
             }
@@ -32545,12 +32677,13 @@ async function runBackup(opts, progress = {}) {
             file: fileName,
             size_bytes: dumped.bytes,
             sha256: dumped.sha256,
+            ...(encrypted ? { encrypted: true, recipients } : {}),
             created_at: now.toISOString(),
             git_sha: opts.gitSha,
             run_id: opts.runId,
             tables,
         };
-        const manifestPartial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        const manifestPartial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_16__/* .manifestFileName */ .V6)(name));
         stage = 'publishing the backup';
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(manifestPartial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(partial, finalPath);
@@ -32595,7 +32728,9 @@ async function runBackup(opts, progress = {}) {
 /* harmony export */   TO: () => (/* binding */ openDecompressed),
 /* harmony export */   U: () => (/* binding */ compressionExtension),
 /* harmony export */   _S: () => (/* binding */ createCompressor),
-/* harmony export */   e1: () => (/* binding */ scanDecompressed)
+/* harmony export */   aj: () => (/* binding */ toolReadsStdin),
+/* harmony export */   e1: () => (/* binding */ scanDecompressed),
+/* harmony export */   lX: () => (/* binding */ storedAsManifest)
 /* harmony export */ });
 /* unused harmony exports COMPRESSION_LEVELS, createDecompressor */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
@@ -32606,6 +32741,12 @@ async function runBackup(opts, progress = {}) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38522);
 /* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73713);
+/* harmony import */ var _encryption_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(22599);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(68333);
+
+
+
 
 
 
@@ -32632,9 +32773,46 @@ function createDecompressor(c) {
         ? node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip({ chunkSize: 256 * 1024 })
         : node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdDecompress({ chunkSize: 256 * 1024 });
 }
-/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
-function openDecompressed(path, c) {
-    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+/** What a manifest's backup is stored as; `identities` from the decrypt-identity input. */
+function storedAsManifest(m, identities, input = 'decrypt-identity') {
+    return {
+        compression: m.compression,
+        compressedBy: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_6__/* .compressedBy */ .nX)(m),
+        encrypted: m.encrypted === true,
+        decrypt: identities
+            ? { identities, context: { file: m.file, recipients: m.recipients ?? [], input } }
+            : undefined,
+    };
+}
+/**
+ * Whether a restore tool must read the backup from stdin (we undo a stream codec or the
+ * encryption) rather than open the file itself. An encrypted backup always goes by stdin.
+ */
+function toolReadsStdin(how) {
+    if (how.encrypted)
+        return true;
+    return (how.compressedBy ?? 'stream') === 'stream' && how.compression !== 'none';
+}
+function streamCodec(how) {
+    if (typeof how === 'string')
+        return how;
+    return (how.compressedBy ?? 'stream') === 'tool' ? 'none' : how.compression;
+}
+function openRaw(path, how) {
+    if (typeof how === 'string' || !how.encrypted)
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (!how.decrypt) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`${path} is encrypted (age) and no decrypt-identity was given; pass the AGE-SECRET-KEY-1… of one of its recipients.`);
+    }
+    return (0,_encryption_js__WEBPACK_IMPORTED_MODULE_5__/* .openDecrypted */ .BZ)(path, how.decrypt.identities, how.decrypt.context);
+}
+/**
+ * The bytes a restore tool reads: decrypted when the file is an age file, decompressed when
+ * a gzip/zstd stream wraps it. A Compression alone means an unencrypted stream-compressed file.
+ */
+function openDecompressed(path, how) {
+    const file = openRaw(path, how);
+    const c = streamCodec(how);
     if (c === 'none')
         return file;
     const d = createDecompressor(c);
@@ -32642,11 +32820,11 @@ function openDecompressed(path, c) {
     return file.pipe(d);
 }
 /**
- * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * Reads a whole (possibly compressed, possibly encrypted) file and returns its decompressed size and last bytes.
  * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
  * completion marker without keeping the dump in memory.
  */
-async function scanDecompressed(path, c, tailBytes = 4096) {
+async function scanDecompressed(path, how, tailBytes = 4096) {
     let bytes = 0;
     let tail = Buffer.alloc(0);
     const sink = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable({
@@ -32658,12 +32836,423 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
             cb();
         },
     });
-    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, sink);
-    else
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, createDecompressor(c), sink);
+    await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(openDecompressed(path, how), sink);
     return { bytes, tail: tail.toString('utf8') };
+}
+
+
+/***/ }),
+
+/***/ 22599:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E2: () => (/* binding */ AGE_EXTENSION),
+  Dm: () => (/* binding */ createEncryptor),
+  Sb: () => (/* binding */ headerStanzas),
+  kU: () => (/* binding */ identityFingerprints),
+  J6: () => (/* binding */ looksEncrypted),
+  BZ: () => (/* binding */ openDecrypted),
+  go: () => (/* binding */ parseIdentities),
+  Li: () => (/* binding */ payloadSizeIsWhole),
+  AF: () => (/* binding */ recipientFingerprint)
+});
+
+// UNUSED EXPORTS: AGE_MAGIC, decryptError, recipientProblem, verifyDecryptable
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __nccwpck_require__(73713);
+;// CONCATENATED MODULE: ./src/db/age-stream.ts
+
+
+
+/**
+ * The payload of an age v1 file (age-encryption.org/v1, "Payload"): the plaintext in 64 KiB
+ * chunks, each sealed with ChaCha20-Poly1305 under HKDF-SHA256(file key, salt = the 16-byte
+ * nonce after the header, info "payload"), with the nonce = 11-byte big-endian chunk counter
+ * and a last-chunk flag byte. The header (recipient stanzas, key wrapping, MAC) is made and
+ * opened by the age-encryption library (encryption.ts); the chunks run on Node's OpenSSL
+ * ChaCha20-Poly1305, which measured 386 MB/s here against 22 MB/s for the library's pure-JS
+ * cipher on the same loaded machine, the difference between a backup that keeps pace with
+ * pg_dump and one that does not. Interoperability is proven against the age CLI in
+ * __tests__/backup-db/encryption-stream.test.ts.
+ */
+const AGE_CHUNK = 64 * 1024;
+const TAG = 16;
+const MAX_HEADER = 1024 * 1024;
+function payloadKey(fileKey, nonce) {
+    return Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', fileKey, nonce, 'payload', 32));
+}
+function chunkNonce(counter, last) {
+    const n = Buffer.alloc(12);
+    n.writeBigUInt64BE(BigInt(counter), 3);
+    n[11] = last ? 1 : 0;
+    return n;
+}
+/**
+ * Cuts a byte stream into blocks of `size` in one reused buffer (no copies beyond one, no
+ * garbage per block: memory stays flat and the garbage collector idle). A full block is handed
+ * on only when a byte after it arrives, so the last block is known when the input ends.
+ */
+class Blocks {
+    size;
+    buf;
+    used = 0;
+    constructor(size) {
+        this.size = size;
+        this.buf = Buffer.allocUnsafe(size);
+    }
+    feed(chunk, onBlock) {
+        let off = 0;
+        while (off < chunk.length) {
+            if (this.used === this.size) {
+                onBlock(this.buf);
+                this.used = 0;
+            }
+            const n = Math.min(this.size - this.used, chunk.length - off);
+            chunk.copy(this.buf, this.used, off, off + n);
+            this.used += n;
+            off += n;
+        }
+    }
+    /** What is left: the last block (possibly empty). */
+    rest() {
+        return this.buf.subarray(0, this.used);
+    }
+}
+/** Writes `prefix` (the age header and payload nonce), then the sealed chunks. */
+class PayloadEncryptor extends external_node_stream_.Transform {
+    prefix;
+    key;
+    blocks = new Blocks(AGE_CHUNK);
+    counter = 0;
+    started = false;
+    constructor(prefix, key) {
+        super();
+        this.prefix = prefix;
+        this.key = key;
+    }
+    _transform(chunk, _enc, cb) {
+        this.start();
+        this.blocks.feed(chunk, (block) => this.seal(block, false));
+        cb();
+    }
+    _flush(cb) {
+        this.start();
+        this.seal(this.blocks.rest(), true);
+        cb();
+    }
+    start() {
+        if (this.started)
+            return;
+        this.started = true;
+        this.push(this.prefix);
+    }
+    seal(plain, last) {
+        const c = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        // update() copies out of the reused block buffer
+        if (plain.length > 0)
+            this.push(c.update(plain));
+        c.final();
+        this.push(c.getAuthTag());
+    }
+}
+/**
+ * Opens the sealed chunks (what follows the header and nonce). A chunk is opened as the last
+ * one only at the end of the input: a file cut at a chunk boundary fails to authenticate.
+ * Errors go through `describe`, so the reader sees one clear line.
+ */
+class PayloadDecryptor extends external_node_stream_.Transform {
+    key;
+    describe;
+    blocks = new Blocks(AGE_CHUNK + TAG);
+    counter = 0;
+    constructor(key, describe) {
+        super();
+        this.key = key;
+        this.describe = describe;
+    }
+    _transform(chunk, _enc, cb) {
+        try {
+            this.blocks.feed(chunk, (block) => this.open(block, false));
+            cb();
+        }
+        catch (err) {
+            cb(this.describe(err));
+        }
+    }
+    _flush(cb) {
+        try {
+            const rest = this.blocks.rest();
+            if (rest.length < TAG)
+                throw new Error('the last chunk is missing');
+            const plain = this.open(rest, true);
+            if (plain === 0 && this.counter > 1)
+                throw new Error('the last chunk is empty');
+            cb();
+        }
+        catch (err) {
+            cb(this.describe(err));
+        }
+    }
+    open(sealed, last) {
+        const d = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', this.key, chunkNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        d.setAuthTag(sealed.subarray(sealed.length - TAG));
+        const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+        // final() throws when the tag does not authenticate: nothing unauthenticated is passed on
+        d.final();
+        if (plain.length > 0)
+            this.push(plain);
+        return plain.length;
+    }
+}
+/** The header of an age file (through the MAC line), the payload nonce, and where the chunks start. */
+async function readAgeHeader(path) {
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const buf = Buffer.alloc(MAX_HEADER + 16);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        const data = buf.subarray(0, bytesRead);
+        if (!data.subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')))
+            throw new Error('it does not start with the age v1 header');
+        const mac = data.indexOf('\n--- ');
+        const end = mac < 0 ? -1 : data.indexOf('\n', mac + 1);
+        if (end < 0)
+            throw new Error('its age header is incomplete (the file is truncated)');
+        const header = Buffer.from(data.subarray(0, end + 1));
+        const nonce = Buffer.from(data.subarray(end + 1, end + 17));
+        if (nonce.length !== 16)
+            throw new Error('its payload nonce is incomplete (the file is truncated)');
+        return { header, nonce, payloadStart: end + 17 };
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/db/encryption.ts
+
+
+
+
+
+
+
+const TAG_BYTES = 16;
+/**
+ * age v1 encryption of backups (actions/backup-db/README.md, "Encrypted backups"). A backup
+ * is encrypted as the last stage after compression, to X25519 recipients (`age1…` public
+ * keys), so the machine that makes it needs no secret. Reading it back needs an identity
+ * (`AGE-SECRET-KEY-1…`). The file is a standard age file: `age -d -i key.txt` decrypts it.
+ */
+const AGE_EXTENSION = '.age';
+/** The first line of every age v1 file. */
+const AGE_MAGIC = 'age-encryption.org/v1\n';
+const BECH32 = '[02-9ac-hj-np-z]';
+const RECIPIENT = new RegExp(`^age1${BECH32}{58}$`);
+const IDENTITY = new RegExp(`^AGE-SECRET-KEY-1${BECH32.toUpperCase()}{58}$`);
+/** The age library (with its post-quantum code) loads only when a backup is encrypted or read. */
+const ageLibrary = () => __nccwpck_require__.e(/* import() */ 855).then(__nccwpck_require__.bind(__nccwpck_require__, 20855));
+const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+/** Whether `text` is a bech32 string (BIP 173, as age uses it) with this prefix and 32 bytes. */
+function isBech32Key(text, prefix) {
+    const s = text.toLowerCase();
+    if (!s.startsWith(`${prefix}1`))
+        return false;
+    const data = [...s.slice(prefix.length + 1)].map((c) => CHARSET.indexOf(c));
+    // 32 bytes are 52 five-bit groups (the last 4 bits zero), then a 6-group checksum
+    if (data.length !== 58 || data.some((v) => v < 0) || (data[51] & 0xf) !== 0)
+        return false;
+    const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+    let chk = 1;
+    const codes = [...prefix].map((c) => c.charCodeAt(0));
+    for (const v of [...codes.map((c) => c >> 5), 0, ...codes.map((c) => c & 31), ...data]) {
+        const top = chk >>> 25;
+        chk = ((chk & 0x1ffffff) << 5) ^ v;
+        for (let i = 0; i < 5; i++)
+            if ((top >>> i) & 1)
+                chk ^= gen[i];
+    }
+    return chk === 1;
+}
+/** A short, public name for a recipient: the first 16 hex digits of its sha256. */
+function recipientFingerprint(recipient) {
+    return (0,external_node_crypto_.createHash)('sha256').update(recipient).digest('hex').slice(0, 16);
+}
+/** Why `text` is not an X25519 age recipient, or undefined. The text is a public key. */
+function recipientProblem(text) {
+    if (text.startsWith('AGE-SECRET-KEY-'))
+        return 'is an age secret key (identity), not a recipient; give the public key (age1…) printed by age-keygen.';
+    if (!RECIPIENT.test(text))
+        return `${JSON.stringify(text.slice(0, 80))} is not an age X25519 recipient (age1 followed by 58 bech32 characters, as printed by age-keygen).`;
+    if (!isBech32Key(text, 'age'))
+        return `${JSON.stringify(text)} is not a valid age recipient (its checksum does not match).`;
+    return undefined;
+}
+/**
+ * The secret keys in an identity text: one `AGE-SECRET-KEY-1…` per line; blank lines and
+ * `#` comments (as in the file age-keygen writes) are skipped. Throws a UserError that never
+ * quotes the text, since it is a secret.
+ */
+function parseIdentities(input, text) {
+    const keys = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+    if (keys.length === 0)
+        throw new errors/* UserError */.yo(`Input '${input}': holds no age secret key.`);
+    for (const [i, key] of keys.entries()) {
+        const where = keys.length > 1 ? ` (key ${i + 1} of ${keys.length})` : '';
+        if (key.startsWith('age1'))
+            throw new errors/* UserError */.yo(`Input '${input}': is an age recipient (public key)${where}; it needs the secret key AGE-SECRET-KEY-1… from age-keygen's key file.`);
+        if (!IDENTITY.test(key))
+            throw new errors/* UserError */.yo(`Input '${input}': is not an age secret key${where}; expected AGE-SECRET-KEY-1 followed by 58 bech32 characters (the key file age-keygen writes).`);
+        if (!isBech32Key(key, 'age-secret-key-'))
+            throw new errors/* UserError */.yo(`Input '${input}': is not a valid age secret key${where} (its checksum does not match).`);
+    }
+    return keys;
+}
+/** Fingerprints of the recipients the identities decrypt for, to name them in errors. */
+async function identityFingerprints(identities) {
+    const { identityToRecipient } = await ageLibrary();
+    const out = [];
+    for (const id of identities)
+        out.push(recipientFingerprint(await identityToRecipient(id)));
+    return out;
+}
+/**
+ * A stream stage that encrypts what is written to it into an age v1 file. The library makes
+ * the header: it wraps a fresh file key for every recipient and MACs the header. A recipient
+ * of ours that adds no stanza is handed that file key too (the Recipient interface's
+ * wrapFileKey), so the payload can be sealed by age-stream.ts on Node's native cipher.
+ */
+async function createEncryptor(recipients) {
+    const { Encrypter } = await ageLibrary();
+    const e = new Encrypter();
+    for (const r of recipients)
+        e.addRecipient(r);
+    let fileKey;
+    e.addRecipient({
+        wrapFileKey(key) {
+            fileKey = Uint8Array.from(key);
+            return [];
+        },
+    });
+    // an empty file: header, payload nonce, and the 16-byte tag of its one empty chunk
+    const empty = await e.encrypt(new Uint8Array(0));
+    if (!fileKey)
+        throw new Error('the age library did not hand out the file key');
+    const prefix = Buffer.from(empty.subarray(0, empty.length - 16));
+    const nonce = prefix.subarray(prefix.length - 16);
+    return new PayloadEncryptor(prefix, payloadKey(fileKey, nonce));
+}
+/** Whether the file starts like an age v1 file (it is not decrypted). */
+async function looksEncrypted(path) {
+    const fh = await (0,promises_.open)(path, 'r');
+    try {
+        const buf = Buffer.alloc(AGE_MAGIC.length);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+        return buf.subarray(0, bytesRead).toString('latin1') === AGE_MAGIC;
+    }
+    finally {
+        await fh.close();
+    }
+}
+/** The recipient stanzas' types in an age header (X25519 stanzas do not name their key). */
+async function headerStanzas(path) {
+    const { header, payloadStart } = await readAgeHeader(path);
+    const types = header
+        .toString('latin1')
+        .split('\n')
+        .filter((l) => l.startsWith('-> '))
+        .map((l) => l.slice(3).split(' ')[0]);
+    return { stanzas: types.length, types, payloadBytes: (await (0,promises_.stat)(path)).size - payloadStart };
+}
+/**
+ * Whether a payload of this many bytes can be whole: 64 KiB + 16 chunks, then a last chunk
+ * of 16 bytes or more (only an empty file's single chunk is exactly 16).
+ */
+function payloadSizeIsWhole(bytes) {
+    if (bytes === TAG_BYTES)
+        return true;
+    const last = bytes % (AGE_CHUNK + TAG_BYTES);
+    return bytes > TAG_BYTES && !(last > 0 && last <= TAG_BYTES);
+}
+function noMatch(ctx) {
+    const who = ctx.recipients.length > 0 ? ctx.recipients.join(', ') : 'not recorded';
+    return new errors/* UserError */.yo(`${ctx.input} does not match any recipient of ${ctx.file} (recipients: ${who}); use the secret key of one of them.`);
+}
+/** Turns the age library's messages into one line that says what is wrong with the file. */
+function decryptError(err, ctx, phase = 'header') {
+    if (err instanceof errors/* UserError */.yo)
+        return err;
+    const msg = (0,errors/* errorMessage */.gJ)(err);
+    // past a header that authenticated, any failure means the ciphertext is not what was written
+    if (phase === 'payload')
+        return new errors/* UserError */.yo(`${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`);
+    if (/no identity matched/i.test(msg))
+        return noMatch(ctx);
+    if (/invalid header HMAC/i.test(msg))
+        return new errors/* UserError */.yo(`the age header of ${ctx.file} is damaged (its MAC does not match).`);
+    if (/invalid tag|final chunk|too small|size is invalid|premature|unexpected end/i.test(msg))
+        return new errors/* UserError */.yo(`${ctx.file} is truncated or damaged: its age ciphertext does not authenticate (${msg}).`);
+    return new errors/* UserError */.yo(`${ctx.file} cannot be decrypted: ${msg}`);
+}
+/**
+ * The plaintext of an age file, as a node stream. Returned at once; the header is opened by
+ * the library in the background, then the chunks are opened as the reader takes them. A
+ * wrong identity or a damaged file arrives as the stream's error, already one clear line.
+ */
+function openDecrypted(path, identities, ctx) {
+    const out = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
+    (async () => {
+        const { Decrypter } = await ageLibrary();
+        const d = new Decrypter();
+        for (const id of identities)
+            d.addIdentity(id);
+        const { header, nonce, payloadStart } = await readAgeHeader(path);
+        return { key: payloadKey(await d.decryptHeader(header), nonce), payloadStart };
+    })()
+        .then(({ key, payloadStart }) => (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(path, { start: payloadStart, highWaterMark: 1024 * 1024 }), new PayloadDecryptor(key, (err) => decryptError(err, ctx, 'payload')), out))
+        .catch((err) => out.destroy(decryptError(err, ctx)));
+    return out;
+}
+/**
+ * Decrypts the whole file to nowhere: proves the identity matches and every chunk
+ * authenticates (age's last-chunk flag also catches a file cut at a chunk boundary),
+ * before anything is changed. Returns the plaintext's size.
+ */
+async function verifyDecryptable(path, identities, ctx) {
+    let bytes = 0;
+    const sink = new Writable({
+        write(chunk, _enc, cb) {
+            bytes += chunk.length;
+            cb();
+        },
+    });
+    try {
+        await pipeline(openDecrypted(path, identities, ctx), sink);
+    }
+    catch (err) {
+        throw decryptError(err, ctx);
+    }
+    return bytes;
 }
 
 
@@ -32673,12 +33262,22 @@ async function scanDecompressed(path, c, tailBytes = 4096) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ randomSuffix),
-/* harmony export */   W: () => (/* binding */ compareTableCounts)
+/* harmony export */   ML: () => (/* binding */ storedAsBackup),
+/* harmony export */   VH: () => (/* binding */ randomSuffix),
+/* harmony export */   W_: () => (/* binding */ compareTableCounts)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
+/** How a backup being checked is stored, for openDecompressed() and toolReadsStdin(). */
+function storedAsBackup(backup) {
+    return {
+        compression: backup.plan.compression,
+        compressedBy: backup.plan.compressedBy,
+        encrypted: (backup.plan.encryptTo?.length ?? 0) > 0,
+        decrypt: backup.decrypt,
+    };
+}
 /** Compares restored row counts with the source's; returns the differences, empty when equal. */
 function compareTableCounts(expected, actual) {
     const problems = [];
@@ -32723,7 +33322,7 @@ class RestoreStopped extends _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .User
 }
 /** Throws when the restored row counts differ from the manifest's (before any swap). */
 function checkAgainstManifest(manifest, restored, ignoreExtra) {
-    const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .compareTableCounts */ .W)(manifest.tables, restored).filter((p) => !ignoreExtra || !p.endsWith('restored but not in the source'));
+    const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .compareTableCounts */ .W_)(manifest.tables, restored).filter((p) => !ignoreExtra || !p.endsWith('restored but not in the source'));
     if (problems.length > 0) {
         throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`after the restore the row counts differ from the backup's manifest: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
     }
@@ -32884,6 +33483,11 @@ function parseManifest(text) {
         throw new Error(`field 'sha256' is not 64 hex digits`);
     if (Number.isNaN(Date.parse(m.created_at)))
         throw new Error(`field 'created_at' is not a date`);
+    if (m.encrypted !== undefined && typeof m.encrypted !== 'boolean')
+        throw new Error(`field 'encrypted' is not a boolean`);
+    if (m.recipients !== undefined &&
+        !(Array.isArray(m.recipients) && m.recipients.every((r) => typeof r === 'string')))
+        throw new Error(`field 'recipients' is not a list of fingerprints`);
     if (typeof m.tables !== 'object' || m.tables === null)
         throw new Error(`field 'tables' is missing`);
     return m;
@@ -33187,7 +33791,7 @@ class MysqlSession {
     }
     async verifyStructure(backup) {
         const { plan, path } = backup;
-        const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+        const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .storedAsBackup */ .ML)(backup));
         const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
         if (!(0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlDumpHasMarker */ .bA)(plan.extraArgs))
             return { checked: `${what} (no completion marker with comments off)`, missing: [] };
@@ -33201,7 +33805,7 @@ class MysqlSession {
         const input = scratch ? 'verify-database-url' : this.input;
         const name = scratch && scratch.engine === 'mysql'
             ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .VH)()}`;
         const admin = server === this.target
             ? this.conn
             : await connect(input, server, undefined, this.connectTimeoutMs);
@@ -33216,7 +33820,7 @@ class MysqlSession {
             created = true;
             // the same load as rollback's (mysql-restore.ts), so this check proves what it does
             const { loadMysqlDump } = await __nccwpck_require__.e(/* import() */ 739).then(__nccwpck_require__.bind(__nccwpck_require__, 42739));
-            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, compression: backup.plan.compression }, {
+            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, stored: (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .storedAsBackup */ .ML)(backup) }, {
                 connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,
                 label: 'restore check',
@@ -33903,10 +34507,10 @@ const NEWLINE = Buffer.from('\n');
  * openDecompressed(). A plain dump is always a stream (psql reads stdin).
  */
 function pgArchiveInput(a) {
-    const streamed = a.format === 'plain' || (a.compressedBy === 'stream' && a.compression !== 'none');
+    const streamed = a.format === 'plain' || (0,compression/* toolReadsStdin */.aj)(a.stored);
     if (!streamed)
         return { kind: 'path', path: a.path };
-    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.compression) };
+    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.stored) };
 }
 /** Roles named by the backup's owner and grant statements. */
 async function scanArchiveRoles(binDir, a, timeoutMs) {
@@ -34329,7 +34933,7 @@ class PostgresSession {
     async verifyStructure(backup, tables) {
         const { plan, path } = backup;
         if (plan.format === 'plain') {
-            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .storedAsBackup */ .ML)(backup));
             if (!scan.tail.includes(PLAIN_MARKER)) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
             }
@@ -34359,7 +34963,7 @@ class PostgresSession {
         const input = scratch ? 'verify-database-url' : this.input;
         const name = scratch && scratch.engine === 'postgres'
             ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .VH)()}`;
         const admin = server === this.target
             ? this.client
             : await connect(input, server, 'postgres', this.connectTimeoutMs);
@@ -34419,8 +35023,7 @@ class PostgresSession {
         return {
             path: backup.path,
             format: plan.format,
-            compression: plan.compression,
-            compressedBy: plan.compressedBy,
+            stored: (0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .storedAsBackup */ .ML)(backup),
             jobs: plan.jobs,
         };
     }
@@ -34586,7 +35189,7 @@ class SqliteSession {
     async dump(plan, target, tempDir) {
         if (target.kind !== 'stream')
             throw new Error('sqlite dumps are single files');
-        const snapshot = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `snapshot-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        const snapshot = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `snapshot-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .VH)()}.sqlite3`);
         try {
             try {
                 this.db.exec(`VACUUM INTO ${sqliteString(snapshot)}`);
@@ -34635,12 +35238,12 @@ class SqliteSession {
     }
     /** The backup as a database file: the file itself, or decompressed into tempDir. */
     async materialize(backup, dest) {
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .openDecompressed */ .TO)(backup.path, backup.plan.compression), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .openDecompressed */ .TO)(backup.path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .storedAsBackup */ .ML)(backup)), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
     }
     async verifyStructure(backup, _tables, tempDir) {
         const { plan } = backup;
         if (plan.format === 'plain') {
-            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .scanDecompressed */ .e1)(backup.path, plan.compression);
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .scanDecompressed */ .e1)(backup.path, (0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .storedAsBackup */ .ML)(backup));
             const tail = scan.tail.trimEnd();
             if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
@@ -34650,7 +35253,7 @@ class SqliteSession {
                 missing: [],
             };
         }
-        const file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `check-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        const file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `check-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .VH)()}.sqlite3`);
         try {
             await this.materialize(backup, file);
             const db = await openDb(file, { readOnly: true });
@@ -34674,7 +35277,7 @@ class SqliteSession {
     async verifyRestore(backup, scratch, tempDir) {
         const file = scratch && scratch.engine === 'sqlite'
             ? scratch.path
-            : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `restore-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+            : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `restore-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .VH)()}.sqlite3`);
         if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('verify-database-url', `${file} already exists; name a file that does not exist (backup-db creates it and deletes it).`);
         }
@@ -34682,7 +35285,7 @@ class SqliteSession {
         try {
             // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
             const { restoreSqliteFile } = await __nccwpck_require__.e(/* import() */ 523).then(__nccwpck_require__.bind(__nccwpck_require__, 20523));
-            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, compression: backup.plan.compression }, file, backup.plan.timeoutMs);
+            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, stored: (0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .storedAsBackup */ .ML)(backup) }, file, backup.plan.timeoutMs);
             removed = removeDbFiles(file);
             return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
         }

@@ -4,12 +4,21 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as core from '@actions/core';
-import { UserError, errorMessage, isUserError } from '../kit/errors.js';
+import { InputError, UserError, errorMessage, isUserError } from '../kit/errors.js';
 import { redact } from '../kit/secrets.js';
 import { formatSize } from '../kit/sizes.js';
 import { compressionExtension, createCompressor } from './compression.js';
 import {
+  AGE_EXTENSION,
+  createEncryptor,
+  headerStanzas,
+  identityFingerprints,
+  payloadSizeIsWhole,
+  recipientFingerprint,
+} from './encryption.js';
+import {
   compareTableCounts,
+  type BackupOnDisk,
   type DumpPlan,
   type EngineSession,
   type RestoreCheck,
@@ -34,6 +43,11 @@ export interface BackupOptions {
   name: string | undefined;
   verify: VerifyLevel;
   verifyTarget: DatabaseTarget | undefined;
+  /**
+   * age identities (decrypt-identity) that let verify read an encrypted backup's plaintext;
+   * without them an encrypted backup gets the checks that need no key (see verifyEncryptedHeader)
+   */
+  decryptIdentities?: string[];
   minSizeBytes: number;
   gitSha: string | null;
   runId: string | null;
@@ -81,9 +95,11 @@ export function defaultBackupName(engine: Engine, database: string, now: Date): 
 export function backupFileName(
   name: string,
   engine: Engine,
-  plan: Pick<DumpPlan, 'format' | 'compression' | 'compressedBy'>,
+  plan: Pick<DumpPlan, 'format' | 'compression' | 'compressedBy' | 'encryptTo'>,
 ): string {
-  const stream = plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '';
+  const stream =
+    (plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '') +
+    ((plan.encryptTo?.length ?? 0) > 0 ? AGE_EXTENSION : '');
   switch (plan.format) {
     case 'directory':
       return `${name}.dir`;
@@ -130,6 +146,45 @@ function ioProblem(err: unknown): string {
   return (e.code && reasons[e.code]) ?? errorMessage(err);
 }
 
+/** decrypt-identity at backup time is for verify: it must open what encrypt-to locks. */
+async function checkIdentityMatches(
+  encryptTo: string[],
+  identities: string[] | undefined,
+): Promise<void> {
+  if (encryptTo.length === 0 || !identities) return;
+  const wanted = new Set(encryptTo.map(recipientFingerprint));
+  const have = await identityFingerprints(identities);
+  if (!have.some((f) => wanted.has(f))) {
+    throw new InputError(
+      'decrypt-identity',
+      `does not match any recipient of encrypt-to (recipients: ${[...wanted].join(', ')}; the identity's: ${have.join(', ')}); verify could not read the backup.`,
+    );
+  }
+}
+
+/**
+ * Without an identity: the age header is whole and holds one X25519 stanza per recipient, and
+ * the payload's size is one a whole age payload can have.
+ */
+async function verifyEncryptedHeader(path: string, recipients: number): Promise<string> {
+  let h: { stanzas: number; types: string[]; payloadBytes: number };
+  try {
+    h = await headerStanzas(path);
+  } catch (err) {
+    throw new UserError(`the encrypted backup is not a valid age file: ${errorMessage(err)}`);
+  }
+  if (h.stanzas !== recipients || h.types.some((t) => t !== 'X25519')) {
+    throw new UserError(
+      `the encrypted backup's age header has ${h.stanzas} recipient stanza(s) (${h.types.join(', ')}), expected ${recipients} X25519.`,
+    );
+  }
+  if (!payloadSizeIsWhole(h.payloadBytes))
+    throw new UserError(
+      `the encrypted backup's age payload (${h.payloadBytes} bytes) cannot be whole; it was not kept.`,
+    );
+  return `age header: ${recipients} X25519 recipient(s), payload size whole; plaintext not checked (no decrypt-identity)`;
+}
+
 /** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
 async function writeDump(
   session: EngineSession,
@@ -145,17 +200,20 @@ async function writeDump(
   const entry = new PassThrough({ highWaterMark: 1024 * 1024 });
   const hasher = new HashCounter();
   const file = createWriteStream(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
-  const stages =
-    plan.compressedBy === 'stream' && plan.compression !== 'none'
-      ? pipeline(entry, createCompressor(plan.compression, plan.level ?? 6), hasher, file)
-      : pipeline(entry, hasher, file);
-  const [dumped, written] = await Promise.allSettled([
+  // encryption is the last stage, so the hash and size are of the bytes as stored
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (plan.compressedBy === 'stream' && plan.compression !== 'none')
+    stages.push(createCompressor(plan.compression, plan.level ?? 6));
+  if (plan.encryptTo && plan.encryptTo.length > 0)
+    stages.push(await createEncryptor(plan.encryptTo));
+  const written = pipeline([entry, ...stages, hasher, file]);
+  const [dumped, wrote] = await Promise.allSettled([
     session.dump(plan, { kind: 'stream', sink: entry }, workDir),
-    stages,
+    written,
   ]);
   // a failed write is the root cause: the dump tool then only saw its pipe close
-  if (written.status === 'rejected')
-    throw new UserError(`writing the backup failed: ${ioProblem(written.reason)}`);
+  if (wrote.status === 'rejected')
+    throw new UserError(`writing the backup failed: ${ioProblem(wrote.reason)}`);
   if (dumped.status === 'rejected') throw dumped.reason;
   return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
 }
@@ -170,6 +228,7 @@ export async function runBackup(
 ): Promise<BackupResult> {
   const started = Date.now();
   const now = opts.now ?? new Date();
+  await checkIdentityMatches(opts.plan.encryptTo ?? [], opts.decryptIdentities);
   const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
   let workDir: string | undefined;
   const cleanup = (): void => {
@@ -227,21 +286,38 @@ export async function runBackup(
       );
     }
 
-    const backup = { path: partial, plan };
+    const recipients = (plan.encryptTo ?? []).map(recipientFingerprint);
+    const encrypted = recipients.length > 0;
+    const backup: BackupOnDisk = {
+      path: partial,
+      plan,
+      decrypt:
+        encrypted && opts.decryptIdentities
+          ? {
+              identities: opts.decryptIdentities,
+              context: { file: fileName, recipients, input: 'decrypt-identity' },
+            }
+          : undefined,
+    };
     const checks: string[] = [];
     stage = 'the structural check';
-    const structure = await session.verifyStructure(backup, tables, workDir);
-    if (structure.missing.length > 0) {
-      if (plan.extraArgs.length === 0) {
-        throw new UserError(
-          `the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`,
-        );
+    if (encrypted && !backup.decrypt) {
+      // the plaintext needs a secret this runner does not have: check what the key does not guard
+      checks.push(await verifyEncryptedHeader(partial, recipients.length));
+    } else {
+      const structure = await session.verifyStructure(backup, tables, workDir);
+      if (structure.missing.length > 0) {
+        if (plan.extraArgs.length === 0) {
+          throw new UserError(
+            `the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`,
+          );
+        }
+        // extra-args excluded them: the manifest lists what the backup holds
+        for (const t of structure.missing) delete tables[t];
+        checks.push(`${structure.missing.length} table(s) left out by extra-args`);
       }
-      // extra-args excluded them: the manifest lists what the backup holds
-      for (const t of structure.missing) delete tables[t];
-      checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+      checks.unshift(encrypted ? `decrypted, ${structure.checked}` : structure.checked);
     }
-    checks.unshift(structure.checked);
 
     if (opts.verify === 'checksum' || opts.verify === 'restore') {
       const again = await sha256Backup(partial);
@@ -281,6 +357,7 @@ export async function runBackup(
       file: fileName,
       size_bytes: dumped.bytes,
       sha256: dumped.sha256,
+      ...(encrypted ? { encrypted: true, recipients } : {}),
       created_at: now.toISOString(),
       git_sha: opts.gitSha,
       run_id: opts.runId,

@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
-import type { Compression } from './manifest.js';
+import { UserError } from '../kit/errors.js';
+import { openDecrypted, type DecryptContext } from './encryption.js';
+import { compressedBy, type BackupManifest, type Compression } from './manifest.js';
 
 /** Levels each codec accepts, and the default when `compression-level` is empty. */
 export const COMPRESSION_LEVELS: Record<
@@ -32,9 +34,72 @@ export function createDecompressor(c: Exclude<Compression, 'none'>): Transform {
     : zlib.createZstdDecompress({ chunkSize: 256 * 1024 });
 }
 
-/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
-export function openDecompressed(path: string, c: Compression): Readable {
-  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+/**
+ * How a backup's bytes are stored, outermost last: the format's own bytes, maybe a gzip/zstd
+ * stream around them, maybe age encryption around that. What reads a backup passes this to
+ * openDecompressed(), the one place that undoes the layers.
+ */
+export interface StoredAs {
+  compression: Compression;
+  /** `tool`: the compression is inside the format and stays (pg_restore reads it); default stream */
+  compressedBy?: 'tool' | 'stream';
+  /** the file is an age v1 file */
+  encrypted?: boolean;
+  /** the identities that decrypt it, and what to name in errors; needed when encrypted */
+  decrypt?: { identities: string[]; context: DecryptContext };
+}
+
+/** What a manifest's backup is stored as; `identities` from the decrypt-identity input. */
+export function storedAsManifest(
+  m: Pick<
+    BackupManifest,
+    'format' | 'compression' | 'compressed_by' | 'encrypted' | 'recipients' | 'file'
+  >,
+  identities: string[] | undefined,
+  input = 'decrypt-identity',
+): StoredAs {
+  return {
+    compression: m.compression,
+    compressedBy: compressedBy(m),
+    encrypted: m.encrypted === true,
+    decrypt: identities
+      ? { identities, context: { file: m.file, recipients: m.recipients ?? [], input } }
+      : undefined,
+  };
+}
+
+/**
+ * Whether a restore tool must read the backup from stdin (we undo a stream codec or the
+ * encryption) rather than open the file itself. An encrypted backup always goes by stdin.
+ */
+export function toolReadsStdin(how: StoredAs): boolean {
+  if (how.encrypted) return true;
+  return (how.compressedBy ?? 'stream') === 'stream' && how.compression !== 'none';
+}
+
+function streamCodec(how: Compression | StoredAs): Compression {
+  if (typeof how === 'string') return how;
+  return (how.compressedBy ?? 'stream') === 'tool' ? 'none' : how.compression;
+}
+
+function openRaw(path: string, how: Compression | StoredAs): Readable {
+  if (typeof how === 'string' || !how.encrypted)
+    return createReadStream(path, { highWaterMark: 1024 * 1024 });
+  if (!how.decrypt) {
+    throw new UserError(
+      `${path} is encrypted (age) and no decrypt-identity was given; pass the AGE-SECRET-KEY-1… of one of its recipients.`,
+    );
+  }
+  return openDecrypted(path, how.decrypt.identities, how.decrypt.context);
+}
+
+/**
+ * The bytes a restore tool reads: decrypted when the file is an age file, decompressed when
+ * a gzip/zstd stream wraps it. A Compression alone means an unencrypted stream-compressed file.
+ */
+export function openDecompressed(path: string, how: Compression | StoredAs): Readable {
+  const file = openRaw(path, how);
+  const c = streamCodec(how);
   if (c === 'none') return file;
   const d = createDecompressor(c);
   file.on('error', (err) => d.destroy(err));
@@ -42,13 +107,13 @@ export function openDecompressed(path: string, c: Compression): Readable {
 }
 
 /**
- * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * Reads a whole (possibly compressed, possibly encrypted) file and returns its decompressed size and last bytes.
  * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
  * completion marker without keeping the dump in memory.
  */
 export async function scanDecompressed(
   path: string,
-  c: Compression,
+  how: Compression | StoredAs,
   tailBytes = 4096,
 ): Promise<{ bytes: number; tail: string }> {
   let bytes = 0;
@@ -61,8 +126,6 @@ export async function scanDecompressed(
       cb();
     },
   });
-  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
-  if (c === 'none') await pipeline(file, sink);
-  else await pipeline(file, createDecompressor(c), sink);
+  await pipeline(openDecompressed(path, how), sink);
   return { bytes, tail: tail.toString('utf8') };
 }

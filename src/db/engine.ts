@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import type { StoredAs } from './compression.js';
 import type { BackupFormat, Compression, Engine } from './manifest.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -17,6 +18,8 @@ export interface DumpPlan {
   connectTimeoutMs: number;
   /** limit for the dump tool and every restore/verify tool run */
   timeoutMs: number;
+  /** age recipients (`age1…`): the file is encrypted to them as the last stage; empty: plain */
+  encryptTo?: string[];
 }
 
 /** Where a dump goes: a byte sink (single-file formats) or a directory the tool fills. */
@@ -26,6 +29,18 @@ export type DumpTarget = { kind: 'stream'; sink: Writable } | { kind: 'directory
 export interface BackupOnDisk {
   path: string;
   plan: DumpPlan;
+  /** the identities that decrypt an encrypted backup for the checks that read its plaintext */
+  decrypt?: StoredAs['decrypt'];
+}
+
+/** How a backup being checked is stored, for openDecompressed() and toolReadsStdin(). */
+export function storedAsBackup(backup: BackupOnDisk): StoredAs {
+  return {
+    compression: backup.plan.compression,
+    compressedBy: backup.plan.compressedBy,
+    encrypted: (backup.plan.encryptTo?.length ?? 0) > 0,
+    decrypt: backup.decrypt,
+  };
 }
 
 export interface RestoreCheck {

@@ -39,6 +39,8 @@ export interface LiveRestoreOptions {
   keepReplaced: boolean;
   stop: StopRequest;
   now: Date;
+  /** decrypt-identity: the age identities of an encrypted backup */
+  decryptIdentities?: string[];
   log: (line: string) => void;
 }
 

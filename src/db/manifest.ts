@@ -25,9 +25,17 @@ export interface BackupManifest {
   compressed_by?: 'tool' | 'stream';
   /** the backup's file (or directory) name, relative to the manifest's directory */
   file: string;
+  /** of the file as stored (encrypted bytes when `encrypted`) */
   size_bytes: number;
-  /** of the file's bytes; for a directory backup, of its files in name order (see manifest-hash.ts) */
+  /**
+   * of the file's bytes as stored (the ciphertext when `encrypted`); for a directory backup,
+   * of its files in name order (see manifest-hash.ts)
+   */
   sha256: string;
+  /** the file is an age v1 file (encryption.ts): reading it needs a decrypt-identity */
+  encrypted?: boolean;
+  /** when encrypted: the recipients' fingerprints (first 16 hex digits of sha256 of `age1…`) */
+  recipients?: string[];
   created_at: string;
   git_sha: string | null;
   run_id: string | null;
@@ -77,6 +85,13 @@ export function parseManifest(text: string): BackupManifest {
     throw new Error(`field 'sha256' is not 64 hex digits`);
   if (Number.isNaN(Date.parse(m.created_at as string)))
     throw new Error(`field 'created_at' is not a date`);
+  if (m.encrypted !== undefined && typeof m.encrypted !== 'boolean')
+    throw new Error(`field 'encrypted' is not a boolean`);
+  if (
+    m.recipients !== undefined &&
+    !(Array.isArray(m.recipients) && m.recipients.every((r) => typeof r === 'string'))
+  )
+    throw new Error(`field 'recipients' is not a list of fingerprints`);
   if (typeof m.tables !== 'object' || m.tables === null)
     throw new Error(`field 'tables' is missing`);
   return m as unknown as BackupManifest;

@@ -1,6 +1,6 @@
 import { UserError } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
-import { openDecompressed } from './compression.js';
+import { openDecompressed, storedAsManifest, type StoredAs } from './compression.js';
 import {
   RestoreStopped,
   checkAgainstManifest,
@@ -21,12 +21,12 @@ export async function loadMysqlDump(
   tool: string,
   server: ServerTarget,
   database: string,
-  backup: { path: string; compression: Compression },
+  backup: { path: string; stored: Compression | StoredAs },
   o: { connectTimeoutMs: number; timeoutMs: number; label: string },
 ): Promise<void> {
   await execArgv(mysqlClientArgv(tool, server, database, o.connectTimeoutMs), {
     env: mysqlEnv(server),
-    stdin: openDecompressed(backup.path, backup.compression),
+    stdin: openDecompressed(backup.path, backup.stored),
     stdout: 'ignore',
     timeoutMs: o.timeoutMs,
     label: `${tool.split('/').pop() ?? tool} (${o.label})`,
@@ -63,7 +63,7 @@ export async function restoreMysqlInPlace(
       tool,
       target,
       target.database,
-      { path: o.backupPath, compression: o.manifest.compression },
+      { path: o.backupPath, stored: storedAsManifest(o.manifest, o.decryptIdentities) },
       { connectTimeoutMs: o.connectTimeoutMs, timeoutMs: o.timeoutMs, label: 'restore' },
     );
     const tables = await countMysqlTables(conn, target.database);

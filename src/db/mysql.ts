@@ -14,6 +14,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import {
   MYSQL_DUMP_MARKER,
@@ -225,7 +226,7 @@ export class MysqlSession implements EngineSession {
 
   async verifyStructure(backup: BackupOnDisk): Promise<{ checked: string; missing: string[] }> {
     const { plan, path } = backup;
-    const scan = await scanDecompressed(path, plan.compression);
+    const scan = await scanDecompressed(path, storedAsBackup(backup));
     const what =
       plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
     if (!mysqlDumpHasMarker(plan.extraArgs))
@@ -271,7 +272,7 @@ export class MysqlSession implements EngineSession {
         this.clientTool,
         server,
         name,
-        { path: backup.path, compression: backup.plan.compression },
+        { path: backup.path, stored: storedAsBackup(backup) },
         {
           connectTimeoutMs: this.connectTimeoutMs,
           timeoutMs: backup.plan.timeoutMs,

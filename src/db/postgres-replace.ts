@@ -11,7 +11,7 @@ import {
   type LiveRestoreOptions,
   type LiveRestoreResult,
 } from './live-restore.js';
-import { compressedBy } from './manifest.js';
+import { storedAsManifest } from './compression.js';
 import { connect, findClient } from './postgres.js';
 import { countPgTables, listPgTables } from './postgres-tables.js';
 import { pgMajorOfVersionNum, pgRestoreListArgv } from './postgres-argv.js';
@@ -132,8 +132,7 @@ export async function replacePostgres(
     const archive: PgArchive = {
       path: o.backupPath,
       format: m.format,
-      compression: m.compression,
-      compressedBy: compressedBy(m),
+      stored: storedAsManifest(m, o.decryptIdentities),
     };
     const appName = `runbook-rollback-${randomSuffix()}`;
     const base = {

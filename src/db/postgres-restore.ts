@@ -1,8 +1,8 @@
 import { Readable, Writable } from 'node:stream';
 import type pg from 'pg';
 import { execArgv } from '../kit/exec.js';
-import { openDecompressed } from './compression.js';
-import type { BackupFormat, Compression } from './manifest.js';
+import { openDecompressed, toolReadsStdin, type StoredAs } from './compression.js';
+import type { BackupFormat } from './manifest.js';
 import {
   pgConnectionEnv,
   pgRestoreArgv,
@@ -26,8 +26,8 @@ export interface PgArchive {
   /** the backup file or directory */
   path: string;
   format: BackupFormat;
-  compression: Compression;
-  compressedBy: 'tool' | 'stream';
+  /** compression and encryption around the archive's bytes */
+  stored: StoredAs;
   /** parallel pg_restore workers (directory/custom from a file, not in one transaction) */
   jobs?: number;
 }
@@ -41,10 +41,9 @@ export interface PgArchive {
 export function pgArchiveInput(
   a: PgArchive,
 ): { kind: 'path'; path: string } | { kind: 'stream'; open: () => Readable } {
-  const streamed =
-    a.format === 'plain' || (a.compressedBy === 'stream' && a.compression !== 'none');
+  const streamed = a.format === 'plain' || toolReadsStdin(a.stored);
   if (!streamed) return { kind: 'path', path: a.path };
-  return { kind: 'stream', open: () => openDecompressed(a.path, a.compression) };
+  return { kind: 'stream', open: () => openDecompressed(a.path, a.stored) };
 }
 
 /** Roles named by the backup's owner and grant statements. */

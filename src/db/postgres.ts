@@ -14,6 +14,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import {
   choosePgClient,
@@ -279,7 +280,7 @@ export class PostgresSession implements EngineSession {
   ): Promise<{ checked: string; missing: string[] }> {
     const { plan, path } = backup;
     if (plan.format === 'plain') {
-      const scan = await scanDecompressed(path, plan.compression);
+      const scan = await scanDecompressed(path, storedAsBackup(backup));
       if (!scan.tail.includes(PLAIN_MARKER)) {
         throw new UserError(
           `the plain dump does not end with pg_dump's completion marker; it is incomplete.`,
@@ -380,8 +381,7 @@ export class PostgresSession implements EngineSession {
     return {
       path: backup.path,
       format: plan.format,
-      compression: plan.compression,
-      compressedBy: plan.compressedBy,
+      stored: storedAsBackup(backup),
       jobs: plan.jobs,
     };
   }

@@ -6,7 +6,7 @@ import { UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { redact } from '../kit/secrets.js';
 import { compactTimestamp } from './backup.js';
-import { openDecompressed } from './compression.js';
+import { openDecompressed, storedAsManifest, type StoredAs } from './compression.js';
 import { randomSuffix } from './engine.js';
 import {
   RestoreStopped,
@@ -31,7 +31,8 @@ import type { SqliteTarget } from './url.js';
 export interface SqliteBackup {
   path: string;
   format: BackupFormat;
-  compression: Compression;
+  /** compression and encryption around the backup's bytes */
+  stored: Compression | StoredAs;
 }
 
 async function openFile(path: string, timeoutMs = 10_000): Promise<DatabaseSync> {
@@ -64,7 +65,7 @@ export async function restoreSqliteFile(
       );
     method = 'sqlite3 CLI (.dump loaded into a new file)';
     await execArgv(sqliteLoadArgv(cli, dest), {
-      stdin: openDecompressed(backup.path, backup.compression),
+      stdin: openDecompressed(backup.path, backup.stored),
       stdout: 'ignore',
       timeoutMs,
       label: 'sqlite3 (restore)',
@@ -72,7 +73,7 @@ export async function restoreSqliteFile(
   } else {
     method = 'snapshot copied into a new file';
     await pipeline(
-      openDecompressed(backup.path, backup.compression),
+      openDecompressed(backup.path, backup.stored),
       createWriteStream(dest, { flags: 'wx' }),
     );
   }
@@ -123,7 +124,7 @@ export async function replaceSqlite(
     }
     const extraTables = tablesNotIn(m, liveTables);
     const r = await restoreSqliteFile(
-      { path: o.backupPath, format: m.format, compression: m.compression },
+      { path: o.backupPath, format: m.format, stored: storedAsManifest(m, o.decryptIdentities) },
       staging,
       o.timeoutMs,
     );

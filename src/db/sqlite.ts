@@ -13,6 +13,7 @@ import {
   type DumpTarget,
   type EngineSession,
   type RestoreCheck,
+  storedAsBackup,
 } from './engine.js';
 import { findOnPath } from './mysql.js';
 import type { DatabaseTarget, SqliteTarget } from './url.js';
@@ -203,7 +204,7 @@ export class SqliteSession implements EngineSession {
   /** The backup as a database file: the file itself, or decompressed into tempDir. */
   private async materialize(backup: BackupOnDisk, dest: string): Promise<void> {
     await pipeline(
-      openDecompressed(backup.path, backup.plan.compression),
+      openDecompressed(backup.path, storedAsBackup(backup)),
       createWriteStream(dest, { flags: 'wx' }),
     );
   }
@@ -215,7 +216,7 @@ export class SqliteSession implements EngineSession {
   ): Promise<{ checked: string; missing: string[] }> {
     const { plan } = backup;
     if (plan.format === 'plain') {
-      const scan = await scanDecompressed(backup.path, plan.compression);
+      const scan = await scanDecompressed(backup.path, storedAsBackup(backup));
       const tail = scan.tail.trimEnd();
       if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
         throw new UserError(
@@ -267,7 +268,7 @@ export class SqliteSession implements EngineSession {
       // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
       const { restoreSqliteFile } = await import('./sqlite-restore.js');
       const { tables: counts } = await restoreSqliteFile(
-        { path: backup.path, format: backup.plan.format, compression: backup.plan.compression },
+        { path: backup.path, format: backup.plan.format, stored: storedAsBackup(backup) },
         file,
         backup.plan.timeoutMs,
       );

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, errorMessage } from '../kit/errors.js';
+import { scanDecompressed, storedAsManifest } from '../db/compression.js';
+import { looksEncrypted } from '../db/encryption.js';
 import { parseManifest, type BackupManifest } from '../db/manifest.js';
 import { sha256Backup } from '../db/manifest-hash.js';
 import type { DatabaseTarget } from '../db/url.js';
@@ -50,6 +52,7 @@ export async function loadVerifiedBackup(
   source: BackupSource,
   target: DatabaseTarget,
   downloadDir: string,
+  decryptIdentities?: string[],
 ): Promise<VerifiedBackup> {
   const { manifestPath } = await fetchBackup(source, downloadDir);
   let text: string;
@@ -84,7 +87,53 @@ export async function loadVerifiedBackup(
       `the backup ${manifest.file} does not match its manifest (sha256 ${actual.sha256}, ${actual.bytes} bytes; the manifest says ${manifest.sha256}, ${manifest.size_bytes} bytes); it was changed or damaged, nothing was restored.`,
     );
   }
+  await checkDecryptable(manifest, backupPath, decryptIdentities);
   return { manifest, manifestPath, backupPath, origin: describeSource(source) };
+}
+
+/**
+ * An encrypted backup is decrypted (and decompressed) whole to nowhere before anything is
+ * changed: a wrong identity, a truncated or damaged ciphertext stops the rollback here,
+ * not halfway through a restore.
+ */
+async function checkDecryptable(
+  manifest: BackupManifest,
+  backupPath: string,
+  identities: string[] | undefined,
+): Promise<void> {
+  if ((await stat(backupPath)).isDirectory()) {
+    if (manifest.encrypted)
+      throw new UserError(
+        `the manifest says ${manifest.file} is encrypted, but it is a directory.`,
+      );
+    return;
+  }
+  const age = await looksEncrypted(backupPath);
+  if (age && !manifest.encrypted) {
+    throw new UserError(
+      `${manifest.file} is an age-encrypted file but its manifest does not say "encrypted": true; nothing was restored.`,
+    );
+  }
+  if (!manifest.encrypted) return;
+  if (!age) {
+    throw new UserError(
+      `the manifest says ${manifest.file} is encrypted, but it is not an age file; nothing was restored.`,
+    );
+  }
+  const recipients = manifest.recipients?.length ? manifest.recipients.join(', ') : 'not recorded';
+  if (!identities) {
+    throw new UserError(
+      `the backup ${manifest.file} is encrypted (age, recipients: ${recipients}) and decrypt-identity is not set; nothing was restored.`,
+    );
+  }
+  try {
+    await scanDecompressed(backupPath, storedAsManifest(manifest, identities), 0);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${err.message} Nothing was restored.`);
+    throw new UserError(
+      `the decrypted backup ${manifest.file} cannot be read whole (${errorMessage(err)}); nothing was restored.`,
+    );
+  }
 }
 
 /** Why a backup cannot be restored over the target, or undefined. */

@@ -64,6 +64,7 @@ export type ServiceName =
   | 'mariadb'
   | 'sqlite'
   | 'compression'
+  | 'age'
   | 'registry'
   | 'dockerd'
   | 'buildah'

@@ -20,6 +20,7 @@ import { MYSQL_RESERVED } from '../../db/mysql-argv.js';
 import { reservedExtraArg } from '../../db/postgres-argv.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
+import { readDecryptIdentity, readEncryptTo } from '../shared/encryption-settings.js';
 
 export type Upload = 'artifact' | 'cache' | 'none';
 
@@ -101,10 +102,19 @@ export function readSettings(): Settings {
   registerUrlPassword(urlText);
   const verifyUrlText = getString('verify-database-url');
   registerUrlPassword(verifyUrlText);
+  // masked before any other input can fail and print
+  const decryptIdentities = readDecryptIdentity();
   const target = parseDatabaseUrl('database-url', urlText, cwd);
   const engine = target.engine;
 
   const format = resolveFormat(engine, getEnum('format', FORMATS, { default: 'auto' }));
+  const encryptTo = readEncryptTo();
+  if (encryptTo.length > 0 && format === 'directory') {
+    throw new InputError(
+      'encrypt-to',
+      'cannot encrypt format: directory (a directory of files; age encrypts one stream); use format custom (or auto) or plain.',
+    );
+  }
   const requested = getEnum('compression', COMPRESSIONS, { default: 'auto' });
   const compression: Compression = requested === 'auto' ? 'gzip' : requested;
   const levelText = getString('compression-level');
@@ -164,6 +174,17 @@ export function readSettings(): Settings {
   }
 
   const verify: VerifyLevel = getEnum('verify', VERIFY, { default: 'list' });
+  if (encryptTo.length > 0 && !decryptIdentities && verify === 'restore') {
+    throw new InputError(
+      'decrypt-identity',
+      'is required for verify: restore of an encrypted backup (encrypt-to is set): the restore reads the plaintext. Set it, or use verify: checksum or list (which check the age header and the sha256 without the key).',
+    );
+  }
+  if (decryptIdentities && encryptTo.length === 0) {
+    core.warning(
+      'decrypt-identity is used only with encrypt-to (the backup is not encrypted); it is ignored.',
+    );
+  }
   let verifyTarget: DatabaseTarget | undefined;
   if (verifyUrlText !== '') {
     verifyTarget = parseDatabaseUrl('verify-database-url', verifyUrlText, cwd);
@@ -238,11 +259,13 @@ export function readSettings(): Settings {
         extraArgs,
         connectTimeoutMs,
         timeoutMs,
+        encryptTo,
       },
       outputDir,
       name: nameInput === '' ? undefined : nameInput,
       verify,
       verifyTarget,
+      decryptIdentities: encryptTo.length > 0 ? decryptIdentities : undefined,
       minSizeBytes,
       gitSha: process.env.GITHUB_SHA || null,
       runId: process.env.GITHUB_RUN_ID || null,

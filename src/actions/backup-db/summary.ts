@@ -2,6 +2,7 @@ import { formatDuration } from '../../kit/durations.js';
 import { formatSize } from '../../kit/sizes.js';
 import { flush, heading, keyValueTable, raw, resultTable, type Cell } from '../../kit/summary.js';
 import type { BackupProgress, BackupResult } from '../../db/backup.js';
+import { recipientFingerprint } from '../../db/encryption.js';
 import type { Settings } from './settings.js';
 
 export interface UploadOutcome {
@@ -20,6 +21,13 @@ function compressionText(settings: Settings, result: BackupResult | undefined): 
       ? 'inside the archive'
       : 'stream';
   return `${c} level ${settings.backup.plan.level ?? '-'} (${by})`;
+}
+
+function encryptionText(settings: Settings, result: BackupResult | undefined): string {
+  const to = settings.backup.plan.encryptTo ?? [];
+  if (to.length === 0) return 'none';
+  const fps = result?.manifest.recipients ?? to.map(recipientFingerprint);
+  return `age v1 to ${fps.length} recipient(s): ${fps.join(', ')}`;
 }
 
 /** The job-summary section: what was backed up, how it was checked, where it went. Never the URL. */
@@ -44,6 +52,7 @@ export async function writeSummary(s: {
     ['Client', m?.client_version],
     ['Format', progress.format ?? settings.backup.plan.format],
     ['Compression', compressionText(settings, result)],
+    ['Encryption', encryptionText(settings, result)],
     ['File', m ? result?.path : undefined],
     ['Size', m ? `${formatSize(m.size_bytes)} (${m.size_bytes} bytes)` : undefined],
     ['SHA-256', m?.sha256],

@@ -73,7 +73,12 @@ async function prepare(s: Settings, report: Report): Promise<Prepared> {
       s.database.source.kind === 'manifest'
         ? s.runnerTemp
         : await mkdtemp(join(s.runnerTemp, 'rollback-backup-'));
-    p.backup = await loadVerifiedBackup(s.database.source, s.database.target, dir);
+    p.backup = await loadVerifiedBackup(
+      s.database.source,
+      s.database.target,
+      dir,
+      s.database.decryptIdentities,
+    );
     report.backupSha256 = p.backup.manifest.sha256;
     report.backupSize = p.backup.manifest.size_bytes;
     log(`backup ${p.backup.backupPath} matches its manifest (sha256 ${p.backup.manifest.sha256})`);
@@ -199,6 +204,7 @@ async function restoreDatabase(
     target: d.target,
     manifest: b.manifest,
     backupPath: b.backupPath,
+    decryptIdentities: d.decryptIdentities,
     connectTimeoutMs: d.connectTimeoutMs,
     timeoutMs: s.timeoutMs,
     mode: d.restoreMode,

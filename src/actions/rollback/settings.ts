@@ -10,6 +10,7 @@ import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
 import type { RestoreMode } from '../../db/live-restore.js';
 import type { DatabaseTarget as ToolDatabaseTarget } from '../../migrations/database-url.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
+import { readDecryptIdentity } from '../shared/encryption-settings.js';
 import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
 import type { MigrationState, ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
@@ -63,6 +64,8 @@ export interface DatabaseSettings {
   connectTimeoutMs: number;
   restoreMode: RestoreMode;
   keepReplaced: boolean;
+  /** decrypt-identity: age secret keys for an encrypted backup (checked against it before any change) */
+  decryptIdentities?: string[];
 }
 
 const RESTORE_MODES = ['auto', 'swap', 'in-place'] as const;
@@ -289,6 +292,7 @@ function readDatabase(workspace: string, runnerTemp: string, urlText: string): D
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
     connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+    decryptIdentities: readDecryptIdentity(),
   };
 }
 
@@ -300,6 +304,7 @@ export function readSettings(): Settings {
   registerUrlPassword(urlText);
   getString('registry-password', { secret: true });
   getString('github-token', { secret: true });
+  getString('decrypt-identity', { secret: true });
 
   const targets = readTargets();
   const dryRun = getBoolean('dry-run', { default: false });
