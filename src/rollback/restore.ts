@@ -8,9 +8,10 @@ import { redact } from '../kit/secrets.js';
 import { openDecompressed } from '../db/compression.js';
 import { compareTableCounts, randomSuffix } from '../db/engine.js';
 import { compressedBy, type BackupManifest } from '../db/manifest.js';
-import { countMysqlTables, findOnPath, mysqlConnectError } from '../db/mysql.js';
+import { connectMysql, connectPostgres } from '../db/connection.js';
+import { countMysqlTables, findOnPath } from '../db/mysql.js';
 import { mysqlClientArgv, mysqlEnv } from '../db/mysql-argv.js';
-import { countPgTables, findClient, pgConnectError } from '../db/postgres.js';
+import { countPgTables, findClient } from '../db/postgres.js';
 import { pgConnectionEnv, pgMajorOfVersionNum } from '../db/postgres-argv.js';
 import { countSqliteTables, sqliteLoadArgv } from '../db/sqlite.js';
 import type { DatabaseTarget, ServerTarget, SqliteTarget } from '../db/url.js';
@@ -72,28 +73,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
 // ---------- PostgreSQL
 
 async function pgConnect(target: ServerTarget, timeoutMs: number): Promise<import('pg').Client> {
-  const { default: pgModule } = await import('pg');
-  const client = new pgModule.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user || undefined,
-    password: target.password || undefined,
-    database: target.database,
-    ssl:
-      target.sslmode === 'require' || target.sslmode === 'verify-ca'
-        ? { rejectUnauthorized: false }
-        : target.sslmode === 'verify-full',
-    connectionTimeoutMillis: timeoutMs,
-    application_name: 'runbook-rollback',
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw pgConnectError(INPUT, target, target.database, err, timeoutMs);
-  }
-  return client;
+  return connectPostgres(INPUT, target, target.database, timeoutMs, 'runbook-rollback');
 }
 
 /** Schemas a plain dump creates, read in one streamed pass before the restore. */
@@ -190,23 +170,7 @@ async function restoreMysql(
     timeoutMs: o.timeoutMs,
     label: `${name} (restore)`,
   });
-  const mysql = await import('mysql2/promise');
-  let conn: import('mysql2/promise').Connection;
-  try {
-    conn = await mysql.createConnection({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database,
-      connectTimeout: o.connectTimeoutMs,
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-    });
-  } catch (err) {
-    throw mysqlConnectError(INPUT, target, target.database, err, o.connectTimeoutMs);
-  }
-  conn.on('error', () => undefined);
+  const conn = await connectMysql(INPUT, target, target.database, o.connectTimeoutMs);
   try {
     return { method, tables: await countMysqlTables(conn, target.database) };
   } finally {
