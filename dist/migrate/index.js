@@ -1,314 +1,34 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-/* unused reexport */ __nccwpck_require__(218);
-
-
-/***/ }),
-
-/***/ 218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
-
-
-__webpack_unused_export__ = httpOverHttp;
-__webpack_unused_export__ = httpsOverHttp;
-__webpack_unused_export__ = httpOverHttps;
-__webpack_unused_export__ = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-__webpack_unused_export__ = debug; // for test
-
-
-/***/ }),
-
-/***/ 6752:
+/***/ 3368:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(3069)
+const Dispatcher = __nccwpck_require__(2091)
+const Pool = __nccwpck_require__(7404)
+const BalancedPool = __nccwpck_require__(8973)
+const Agent = __nccwpck_require__(6261)
+const ProxyAgent = __nccwpck_require__(9848)
+const EnvHttpProxyAgent = __nccwpck_require__(7897)
+const RetryAgent = __nccwpck_require__(1882)
+const errors = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const api = __nccwpck_require__(5407)
+const buildConnector = __nccwpck_require__(2296)
+const MockClient = __nccwpck_require__(8957)
+const MockAgent = __nccwpck_require__(5973)
+const MockPool = __nccwpck_require__(8780)
+const mockErrors = __nccwpck_require__(5445)
+const RetryHandler = __nccwpck_require__(112)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
+const DecoratorHandler = __nccwpck_require__(7011)
+const RedirectHandler = __nccwpck_require__(5050)
+const createRedirectInterceptor = __nccwpck_require__(1676)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -326,10 +46,10 @@ __webpack_unused_export__ = DecoratorHandler
 __webpack_unused_export__ = RedirectHandler
 __webpack_unused_export__ = createRedirectInterceptor
 __webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+  redirect: __nccwpck_require__(3650),
+  retry: __nccwpck_require__(3874),
+  dump: __nccwpck_require__(2375),
+  dns: __nccwpck_require__(7251)
 }
 
 __webpack_unused_export__ = buildConnector
@@ -391,7 +111,7 @@ function makeDispatcher (fn) {
 __webpack_unused_export__ = setGlobalDispatcher
 __webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
+const fetchImpl = (__nccwpck_require__(7302).fetch)
 __webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -403,39 +123,39 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
+/* unused reexport */ __nccwpck_require__(3676).Headers
+/* unused reexport */ __nccwpck_require__(9107).Response
+/* unused reexport */ __nccwpck_require__(6055).Request
+/* unused reexport */ __nccwpck_require__(9662).FormData
 __webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+/* unused reexport */ __nccwpck_require__(6299).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(2443)
 
 __webpack_unused_export__ = setGlobalOrigin
 __webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { CacheStorage } = __nccwpck_require__(6949)
+const { kConstruct } = __nccwpck_require__(7589)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 __webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5437)
 
 __webpack_unused_export__ = deleteCookie
 __webpack_unused_export__ = getCookies
 __webpack_unused_export__ = getSetCookies
 __webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(980)
 
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(44)
+/* unused reexport */ __nccwpck_require__(5366).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
 __webpack_unused_export__ = MessageEvent
@@ -451,18 +171,18 @@ __webpack_unused_export__ = MockPool
 __webpack_unused_export__ = MockAgent
 __webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(6942)
 
 __webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 9318:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { addAbortListener } = __nccwpck_require__(1544)
+const { RequestAbortedError } = __nccwpck_require__(8091)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +242,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 9724:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +357,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 6998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -651,10 +371,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -895,16 +615,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 8675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { Readable } = __nccwpck_require__(3135)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1116,18 +836,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(8447)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,15 +1063,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 2274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8091)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const util = __nccwpck_require__(1544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1458,21 +1178,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 5407:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.request = __nccwpck_require__(8675)
+module.exports.stream = __nccwpck_require__(576)
+module.exports.pipeline = __nccwpck_require__(6998)
+module.exports.upgrade = __nccwpck_require__(2274)
+module.exports.connect = __nccwpck_require__(9724)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 3135:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1481,9 +1201,9 @@ module.exports.connect = __nccwpck_require__(2279)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
+const { ReadableStreamFrom } = __nccwpck_require__(1544)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1864,15 +1584,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 8447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(8091)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(3135)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1684,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 2296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(1544)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8091)
+const timers = __nccwpck_require__(2563)
 
 function noop () {}
 
@@ -2211,7 +1931,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 1303:
 /***/ ((module) => {
 
 
@@ -2336,7 +2056,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 8150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2545,7 +2265,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 8091:
 /***/ ((module) => {
 
 
@@ -2977,7 +2697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 8823:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,7 +2705,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(8091)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -3000,9 +2720,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+} = __nccwpck_require__(1544)
+const { channels } = __nccwpck_require__(8150)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3186,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 9411:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3260,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 3568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3268,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(1303)
 
 class TstNode {
   /** @type {any} */
@@ -3699,13 +3419,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 1544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(9411)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -3713,9 +3433,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(1303)
+const { tree } = __nccwpck_require__(3568)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4145,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 6261:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
+const DispatcherBase = __nccwpck_require__(4745)
+const Pool = __nccwpck_require__(7404)
+const Client = __nccwpck_require__(3069)
+const util = __nccwpck_require__(1544)
+const createRedirectInterceptor = __nccwpck_require__(1676)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4565,7 +4285,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 8973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4573,7 +4293,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(8091)
 const {
   PoolBase,
   kClients,
@@ -4581,10 +4301,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(3272)
+const Pool = __nccwpck_require__(7404)
+const { kUrl, kInterceptors } = __nccwpck_require__(9411)
+const { parseOrigin } = __nccwpck_require__(1544)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4781,7 +4501,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 1557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4789,9 +4509,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const util = __nccwpck_require__(1544)
+const { channels } = __nccwpck_require__(8150)
+const timers = __nccwpck_require__(2563)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4524,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(8091)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4557,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(9411)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(7424)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4571,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7846) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9474))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4583,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7846))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5498,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(8900).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,7 +6021,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 4092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6309,13 +6029,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(1544)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(8091)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6054,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(9411)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6740,7 +6460,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(8900).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,7 +6820,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 3069:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7110,16 +6830,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const util = __nccwpck_require__(1544)
+const { channels } = __nccwpck_require__(8150)
+const Request = __nccwpck_require__(8823)
+const DispatcherBase = __nccwpck_require__(4745)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(8091)
+const buildConnector = __nccwpck_require__(2296)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +6881,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+} = __nccwpck_require__(9411)
+const connectH1 = __nccwpck_require__(1557)
+const connectH2 = __nccwpck_require__(4092)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7191,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(1676)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7451,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 4745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(2091)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(8091)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(9411)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,7 +7666,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 2091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8018,15 +7738,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 7897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(4745)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(9411)
+const ProxyAgent = __nccwpck_require__(9848)
+const Agent = __nccwpck_require__(6261)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +7905,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 6524:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8029,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 3272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(4745)
+const FixedQueue = __nccwpck_require__(6524)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(9411)
+const PoolStats = __nccwpck_require__(9686)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8230,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 9686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(9411)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8271,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 7404:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8282,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(3272)
+const Client = __nccwpck_require__(3069)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(8091)
+const util = __nccwpck_require__(1544)
+const { kUrl, kInterceptors } = __nccwpck_require__(9411)
+const buildConnector = __nccwpck_require__(2296)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8385,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 9848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(9411)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const Agent = __nccwpck_require__(6261)
+const Pool = __nccwpck_require__(7404)
+const DispatcherBase = __nccwpck_require__(4745)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8091)
+const buildConnector = __nccwpck_require__(2296)
+const Client = __nccwpck_require__(3069)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8666,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(2091)
+const RetryHandler = __nccwpck_require__(112)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8708,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 5837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8716,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
+const Agent = __nccwpck_require__(6261)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +8747,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 7011:
 /***/ ((module) => {
 
 
@@ -9078,15 +8798,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 5050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
+const util = __nccwpck_require__(1544)
+const { kBodyUsed } = __nccwpck_require__(9411)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9317,20 +9037,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(9411)
+const { RequestRetryError } = __nccwpck_require__(8091)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(1544)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9761,14 +9481,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 7251:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(7011)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8091)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +9863,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 2375:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const util = __nccwpck_require__(1544)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8091)
+const DecoratorHandler = __nccwpck_require__(7011)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,12 +9993,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 1676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(5050)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10301,11 +10021,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 3650:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(5050)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10332,11 +10052,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 3874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(112)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10078,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 7424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(8916);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10362,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 7846:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10374,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 9474:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10386,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 8916:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10407,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 5973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(9411)
+const Agent = __nccwpck_require__(6261)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10424,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(8149)
+const MockClient = __nccwpck_require__(8957)
+const MockPool = __nccwpck_require__(8780)
+const { matchValue, buildMockOptions } = __nccwpck_require__(1725)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8091)
+const Dispatcher = __nccwpck_require__(2091)
+const Pluralizer = __nccwpck_require__(8353)
+const PendingInterceptorsFormatter = __nccwpck_require__(1030)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10574,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 8957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Client = __nccwpck_require__(3069)
+const { buildMockDispatch } = __nccwpck_require__(1725)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10590,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(8149)
+const { MockInterceptor } = __nccwpck_require__(1599)
+const Symbols = __nccwpck_require__(9411)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10640,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 5445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(8091)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10675,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 1599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(1725)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,9 +10688,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8149)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
+const { buildURL } = __nccwpck_require__(1544)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11169,14 +10889,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 8780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const Pool = __nccwpck_require__(7404)
+const { buildMockDispatch } = __nccwpck_require__(1725)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +10905,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(8149)
+const { MockInterceptor } = __nccwpck_require__(1599)
+const Symbols = __nccwpck_require__(9411)
+const { InvalidArgumentError } = __nccwpck_require__(8091)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +10955,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 8149:
 /***/ ((module) => {
 
 
@@ -11265,20 +10985,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 1725:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(5445)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(8149)
+const { buildURL } = __nccwpck_require__(1544)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -11639,7 +11359,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 1030:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11689,7 +11409,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 8353:
 /***/ ((module) => {
 
 
@@ -11725,7 +11445,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 2563:
 /***/ ((module) => {
 
 
@@ -12155,20 +11875,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 4330:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
+const { kConstruct } = __nccwpck_require__(7589)
+const { urlEquals, getFieldValues } = __nccwpck_require__(102)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(1544)
+const { webidl } = __nccwpck_require__(253)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
+const { Request, fromInnerRequest } = __nccwpck_require__(6055)
+const { kState } = __nccwpck_require__(4883)
+const { fetching } = __nccwpck_require__(7302)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(4296)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13021,15 +12741,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 6949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(7589)
+const { Cache } = __nccwpck_require__(4330)
+const { webidl } = __nccwpck_require__(253)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
 
 class CacheStorage {
   /**
@@ -13180,26 +12900,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 7589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(9411).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 102:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const { URLSerializer } = __nccwpck_require__(980)
+const { isValidHeaderName } = __nccwpck_require__(4296)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +12964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 6820:
 /***/ ((module) => {
 
 
@@ -13263,15 +12983,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 5437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(2802)
+const { stringify } = __nccwpck_require__(5613)
+const { webidl } = __nccwpck_require__(253)
+const { Headers } = __nccwpck_require__(3676)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,14 +13174,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 2802:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
+const { isCTLExcludingHtab } = __nccwpck_require__(5613)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(980)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -13771,7 +13491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 5613:
 /***/ ((module) => {
 
 
@@ -14130,13 +13850,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 2455:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(6627)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14431,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 6942:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { fetching } = __nccwpck_require__(7302)
+const { makeRequest } = __nccwpck_require__(6055)
+const { webidl } = __nccwpck_require__(253)
+const { EventSourceStream } = __nccwpck_require__(2455)
+const { parseMIMEType } = __nccwpck_require__(980)
+const { createFastMessageEvent } = __nccwpck_require__(44)
+const { isNetworkError } = __nccwpck_require__(9107)
+const { delay } = __nccwpck_require__(6627)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { environmentSettingsObject } = __nccwpck_require__(4296)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 
 let experimentalWarned = false
 
@@ -15201,7 +14921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 6627:
 /***/ ((module) => {
 
 
@@ -15245,12 +14965,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 8900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(1544)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15260,16 +14980,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(4296)
+const { FormData } = __nccwpck_require__(9662)
+const { kState } = __nccwpck_require__(4883)
+const { webidl } = __nccwpck_require__(253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const { serializeAMimeType } = __nccwpck_require__(980)
+const { multipartFormDataParser } = __nccwpck_require__(3100)
 let random
 
 try {
@@ -15781,7 +15501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 1207:
 /***/ ((module) => {
 
 
@@ -15912,7 +15632,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 980:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16663,12 +16383,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(9411)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16436,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 1506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(4883)
+const { webidl } = __nccwpck_require__(253)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,16 +16569,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 3100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
+const { utf8DecodeBytes } = __nccwpck_require__(4296)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(980)
+const { isFileLike } = __nccwpck_require__(1506)
+const { makeEntry } = __nccwpck_require__(9662)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17330,16 +17050,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 9662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(4296)
+const { kState } = __nccwpck_require__(4883)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { FileLike, isFileLike } = __nccwpck_require__(1506)
+const { webidl } = __nccwpck_require__(253)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -17589,7 +17309,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 2443:
 /***/ ((module) => {
 
 
@@ -17636,21 +17356,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 3676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(9411)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(4296)
+const { webidl } = __nccwpck_require__(253)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -18330,7 +18050,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 7302:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,9 +18063,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9107)
+const { HeadersList } = __nccwpck_require__(3676)
+const { Request, cloneRequest } = __nccwpck_require__(6055)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -18381,23 +18101,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
+} = __nccwpck_require__(4296)
+const { kState, kDispatcher } = __nccwpck_require__(4883)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(8900)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(1207)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(1544)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(980)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { webidl } = __nccwpck_require__(253)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20607,23 +20327,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 6055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(8900)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(3676)
+const { FinalizationRegistry } = __nccwpck_require__(933)()
+const util = __nccwpck_require__(1544)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(4296)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20633,12 +20353,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(1207)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(4883)
+const { webidl } = __nccwpck_require__(253)
+const { URLSerializer } = __nccwpck_require__(980)
+const { kConstruct } = __nccwpck_require__(9411)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -21651,14 +21371,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 9107:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(3676)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(8900)
+const util = __nccwpck_require__(1544)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -21670,16 +21390,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(4296)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
+} = __nccwpck_require__(1207)
+const { kState, kHeaders } = __nccwpck_require__(4883)
+const { webidl } = __nccwpck_require__(253)
+const { FormData } = __nccwpck_require__(9662)
+const { URLSerializer } = __nccwpck_require__(980)
+const { kConstruct } = __nccwpck_require__(9411)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -22268,7 +21988,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 4883:
 /***/ ((module) => {
 
 
@@ -22284,21 +22004,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 4296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(1207)
+const { getGlobalOrigin } = __nccwpck_require__(2443)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(980)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(1544)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(253)
 
 let supportedHashes = []
 
@@ -23923,14 +23643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(1544)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24625,7 +24345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 5207:
 /***/ ((module) => {
 
 
@@ -24922,7 +24642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 6299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,16 +24651,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(7522)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(9657)
+const { webidl } = __nccwpck_require__(253)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25273,12 +24993,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 2981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(253)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 9657:
 /***/ ((module) => {
 
 
@@ -25375,7 +25095,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 7522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,10 +25106,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
+} = __nccwpck_require__(9657)
+const { ProgressEvent } = __nccwpck_require__(2981)
+const { getEncoding } = __nccwpck_require__(5207)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(980)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25773,27 +25493,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 2569:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(1816)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(2456)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(5673)
+const { channels } = __nccwpck_require__(8150)
+const { CloseEvent } = __nccwpck_require__(44)
+const { makeRequest } = __nccwpck_require__(6055)
+const { fetching } = __nccwpck_require__(7302)
+const { Headers, getHeadersList } = __nccwpck_require__(3676)
+const { getDecodeSplit } = __nccwpck_require__(4296)
+const { WebsocketFrameSend } = __nccwpck_require__(9272)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26151,7 +25871,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 1816:
 /***/ ((module) => {
 
 
@@ -26224,14 +25944,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 44:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
+const { webidl } = __nccwpck_require__(253)
+const { kEnumerableProperty } = __nccwpck_require__(1544)
+const { kConstruct } = __nccwpck_require__(9411)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -26560,12 +26280,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 9272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(1816)
 
 const BUFFER_SIZE = 16386
 
@@ -26663,14 +26383,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 2869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { isValidClientWindowBits } = __nccwpck_require__(5673)
+const { MessageSizeExceededError } = __nccwpck_require__(8091)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26495,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 4588:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(1816)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(2456)
+const { channels } = __nccwpck_require__(8150)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26514,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(5673)
+const { WebsocketFrameSend } = __nccwpck_require__(9272)
+const { closeWebSocketConnection } = __nccwpck_require__(2569)
+const { PerMessageDeflate } = __nccwpck_require__(2869)
+const { MessageSizeExceededError } = __nccwpck_require__(8091)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27029,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 228:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { WebsocketFrameSend } = __nccwpck_require__(9272)
+const { opcodes, sendHints } = __nccwpck_require__(1816)
+const FixedQueue = __nccwpck_require__(6524)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27140,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 2456:
 /***/ ((module) => {
 
 
@@ -27439,16 +27159,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 5673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(2456)
+const { states, opcodes } = __nccwpck_require__(1816)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(44)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(980)
 
 /* globals Blob */
 
@@ -27768,15 +27488,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 5366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(253)
+const { URLSerializer } = __nccwpck_require__(980)
+const { environmentSettingsObject } = __nccwpck_require__(4296)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(1816)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27505,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(2456)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+} = __nccwpck_require__(5673)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
+const { ByteParser } = __nccwpck_require__(4588)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(1544)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(44)
+const { SendQueue } = __nccwpck_require__(228)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28370,11 +28090,291 @@ module.exports = {
 
 /***/ }),
 
+/***/ 770:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+/* unused reexport */ __nccwpck_require__(218);
+
+
+/***/ }),
+
+/***/ 218:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+
+
+var net = __nccwpck_require__(9278);
+var tls = __nccwpck_require__(4756);
+var http = __nccwpck_require__(8611);
+var https = __nccwpck_require__(5692);
+var events = __nccwpck_require__(4434);
+var assert = __nccwpck_require__(2613);
+var util = __nccwpck_require__(9023);
+
+
+__webpack_unused_export__ = httpOverHttp;
+__webpack_unused_export__ = httpsOverHttp;
+__webpack_unused_export__ = httpOverHttps;
+__webpack_unused_export__ = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+__webpack_unused_export__ = debug; // for test
+
+
+/***/ }),
+
 /***/ 8529:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3885);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6072);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3885:
+/***/ 6072:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28396,45 +28396,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib_core = __nccwpck_require__(2286);
 // EXTERNAL MODULE: ./src/kit/errors.ts
 var errors = __nccwpck_require__(3713);
-;// CONCATENATED MODULE: ./src/kit/durations.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/**
- * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
- * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    let rest = text.trim();
-    if (rest === '')
-        return undefined;
-    if (rest === '0')
-        return 0;
-    let total = 0;
-    while (rest.length > 0) {
-        const m = DURATION.exec(rest);
-        if (!m)
-            return undefined;
-        total += Number(m[1]) * UNIT_MS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    return `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(869);
 // EXTERNAL MODULE: ./src/kit/secrets.ts
 var secrets = __nccwpck_require__(4601);
 ;// CONCATENATED MODULE: ./src/kit/run-action.ts
@@ -28528,8 +28491,8 @@ async function flush() {
     }
 }
 
-// EXTERNAL MODULE: ./src/migrations/database-url.ts + 1 modules
-var database_url = __nccwpck_require__(2224);
+// EXTERNAL MODULE: ./src/db/url.ts
+var url = __nccwpck_require__(879);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -28550,8 +28513,8 @@ class ApplyFailedError extends errors/* UserError */.yo {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-// EXTERNAL MODULE: ./src/migrations/connect.ts
-var connect = __nccwpck_require__(275);
+// EXTERNAL MODULE: ./src/db/connection.ts
+var connection = __nccwpck_require__(8152);
 ;// CONCATENATED MODULE: ./src/migrations/lock.ts
 
 
@@ -28578,7 +28541,7 @@ function sqliteLockPath(dbPath) {
 }
 function timeoutError(t, waitMs, holder) {
     const who = holder ? ` (${holder})` : '';
-    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,database_url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${formatDuration(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
+    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${(0,durations/* formatDuration */.a)(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
 }
 async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     const started = Date.now();
@@ -28586,11 +28549,11 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     let announced = false;
     const waiting = () => {
         if (!announced)
-            log(`waiting up to ${formatDuration(waitMs)} for the migration lock held by another run`);
+            log(`waiting up to ${(0,durations/* formatDuration */.a)(waitMs)} for the migration lock held by another run`);
         announced = true;
     };
     if (t.engine === 'postgres') {
-        const client = await (0,connect/* connectPostgres */.M)(t);
+        const client = await (0,connection/* connectPostgres */.Mq)('database-url', t, t.database, t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od, 'runbook-migrate');
         const key = postgresLockKey();
         try {
             for (;;) {
@@ -28621,7 +28584,7 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
         };
     }
     if (t.engine === 'mysql') {
-        const conn = await (0,connect/* connectMysql */.x)(t);
+        const conn = await (0,connection/* connectMysql */.xo)('database-url', t, t.database, t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od);
         const name = mysqlLockName(t.database);
         try {
             for (;;) {
@@ -28648,7 +28611,9 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
         };
     }
     // sqlite: a lock file beside the database, holding the owner's pid
-    const lockPath = sqliteLockPath(t.path ?? '');
+    if (t.engine !== 'sqlite')
+        throw new Error(`no migration lock for engine ${t.engine}`);
+    const lockPath = sqliteLockPath(t.path);
     for (;;) {
         try {
             const fd = (0,external_node_fs_.openSync)(lockPath, 'wx');
@@ -28715,6 +28680,36 @@ async function withMigrationLock(t, waitMs, log, fn) {
     finally {
         await lock.release();
     }
+}
+
+// EXTERNAL MODULE: ./src/db/tls.ts
+var db_tls = __nccwpck_require__(3467);
+;// CONCATENATED MODULE: ./src/db/tool-env.ts
+
+
+/**
+ * The environment a migration tool (alembic, django, prisma, a command) gets for the
+ * database: DATABASE_URL in the tool's own convention, libpq's variables (psycopg2, psql and
+ * Prisma read them, so TLS and the connect-timeout need no code in the project), and the TLS
+ * settings once more under engine-neutral names for projects that configure a MySQL driver
+ * themselves (PyMySQL and mysqlclient read no environment).
+ */
+function databaseEnvForTool(t, tool) {
+    const env = { DATABASE_URL: (0,url/* databaseUrlForTool */.O$)(t, tool) };
+    if (t.engine === 'sqlite')
+        return env;
+    const root = t.sslrootcert === db_tls/* SYSTEM_ROOT */.ZO ? (0,db_tls/* systemBundle */.EX)() : t.sslrootcert;
+    Object.assign(env, {
+        DATABASE_SSLMODE: (0,db_tls/* effectiveMode */.pQ)(t),
+        DATABASE_SSLROOTCERT: root,
+        DATABASE_SSLCERT: t.sslcert,
+        DATABASE_SSLKEY: t.sslkey,
+    });
+    if (t.engine === 'postgres') {
+        const seconds = Math.max(2, Math.ceil((t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od) / 1000));
+        Object.assign(env, (0,db_tls/* pgTlsEnv */.y0)(t), { PGCONNECT_TIMEOUT: String(seconds) });
+    }
+    return env;
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -28879,7 +28874,7 @@ async function execArgv(argv, opts = {}) {
         throw new ExecError(why, result);
     }
     if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
     if (stdinError) {
         const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
@@ -28905,12 +28900,14 @@ function tailText(result) {
 
 ;// CONCATENATED MODULE: ./src/migrations/process.ts
 
-/** The environment every migration tool runs with: DATABASE_URL plus the caller's extras. */
+
+/**
+ * The environment every migration tool runs with: DATABASE_URL in the tool's convention,
+ * the database's TLS settings (db/tool-env.ts), plus the caller's extras.
+ */
 function toolEnv(ctx, extra = {}) {
-    const env = { ...ctx.env, ...extra };
-    if (ctx.database)
-        env.DATABASE_URL = ctx.database.url;
-    return env;
+    const db = ctx.database ? databaseEnvForTool(ctx.database, ctx.toolName ?? 'command') : {};
+    return { ...ctx.env, ...db, ...extra };
 }
 /** Runs a tool in the project directory; stderr is captured whole (redacted) for parsers. */
 async function runTool(ctx, argv, label, opts = {}) {
@@ -30329,7 +30326,7 @@ function createSqlTool(ctx) {
                         }
                         const durationMs = Date.now() - started;
                         applied.push({ name: m.file, durationMs });
-                        ctx.log(`applied ${m.file} in ${formatDuration(durationMs)}`);
+                        ctx.log(`applied ${m.file} in ${(0,durations/* formatDuration */.a)(durationMs)}`);
                     }
                     return applyResult();
                 }
@@ -30531,7 +30528,7 @@ async function checkBackupGate(manifestPath, target, maxAgeMs, now = new Date())
     }
     const ageMs = now.getTime() - Date.parse(manifest.created_at);
     if (ageMs > maxAgeMs) {
-        throw refuse(`the backup was made ${formatDuration(ageMs)} ago (${manifest.created_at}), older than max-backup-age ${formatDuration(maxAgeMs)}`);
+        throw refuse(`the backup was made ${(0,durations/* formatDuration */.a)(ageMs)} ago (${manifest.created_at}), older than max-backup-age ${(0,durations/* formatDuration */.a)(maxAgeMs)}`);
     }
     const backupPath = (0,external_node_path_.resolve)((0,external_node_path_.dirname)(path), manifest.file);
     if (!(0,external_node_fs_.existsSync)(backupPath))
@@ -30566,7 +30563,8 @@ function detectTool(projectDir) {
         return 'prisma';
     return 'sql';
 }
-function createMigrationTool(name, ctx) {
+function createMigrationTool(name, context) {
+    const ctx = { ...context, toolName: name };
     switch (name) {
         case 'sql':
             return createSqlTool(ctx);
@@ -30713,7 +30711,7 @@ function getDuration(name, opts = {}) {
     const value = inputs_raw(name, { default: opts.default });
     if (value === '')
         throw new errors/* InputError */.dz(name, 'is required; a duration such as 30s, 5m or 1m30s.');
-    const ms = parseDuration(value);
+    const ms = (0,durations/* parseDuration */.E)(value);
     if (ms === undefined) {
         throw new errors/* InputError */.dz(name, `${show(value, false)} is not a duration; use a number with a unit: 500ms, 30s, 5m, 1h or 1m30s.`);
     }
@@ -30779,6 +30777,107 @@ function parseUrlText(name, value, protocols) {
     return url;
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/actions/shared/database-settings.ts
+
+
+
+
+
+
+
+
+/**
+ * The database inputs every action that touches a database shares: `database-url` (and
+ * backup-db's `verify-database-url`), `connect-timeout`, and the TLS certificate inputs
+ * `ssl-root-cert`, `ssl-cert`, `ssl-key`, each a file path or the PEM text itself (from a
+ * secret).
+ */
+/** The TLS certificate inputs and the field of the target each one fills. */
+const CERT_INPUTS = [
+    ['ssl-root-cert', 'sslrootcert'],
+    ['ssl-cert', 'sslcert'],
+    ['ssl-key', 'sslkey'],
+];
+const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+?-----END [A-Z0-9 ]+-----/;
+let pemDir;
+/** A private directory for PEM texts, removed when the process ends. */
+function privateDir() {
+    if (pemDir)
+        return pemDir;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'runbook-tls-'));
+    pemDir = dir;
+    process.on('exit', () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }));
+    return dir;
+}
+/** Masks a PEM text line by line: the runner masks a multi-line value only whole. */
+function maskPem(text) {
+    (0,secrets/* registerSecret */.cl)(text);
+    for (const line of text.split(/\r?\n/)) {
+        const l = line.trim();
+        if (l.length >= 8 && !l.startsWith('-----'))
+            (0,secrets/* registerSecret */.cl)(l);
+    }
+}
+/**
+ * A certificate input: a path (relative to `cwd`) that must exist, or PEM text, which is
+ * masked and written to a 0600 file for the command-line tools (they take paths only).
+ */
+function readCertInput(name, cwd) {
+    const value = getString(name);
+    if (value === '')
+        return undefined;
+    if (value.includes('-----BEGIN')) {
+        maskPem(value);
+        if (!PEM.test(value)) {
+            throw new errors/* InputError */.dz(name, 'looks like PEM text but has no complete -----BEGIN ...----- / -----END ...----- block.');
+        }
+        const path = (0,external_node_path_.join)(privateDir(), `${name}.pem`);
+        (0,external_node_fs_.writeFileSync)(path, `${value.trim()}\n`, { mode: 0o600 });
+        return path;
+    }
+    return (0,url/* certFile */.bX)(name, 'file', value, cwd);
+}
+/** The certificate inputs, read once (a PEM text becomes one file however often it is used). */
+function readTlsInputs(cwd) {
+    const tls = {};
+    for (const [name, field] of CERT_INPUTS) {
+        const path = readCertInput(name, cwd);
+        if (path !== undefined)
+            tls[field] = path;
+    }
+    return tls;
+}
+/** Merges the certificate inputs into a parsed target; a file named twice is an error. */
+function withTlsInputs(input, target, tls, connectTimeoutMs) {
+    if (target.engine === 'sqlite') {
+        const given = CERT_INPUTS.find(([, field]) => tls[field] !== undefined);
+        if (given)
+            throw new errors/* InputError */.dz(given[0], `is for PostgreSQL and MySQL/MariaDB; ${input} is a SQLite file.`);
+        return target;
+    }
+    const merged = { ...target, connectTimeoutMs };
+    for (const [name, field] of CERT_INPUTS) {
+        if (tls[field] === undefined)
+            continue;
+        if (target[field] !== undefined) {
+            throw new errors/* InputError */.dz(name, `and the ${field} parameter of ${input} are both set; name the file one way only.`);
+        }
+        merged[field] = tls[field];
+    }
+    (0,db_tls/* checkTls */.w5)(input, merged);
+    return merged;
+}
+/** `connect-timeout`, with the same default in every action. */
+function readConnectTimeout() {
+    return getDuration('connect-timeout', { default: `${url/* DEFAULT_CONNECT_TIMEOUT_MS */.od / 1000}s` });
+}
+/** Parses a database URL input and applies connect-timeout and the certificate inputs. */
+function readDatabaseTarget(input, urlText, cwd, tls, connectTimeoutMs) {
+    return withTlsInputs(input, (0,url/* parseDatabaseUrl */.mx)(input, urlText, cwd), tls, connectTimeoutMs);
+}
+
 // EXTERNAL MODULE: ./src/migrations/sql/driver.ts
 var driver = __nccwpck_require__(6494);
 ;// CONCATENATED MODULE: ./src/actions/shared/migration-tool-settings.ts
@@ -30808,11 +30907,13 @@ function readMigrationTool(workspace) {
 /**
  * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
  * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
+ * A relative sqlite path is relative to the working directory; `connection` carries
+ * connect-timeout and the TLS certificate inputs.
  */
-function readMigrationToolPlace(tool, workingDirectory, urlText) {
+function readMigrationToolPlace(tool, workingDirectory, urlText, connection) {
     let database;
     if (urlText !== '')
-        database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
+        database = readDatabaseTarget('database-url', urlText, workingDirectory, connection.tls, connection.connectTimeoutMs);
     else if (tool !== 'command') {
         throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
     }
@@ -30842,6 +30943,7 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
 
 
 
+
 const MODES = ['apply', 'plan', 'status', 'check'];
 function optional(name) {
     const v = getString(name);
@@ -30858,7 +30960,8 @@ function readSettings() {
     const maxBackupAgeMs = getDuration('max-backup-age', { default: '6h' });
     const requireBackup = getBoolean('require-backup', { default: true });
     const urlText = getString('database-url');
-    const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(tool, workingDirectory, urlText);
+    const connectTimeoutMs = readConnectTimeout();
+    const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(tool, workingDirectory, urlText, { tls: readTlsInputs(workspace), connectTimeoutMs });
     const command = optional('command');
     if (tool === 'command' && mode === 'apply' && !command) {
         throw new errors/* InputError */.dz('command', 'is required with tool: command and mode: apply.');
@@ -30883,6 +30986,7 @@ function readSettings() {
         statusCommand: optional('status-command'),
         downCommand: optional('down-command'),
         lockWaitMs,
+        connectTimeoutMs,
         timeoutMs,
         backupManifest: manifest === undefined ? undefined : (0,external_node_path_.resolve)(workspace, manifest),
         requireBackup,
@@ -30930,10 +31034,10 @@ function writeSummary(d) {
     if (d.backup)
         rows.push(['Backup', d.backup]);
     if (d.lockWaitedMs !== undefined)
-        rows.push(['Lock waited', formatDuration(d.lockWaitedMs)]);
+        rows.push(['Lock waited', (0,durations/* formatDuration */.a)(d.lockWaitedMs)]);
     if (d.planPath)
         rows.push(['Plan file', d.planPath]);
-    rows.push(['Duration', formatDuration(d.durationMs)]);
+    rows.push(['Duration', (0,durations/* formatDuration */.a)(d.durationMs)]);
     if (d.failure)
         rows.push(['Error', d.failure]);
     keyValueTable(rows);
@@ -30942,7 +31046,7 @@ function writeSummary(d) {
         resultTable(['#', 'Migration', 'Duration'], d.applied.map((a, i) => [
             i + 1,
             a.name,
-            a.durationMs === undefined ? undefined : formatDuration(a.durationMs),
+            a.durationMs === undefined ? undefined : (0,durations/* formatDuration */.a)(a.durationMs),
         ]));
     }
     if (d.toApply) {
@@ -31015,7 +31119,7 @@ async function run() {
         const summary = {
             tool: s.tool,
             mode: s.mode,
-            database: s.database ? (0,database_url/* describeTarget */.ff)(s.database) : undefined,
+            database: s.database ? (0,url/* describeTarget */.ff)(s.database) : undefined,
             target: s.target,
             durationMs: 0,
         };
@@ -31076,7 +31180,7 @@ async function run() {
                     if (!s.database)
                         throw new errors/* UserError */.yo('require-backup needs database-url (or set require-backup: false)');
                     const gate = await checkBackupGate(s.backupManifest, s.database, s.maxBackupAgeMs);
-                    summary.backup = `${gate.manifest.file} (sha256 ${gate.manifest.sha256.slice(0, 12)}…, ${formatDuration(gate.ageMs)} old)`;
+                    summary.backup = `${gate.manifest.file} (sha256 ${gate.manifest.sha256.slice(0, 12)}…, ${(0,durations/* formatDuration */.a)(gate.ageMs)} old)`;
                     lib_core/* info */.pq(`backup gate: ${gate.backupPath} matches its manifest`);
                 }
                 const r = await tool.apply(s.target);
@@ -31111,6 +31215,772 @@ async function run() {
         }
         await done();
     });
+}
+
+
+/***/ }),
+
+/***/ 8152:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mq: () => (/* binding */ connectPostgres),
+/* harmony export */   xo: () => (/* binding */ connectMysql)
+/* harmony export */ });
+/* unused harmony exports pgConnectError, mysqlConnectError */
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2286);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3713);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3467);
+
+
+
+
+
+
+/** The server refused a plain connection because it accepts only TLS ones. */
+function tlsRequiredByServer(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
+}
+/** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
+function tryNext(err, usedTls) {
+    if (usedTls) {
+        // libpq's prefer: a TLS attempt that fails as TLS (or that pg_hba refuses) falls back to plain
+        const e = err;
+        return (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err) !== undefined || e.code === '28000';
+    }
+    return tlsRequiredByServer(err);
+}
+function tlsHint(target, err) {
+    const problem = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err);
+    if (problem)
+        return `${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`;
+    if (tlsRequiredByServer(err) && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable')
+        return `the server accepts only TLS connections (sslmode=disable); set sslmode=require or verify-full.`;
+    return undefined;
+}
+/** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
+function pgConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
+    }
+    if (e.code === '3D000')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
+}
+/** Turns a MySQL/MariaDB connection failure into one line naming the input and what to check. */
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+/**
+ * A connected pg client. `allow`/`prefer` make a second attempt the other way round when
+ * the first fails for TLS reasons, as libpq does.
+ */
+async function connectPostgres(input, target, database, timeoutMs, applicationName = 'runbook-actions') {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        const client = new pgModule.Client({
+            host: target.host,
+            port: target.port,
+            user: target.user || undefined,
+            password: target.password || undefined,
+            database,
+            ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .nodeTlsOptions */ .Y7)(target) : false,
+            connectionTimeoutMillis: timeoutMs,
+            application_name: applicationName,
+        });
+        // a server that goes away later must fail the running query, not crash the process
+        client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw pgConnectError(input, target, database, err, timeoutMs);
+        }
+    }
+}
+/** The peer certificate of a mysql2 connection's TLS socket, when it has one. */
+function mysqlPeerCertificate(conn) {
+    const inner = conn.connection;
+    const stream = inner?.stream;
+    return stream?.getPeerCertificate?.();
+}
+async function mysqlAttempt(target, database, timeoutMs, useTls, multipleStatements) {
+    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7588, 19));
+    const pending = mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database,
+        ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlDriverSsl */ .px)(target) : undefined,
+        connectTimeout: timeoutMs,
+        multipleStatements,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+    });
+    let timedOut = false;
+    // mysql2's connectTimeout does not cover a server that accepts TCP and then says nothing
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => {
+            timedOut = true;
+            reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+        }, timeoutMs).unref();
+    });
+    pending.then((late) => {
+        if (timedOut)
+            late.destroy();
+    }, () => undefined);
+    return Promise.race([pending, timer]);
+}
+/** A connected mysql2 connection (`database` undefined: none selected). */
+async function connectMysql(input, target, database, timeoutMs, opts = {}) {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        let conn;
+        try {
+            conn = await mysqlAttempt(target, database, timeoutMs, useTls, opts.multipleStatements ?? false);
+        }
+        catch (err) {
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+        }
+        conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        if (useTls && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'verify-full') {
+            // mysql2 skips the host name check for IP addresses; verify-full means it, always
+            const cert = mysqlPeerCertificate(conn);
+            const problem = cert
+                ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .hostProblem */ .Q8)(node_tls__WEBPACK_IMPORTED_MODULE_0__.checkServerIdentity, target.host, cert)
+                : 'server certificate verify failed: no certificate';
+            if (problem) {
+                conn.destroy();
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${target.host}:${target.port}: ${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`);
+            }
+        }
+        return conn;
+    }
+}
+
+
+/***/ }),
+
+/***/ 3467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EX: () => (/* binding */ systemBundle),
+/* harmony export */   Q8: () => (/* binding */ hostProblem),
+/* harmony export */   Y7: () => (/* binding */ nodeTlsOptions),
+/* harmony export */   ZO: () => (/* binding */ SYSTEM_ROOT),
+/* harmony export */   fT: () => (/* binding */ describeTls),
+/* harmony export */   hE: () => (/* binding */ tlsProblem),
+/* harmony export */   l9: () => (/* binding */ MYSQL_SSL_MODES),
+/* harmony export */   pQ: () => (/* binding */ effectiveMode),
+/* harmony export */   px: () => (/* binding */ mysqlDriverSsl),
+/* harmony export */   r2: () => (/* binding */ attempts),
+/* harmony export */   w5: () => (/* binding */ checkTls),
+/* harmony export */   y0: () => (/* binding */ pgTlsEnv),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony exports isVerifying, mysqlTlsArgs */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3713);
+
+
+/**
+ * TLS of a database connection, with libpq's `sslmode` meaning for every engine and every
+ * client (the pg and mysql2 drivers, psql/pg_dump/pg_restore, mariadb/mariadb-dump):
+ *
+ * | mode          | encrypted               | server certificate checked           |
+ * |---------------|-------------------------|--------------------------------------|
+ * | `disable`     | never                   | —                                    |
+ * | `allow`       | only if the server insists (plain first, then TLS) | no        |
+ * | `prefer`      | if the server can (TLS first, then plain) | no                 |
+ * | `require`     | always                  | no; with a root certificate: the chain (as verify-ca) |
+ * | `verify-ca`   | always                  | chain up to the root certificate     |
+ * | `verify-full` | always                  | chain, and the host name in the certificate |
+ *
+ * See docs in actions/backup-db/README.md ("TLS").
+ */
+const SSL_MODES = [
+    'disable',
+    'allow',
+    'prefer',
+    'require',
+    'verify-ca',
+    'verify-full',
+];
+/** MySQL's `ssl-mode` names and the libpq mode each one means here. */
+const MYSQL_SSL_MODES = {
+    DISABLED: 'disable',
+    PREFERRED: 'prefer',
+    REQUIRED: 'require',
+    VERIFY_CA: 'verify-ca',
+    VERIFY_IDENTITY: 'verify-full',
+};
+/** `sslrootcert=system`: the operating system's CA store (public CAs), as in libpq 16. */
+const SYSTEM_ROOT = 'system';
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/cert.pem',
+];
+/** The mode in force: the one given, else libpq's default `prefer`. */
+function effectiveMode(t) {
+    const mode = t.sslmode ?? 'prefer';
+    // libpq: "if a root CA file exists, the behavior of sslmode=require will be the same as verify-ca"
+    if (mode === 'require' && t.sslrootcert)
+        return 'verify-ca';
+    return mode;
+}
+function isVerifying(mode) {
+    return mode === 'verify-ca' || mode === 'verify-full';
+}
+/** Checks what a mode needs (a root certificate to verify against), naming `input`. */
+function checkTls(input, t) {
+    const mode = effectiveMode(t);
+    if (isVerifying(mode) && !t.sslrootcert) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sslmode ${mode} needs the CA certificate to verify the server against: set ssl-root-cert (a path or the PEM text) or ?sslrootcert= in the URL (sslrootcert=system for the public CAs).`);
+    }
+    if (!!t.sslcert !== !!t.sslkey) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'a client certificate needs its key and the key its certificate: set both ssl-cert and ssl-key (or neither).');
+    }
+    if (mode === 'disable' && (t.sslrootcert || t.sslcert)) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'sslmode is disable but TLS certificates are set; remove them or choose another sslmode.');
+    }
+}
+/** The OS CA bundle for tools that do not know `system` (libpq before 16, MariaDB). */
+function systemBundle() {
+    return SYSTEM_BUNDLES.find((p) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p));
+}
+function rootFile(t) {
+    if (!t.sslrootcert)
+        return undefined;
+    return t.sslrootcert === SYSTEM_ROOT ? systemBundle() : t.sslrootcert;
+}
+function read(path) {
+    return path === undefined ? undefined : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+}
+/**
+ * Node TLS options for one attempt. `tls: false` is a plain attempt (disable, and the plain
+ * half of allow/prefer).
+ */
+function nodeTlsOptions(t) {
+    const mode = effectiveMode(t);
+    const verify = isVerifying(mode);
+    const opts = { rejectUnauthorized: verify };
+    // `system`: Node's own CA list, which is what it uses when `ca` is not set
+    if (verify && t.sslrootcert && t.sslrootcert !== SYSTEM_ROOT)
+        opts.ca = read(t.sslrootcert);
+    if (t.sslcert)
+        opts.cert = read(t.sslcert);
+    if (t.sslkey)
+        opts.key = read(t.sslkey);
+    // verify-ca checks the chain only; verify-full leaves Node's host name check in place
+    if (mode === 'verify-ca')
+        opts.checkServerIdentity = () => undefined;
+    return opts;
+}
+/** The order of attempts a mode makes: true = TLS, false = plain. */
+function attempts(t) {
+    const mode = effectiveMode(t);
+    if (mode === 'disable')
+        return [false];
+    if (mode === 'allow')
+        return [false, true];
+    if (mode === 'prefer')
+        return [true, false];
+    return [true];
+}
+/** libpq's environment for the PostgreSQL command-line tools. */
+function pgTlsEnv(t) {
+    const mode = effectiveMode(t);
+    return {
+        PGSSLMODE: mode,
+        PGSSLROOTCERT: rootFile(t),
+        PGSSLCERT: t.sslcert,
+        PGSSLKEY: t.sslkey,
+        // a runner's own settings must not change what the URL and inputs said
+        PGSSLCRL: undefined,
+        PGSSLNEGOTIATION: undefined,
+    };
+}
+/**
+ * TLS options for mariadb/mariadb-dump (MariaDB Connector/C) or mysql/mysqldump 8 (Oracle).
+ * Paths only: a certificate's content never goes into argv.
+ *
+ * MariaDB's client has no "require without verification": `--ssl` uses TLS when the server
+ * offers it. For `require` the driver's own connection, made first, has already refused a
+ * server without TLS.
+ */
+function mysqlTlsArgs(t, flavor) {
+    const mode = effectiveMode(t);
+    const files = [];
+    const root = rootFile(t);
+    if (isVerifying(mode) && root)
+        files.push(`--ssl-ca=${root}`);
+    if (t.sslcert)
+        files.push(`--ssl-cert=${t.sslcert}`);
+    if (t.sslkey)
+        files.push(`--ssl-key=${t.sslkey}`);
+    if (flavor === 'mysql') {
+        const names = {
+            disable: 'DISABLED',
+            allow: 'PREFERRED',
+            prefer: 'PREFERRED',
+            require: 'REQUIRED',
+            'verify-ca': 'VERIFY_CA',
+            'verify-full': 'VERIFY_IDENTITY',
+        };
+        return [`--ssl-mode=${names[mode]}`, ...files];
+    }
+    if (mode === 'disable')
+        return ['--skip-ssl'];
+    return [
+        '--ssl',
+        ...files,
+        mode === 'verify-full' ? '--ssl-verify-server-cert' : '--skip-ssl-verify-server-cert',
+    ];
+}
+/** mysql2's `ssl` option for a TLS attempt (its own subset of Node's TLS options). */
+function mysqlDriverSsl(t) {
+    const o = nodeTlsOptions(t);
+    // the host name is checked by connectMysql itself (mysql2 skips it for IP addresses)
+    return {
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        rejectUnauthorized: o.rejectUnauthorized ?? false,
+        verifyIdentity: false,
+    };
+}
+/** Node's certificate error codes, in words a person fixing the setup recognises. */
+const CERT_PROBLEMS = {
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain (not signed by sslrootcert)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the server certificate against sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not signed by sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown',
+    CERT_HAS_EXPIRED: 'the server certificate has expired',
+    CERT_NOT_YET_VALID: 'the server certificate is not valid yet',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'host name mismatch',
+    CERT_SIGNATURE_FAILURE: 'the server certificate signature is invalid',
+};
+/** Node's certificate messages (mysql2 replaces the code with its own), same words. */
+const CERT_MESSAGES = [
+    [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+    [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+    [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+/** A TLS failure of a connection attempt in words, or undefined when err is not about TLS. */
+function tlsProblem(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    let code = e.code ?? '';
+    if (!CERT_PROBLEMS[code])
+        code = CERT_MESSAGES.find(([re]) => re.test(msg))?.[1] ?? code;
+    if (CERT_PROBLEMS[code]) {
+        const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `: ${e.reason ?? msg}` : '';
+        return `server certificate verify failed: ${CERT_PROBLEMS[code]}${detail}`;
+    }
+    if (/does not support (SSL|secure connection)/i.test(msg))
+        return 'the server does not support TLS';
+    if (/^ERR_SSL_|^ERR_TLS_|^HANDSHAKE_SSL_ERROR$/.test(code) ||
+        /SSL routines|tlsv1 alert/i.test(msg))
+        return `TLS handshake failed: ${msg}`;
+    return undefined;
+}
+/** What was asked for, for error messages: `sslmode=verify-full, sslrootcert=/path`. */
+function describeTls(t) {
+    const parts = [`sslmode=${effectiveMode(t)}`];
+    if (t.sslrootcert)
+        parts.push(`sslrootcert=${t.sslrootcert}`);
+    if (t.sslcert)
+        parts.push(`sslcert=${t.sslcert}`);
+    return parts.join(', ');
+}
+/** Host name check against a peer certificate; returns the problem or undefined. */
+function hostProblem(checkServerIdentity, host, cert) {
+    const err = checkServerIdentity(host, cert);
+    return err ? `server certificate verify failed: host name mismatch: ${err.message}` : undefined;
+}
+
+
+/***/ }),
+
+/***/ 879:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O$: () => (/* binding */ databaseUrlForTool),
+/* harmony export */   bX: () => (/* binding */ certFile),
+/* harmony export */   ff: () => (/* binding */ describeTarget),
+/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl),
+/* harmony export */   od: () => (/* binding */ DEFAULT_CONNECT_TIMEOUT_MS)
+/* harmony export */ });
+/* unused harmony exports DATABASE_URL_SCHEMES, engineOfUrl, MYSQL_TLS_PARAMS */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3713);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3467);
+
+
+
+
+
+/** connect-timeout's default, the same in every action. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
+    'postgres',
+    'postgresql',
+    'mysql',
+    'mariadb',
+    'sqlite',
+]));
+const SCHEME_ENGINE = {
+    postgres: 'postgres',
+    postgresql: 'postgres',
+    mysql: 'mysql',
+    mariadb: 'mysql',
+    sqlite: 'sqlite',
+};
+const ACCEPTED = 'postgres://, postgresql://, mysql://, mariadb:// or sqlite:<path>';
+/** The engine a URL names, from its scheme alone (no validation of the rest). */
+function engineOfUrl(input, text) {
+    const m = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
+    if (!m) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .BO)(text))} is not a database URL; expected ${ACCEPTED}.`);
+    }
+    const engine = SCHEME_ENGINE[m[1].toLowerCase()];
+    if (!engine) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `scheme '${m[1]}' is not supported; use ${ACCEPTED}.`);
+    }
+    return engine;
+}
+/**
+ * Parses a database URL. `cwd` resolves relative sqlite paths (`sqlite:data/app.db`).
+ * The password is registered as a secret before anything else looks at the text.
+ */
+function parseDatabaseUrl(input, text, cwd) {
+    (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerUrlPassword */ .M1)(text);
+    const value = text.trim();
+    const engine = engineOfUrl(input, value);
+    if (engine === 'sqlite')
+        return parseSqlite(input, value, cwd);
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .BO)(value))} is not a valid URL; expected ${engine === 'postgres' ? 'postgres' : 'mysql'}://user:password@host:port/database.`);
+    }
+    const defaultPort = engine === 'postgres' ? 5432 : 3306;
+    let port = defaultPort;
+    if (url.port !== '') {
+        port = Number(url.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `port '${url.port}' is not a TCP port (1-65535).`);
+        }
+    }
+    const queryHost = url.searchParams.get('host') ?? '';
+    const host = decode(input, url.hostname.replace(/^\[|\]$/g, '')) || queryHost;
+    if (host === '')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'names no host; expected scheme://user:password@host:port/database.');
+    const database = decode(input, url.pathname.replace(/^\//, ''));
+    if (database === '') {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'names no database; add /<database> after the host, e.g. postgres://user@host:5432/app.');
+    }
+    if (database.includes('/')) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
+    }
+    const target = {
+        engine,
+        host,
+        port,
+        user: decode(input, url.username),
+        password: decode(input, url.password),
+        database,
+        url: value,
+    };
+    // the TLS settings are checked as a whole once the certificate inputs are merged in
+    Object.assign(target, parseTlsParams(input, engine, url.searchParams, cwd));
+    return target;
+}
+/** Query parameters of each engine: libpq's names for PostgreSQL, MySQL's for MySQL/MariaDB. */
+const PG_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'application_name'];
+const MYSQL_PARAMS = ['ssl-mode', 'sslmode', 'ssl-ca', 'ssl-cert', 'ssl-key'];
+/** The TLS query parameters of a MySQL URL, removed from what the migration tools get. */
+const MYSQL_TLS_PARAMS = MYSQL_PARAMS;
+function parseTlsParams(input, engine, params, cwd) {
+    const known = engine === 'postgres' ? PG_PARAMS : MYSQL_PARAMS;
+    for (const key of params.keys()) {
+        if (!known.includes(key)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `query parameter '${key}' is not supported; supported: ${known.join(', ')}.`);
+        }
+    }
+    const tls = {};
+    const libpqMode = params.get('sslmode');
+    if (libpqMode !== null) {
+        if (!_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SSL_MODES */ .yj.includes(libpqMode)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sslmode '${libpqMode}' is not one of: ${_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SSL_MODES */ .yj.join(', ')}.`);
+        }
+        tls.sslmode = libpqMode;
+    }
+    const mysqlMode = params.get('ssl-mode');
+    if (mysqlMode !== null) {
+        const mode = _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .MYSQL_SSL_MODES */ .l9[mysqlMode.toUpperCase()];
+        if (!mode) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `ssl-mode '${mysqlMode}' is not one of: ${Object.keys(_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .MYSQL_SSL_MODES */ .l9).join(', ')}.`);
+        }
+        if (tls.sslmode && tls.sslmode !== mode)
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'sets both sslmode and ssl-mode, differently; keep one.');
+        tls.sslmode = mode;
+    }
+    const files = engine === 'postgres'
+        ? [
+            ['sslrootcert', 'sslrootcert'],
+            ['sslcert', 'sslcert'],
+            ['sslkey', 'sslkey'],
+        ]
+        : [
+            ['sslrootcert', 'ssl-ca'],
+            ['sslcert', 'ssl-cert'],
+            ['sslkey', 'ssl-key'],
+        ];
+    for (const [field, name] of files) {
+        const v = params.get(name);
+        if (v === null || v === '')
+            continue;
+        if (field === 'sslrootcert' && v === _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SYSTEM_ROOT */ .ZO) {
+            tls.sslrootcert = _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SYSTEM_ROOT */ .ZO;
+            continue;
+        }
+        tls[field] = certFile(input, name, v, cwd);
+    }
+    return tls;
+}
+/** A certificate or key file named in a URL or an input: it must exist before anything runs. */
+function certFile(input, what, path, cwd) {
+    const abs = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(path) ? path : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, path);
+    let ok = false;
+    try {
+        ok = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(abs).isFile();
+    }
+    catch {
+        ok = false;
+    }
+    if (!ok)
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${what} ${abs} does not exist or is not a file.`);
+    return abs;
+}
+function decode(input, text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
+    }
+}
+const SQLITE_FORMS = 'use sqlite:////absolute/path.db (four slashes) or sqlite:relative/path.db';
+/**
+ * SQLite URLs. Two conventions meet here: SQLAlchemy and dj-database-url read
+ * `sqlite:///x` as the relative path x and `sqlite:////x` as /x, while runbook-actions
+ * documented `sqlite:///x` as /x. Every form whose meaning is the same in both is taken
+ * as is; `sqlite:///x` is settled by the file system (which of /x and <cwd>/x exists, or
+ * failing that whose directory does) and refused when both or neither could be meant,
+ * so no tool ever opens or creates a different file than the others.
+ */
+function parseSqlite(input, value, cwd) {
+    const rest = value.slice(value.indexOf(':') + 1).replace(/\?.*$/, '');
+    if (/(^|\/):memory:$/.test(rest))
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'an in-memory sqlite database cannot be backed up or migrated.');
+    let path;
+    if (rest.startsWith('////'))
+        path = `/${rest.replace(/^\/+/, '')}`;
+    else if (rest.startsWith('///'))
+        path = ambiguousSqlite(input, rest.slice(3), cwd);
+    else if (rest.startsWith('//')) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite URLs have no host; ${SQLITE_FORMS}.`);
+    }
+    else
+        path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rest) ? rest : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, rest);
+    if (rest === '' || rest.endsWith('/')) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `names no database file; ${SQLITE_FORMS}.`);
+    }
+    return { engine: 'sqlite', path, database: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(path) };
+}
+function isFile(p) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function isDir(p) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function ambiguousSqlite(input, tail, cwd) {
+    if (tail === '' || tail.endsWith('/'))
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `names no database file; ${SQLITE_FORMS}.`);
+    const abs = `/${tail}`;
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, tail);
+    if (abs === rel)
+        return abs;
+    const a = isFile(abs);
+    const r = isFile(rel);
+    if (a !== r)
+        return a ? abs : rel;
+    if (!a) {
+        const ad = isDir((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(abs));
+        const rd = isDir((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(rel));
+        if (ad !== rd)
+            return ad ? abs : rel;
+    }
+    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'neither file exists'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
+}
+/**
+ * DATABASE_URL for a migration tool, in its own convention: SQLite as the absolute
+ * `sqlite:////abs/app.db` (SQLAlchemy, dj-database-url) or `file:/abs/app.db` (Prisma), so
+ * every tool opens the file runbook-actions opened; server URLs as given, minus the MySQL
+ * TLS parameters, which SQLAlchemy's and Django's MySQL drivers do not understand (the TLS
+ * settings reach every tool through the environment instead).
+ */
+function databaseUrlForTool(t, tool) {
+    if (t.engine === 'sqlite')
+        return tool === 'prisma' ? `file:${t.path}` : `sqlite:///${t.path}`;
+    const text = t.url ?? serverUrl(t);
+    if (t.engine !== 'mysql')
+        return text;
+    const q = text.indexOf('?');
+    if (q < 0)
+        return text;
+    const params = new URLSearchParams(text.slice(q + 1));
+    for (const k of MYSQL_TLS_PARAMS)
+        params.delete(k);
+    const kept = params.toString();
+    return kept === '' ? text.slice(0, q) : `${text.slice(0, q)}?${kept}`;
+}
+function serverUrl(t) {
+    const auth = t.user
+        ? `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}@`
+        : '';
+    const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+    return `${t.engine}://${auth}${host}:${t.port}/${encodeURIComponent(t.database)}`;
+}
+/** Where a server target points, for messages: never the password. */
+function describeTarget(t) {
+    if (t.engine === 'sqlite')
+        return `sqlite file ${t.path}`;
+    return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
+}
+
+
+/***/ }),
+
+/***/ 869:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
+ * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    let rest = text.trim();
+    if (rest === '')
+        return undefined;
+    if (rest === '0')
+        return 0;
+    let total = 0;
+    while (rest.length > 0) {
+        const m = DURATION.exec(rest);
+        if (!m)
+            return undefined;
+        total += Number(m[1]) * UNIT_MS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
 
@@ -31240,243 +32110,6 @@ function redactUrl(url) {
 /** Test hook: forget every registered secret. */
 function clearSecretsForTest() {
     known.clear();
-}
-
-
-/***/ }),
-
-/***/ 275:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M: () => (/* binding */ connectPostgres),
-/* harmony export */   x: () => (/* binding */ connectMysql)
-/* harmony export */ });
-/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3713);
-/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4601);
-/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2224);
-
-
-
-const CONNECT_TIMEOUT_MS = 15_000;
-function connectError(t, err) {
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`cannot connect to the ${(0,_database_url_js__WEBPACK_IMPORTED_MODULE_2__/* .describeTarget */ .ff)(t)}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(err))}`);
-}
-async function connectPostgres(t) {
-    // pg and mysql2 load only on the path that needs them (startup time of the bundle)
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-    const client = new pgModule.Client({
-        host: t.host,
-        port: t.port,
-        user: t.user,
-        password: t.password,
-        database: t.database,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        application_name: 'runbook-migrate',
-    });
-    // a dropped connection must not crash the process; the next query reports it
-    client.on('error', () => undefined);
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        throw connectError(t, err);
-    }
-    return client;
-}
-async function connectMysql(t) {
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7588, 19));
-    try {
-        const conn = await mysql.createConnection({
-            host: t.host,
-            port: t.port,
-            user: t.user,
-            password: t.password,
-            database: t.database,
-            multipleStatements: true,
-            connectTimeout: CONNECT_TIMEOUT_MS,
-        });
-        conn.on('error', () => undefined);
-        return conn;
-    }
-    catch (err) {
-        throw connectError(t, err);
-    }
-}
-
-
-/***/ }),
-
-/***/ 2224:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  ff: () => (/* binding */ database_url_describeTarget),
-  mx: () => (/* binding */ database_url_parseDatabaseUrl)
-});
-
-// UNUSED EXPORTS: DATABASE_URL_SCHEMES
-
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/kit/errors.ts
-var errors = __nccwpck_require__(3713);
-// EXTERNAL MODULE: ./src/kit/secrets.ts
-var secrets = __nccwpck_require__(4601);
-;// CONCATENATED MODULE: ./src/db/url.ts
-
-
-
-const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
-    'postgres',
-    'postgresql',
-    'mysql',
-    'mariadb',
-    'sqlite',
-]));
-const SCHEME_ENGINE = {
-    postgres: 'postgres',
-    postgresql: 'postgres',
-    mysql: 'mysql',
-    mariadb: 'mysql',
-    sqlite: 'sqlite',
-};
-const ACCEPTED = 'postgres://, postgresql://, mysql://, mariadb:// or sqlite:<path>';
-/** The engine a URL names, from its scheme alone (no validation of the rest). */
-function engineOfUrl(input, text) {
-    const m = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
-    if (!m) {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify((0,secrets/* redactUrl */.BO)(text))} is not a database URL; expected ${ACCEPTED}.`);
-    }
-    const engine = SCHEME_ENGINE[m[1].toLowerCase()];
-    if (!engine) {
-        throw new errors/* InputError */.dz(input, `scheme '${m[1]}' is not supported; use ${ACCEPTED}.`);
-    }
-    return engine;
-}
-/**
- * Parses a database URL. `cwd` resolves relative sqlite paths (`sqlite:data/app.db`).
- * The password is registered as a secret before anything else looks at the text.
- */
-function parseDatabaseUrl(input, text, cwd) {
-    (0,secrets/* registerUrlPassword */.M1)(text);
-    const value = text.trim();
-    const engine = engineOfUrl(input, value);
-    if (engine === 'sqlite')
-        return parseSqlite(input, value, cwd);
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new errors/* InputError */.dz(input, `${JSON.stringify((0,secrets/* redactUrl */.BO)(value))} is not a valid URL; expected ${engine === 'postgres' ? 'postgres' : 'mysql'}://user:password@host:port/database.`);
-    }
-    const defaultPort = engine === 'postgres' ? 5432 : 3306;
-    let port = defaultPort;
-    if (url.port !== '') {
-        port = Number(url.port);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) {
-            throw new errors/* InputError */.dz(input, `port '${url.port}' is not a TCP port (1-65535).`);
-        }
-    }
-    const queryHost = url.searchParams.get('host') ?? '';
-    const host = decode(input, url.hostname.replace(/^\[|\]$/g, '')) || queryHost;
-    if (host === '')
-        throw new errors/* InputError */.dz(input, 'names no host; expected scheme://user:password@host:port/database.');
-    const database = decode(input, url.pathname.replace(/^\//, ''));
-    if (database === '') {
-        throw new errors/* InputError */.dz(input, 'names no database; add /<database> after the host, e.g. postgres://user@host:5432/app.');
-    }
-    if (database.includes('/')) {
-        throw new errors/* InputError */.dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
-    }
-    for (const key of url.searchParams.keys()) {
-        const known = engine === 'postgres' ? ['sslmode', 'host', 'application_name'] : [];
-        if (!known.includes(key)) {
-            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported${known.length ? `; supported: ${known.join(', ')}` : ''}.`);
-        }
-    }
-    const target = {
-        engine,
-        host,
-        port,
-        user: decode(input, url.username),
-        password: decode(input, url.password),
-        database,
-    };
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null) {
-        const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-        if (!modes.includes(sslmode)) {
-            throw new errors/* InputError */.dz(input, `sslmode '${sslmode}' is not one of: ${modes.join(', ')}.`);
-        }
-        target.sslmode = sslmode;
-    }
-    return target;
-}
-function decode(input, text) {
-    try {
-        return decodeURIComponent(text);
-    }
-    catch {
-        throw new errors/* InputError */.dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
-    }
-}
-function parseSqlite(input, value, cwd) {
-    let rest = value.slice(value.indexOf(':') + 1);
-    if (rest.startsWith('///')) {
-        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
-        rest = rest.replace(/^\/+/, '/');
-    }
-    else if (rest.startsWith('//')) {
-        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);
-    }
-    rest = rest.replace(/\?.*$/, '');
-    if (rest === '' || rest.endsWith('/')) {
-        throw new errors/* InputError */.dz(input, 'names no database file; use sqlite:///absolute/path.db or sqlite:relative/path.db.');
-    }
-    if (rest === ':memory:')
-        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up.');
-    const path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
-    return { engine: 'sqlite', path, database: (0,external_node_path_.basename)(path) };
-}
-/** Where a server target points, for messages: never the password. */
-function describeTarget(t) {
-    if (t.engine === 'sqlite')
-        return `sqlite file ${t.path}`;
-    return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
-}
-
-;// CONCATENATED MODULE: ./src/migrations/database-url.ts
-
-
-/**
- * Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` and `sqlite:` URLs
- * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`) with the
- * same parser backup-db uses, so both actions name a database the same way (the backup
- * gate compares those names). Throws an InputError naming `input`.
- */
-function database_url_parseDatabaseUrl(url, cwd = process.cwd(), input = 'database-url') {
-    const t = parseDatabaseUrl(input, url, cwd);
-    if (t.engine === 'sqlite')
-        return { engine: 'sqlite', url, database: t.database, path: t.path };
-    return {
-        engine: t.engine,
-        url,
-        database: t.database,
-        host: t.host,
-        port: t.port,
-        user: t.user || undefined,
-        password: t.password || undefined,
-    };
-}
-/** How a database is named in messages and the summary (never with its password). */
-function database_url_describeTarget(t) {
-    if (t.engine === 'sqlite')
-        return `sqlite file ${t.path}`;
-    return `${t.engine} database '${t.database}' on ${t.host}:${t.port}`;
 }
 
 
@@ -32086,8 +32719,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(3368);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {

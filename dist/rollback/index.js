@@ -1,338 +1,60 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 23368:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+var __webpack_unused_export__;
 
 
-/***/ }),
-
-/***/ 20218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var net = __nccwpck_require__(69278);
-var tls = __nccwpck_require__(64756);
-var http = __nccwpck_require__(58611);
-var https = __nccwpck_require__(65692);
-var events = __nccwpck_require__(24434);
-var assert = __nccwpck_require__(42613);
-var util = __nccwpck_require__(39023);
-
-
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-exports.debug = debug; // for test
-
-
-/***/ }),
-
-/***/ 46752:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(43069)
+const Dispatcher = __nccwpck_require__(72091)
+const Pool = __nccwpck_require__(27404)
+const BalancedPool = __nccwpck_require__(48973)
+const Agent = __nccwpck_require__(86261)
+const ProxyAgent = __nccwpck_require__(69848)
+const EnvHttpProxyAgent = __nccwpck_require__(7897)
+const RetryAgent = __nccwpck_require__(21882)
+const errors = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(65407)
+const buildConnector = __nccwpck_require__(72296)
+const MockClient = __nccwpck_require__(78957)
+const MockAgent = __nccwpck_require__(15973)
+const MockPool = __nccwpck_require__(78780)
+const mockErrors = __nccwpck_require__(35445)
+const RetryHandler = __nccwpck_require__(60112)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
+const DecoratorHandler = __nccwpck_require__(57011)
+const RedirectHandler = __nccwpck_require__(25050)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 Object.assign(Dispatcher.prototype, api)
 
-module.exports.Dispatcher = Dispatcher
-module.exports.Client = Client
-module.exports.Pool = Pool
-module.exports.BalancedPool = BalancedPool
-module.exports.Agent = Agent
-module.exports.ProxyAgent = ProxyAgent
-module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
-module.exports.RetryAgent = RetryAgent
-module.exports.RetryHandler = RetryHandler
+__webpack_unused_export__ = Dispatcher
+__webpack_unused_export__ = Client
+__webpack_unused_export__ = Pool
+__webpack_unused_export__ = BalancedPool
+__webpack_unused_export__ = Agent
+module.exports.kT = ProxyAgent
+__webpack_unused_export__ = EnvHttpProxyAgent
+__webpack_unused_export__ = RetryAgent
+__webpack_unused_export__ = RetryHandler
 
-module.exports.DecoratorHandler = DecoratorHandler
-module.exports.RedirectHandler = RedirectHandler
-module.exports.createRedirectInterceptor = createRedirectInterceptor
-module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+__webpack_unused_export__ = DecoratorHandler
+__webpack_unused_export__ = RedirectHandler
+__webpack_unused_export__ = createRedirectInterceptor
+__webpack_unused_export__ = {
+  redirect: __nccwpck_require__(53650),
+  retry: __nccwpck_require__(73874),
+  dump: __nccwpck_require__(14756),
+  dns: __nccwpck_require__(97251)
 }
 
-module.exports.buildConnector = buildConnector
-module.exports.errors = errors
-module.exports.util = {
+__webpack_unused_export__ = buildConnector
+__webpack_unused_export__ = errors
+__webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -386,11 +108,11 @@ function makeDispatcher (fn) {
   }
 }
 
-module.exports.setGlobalDispatcher = setGlobalDispatcher
-module.exports.getGlobalDispatcher = getGlobalDispatcher
+__webpack_unused_export__ = setGlobalDispatcher
+__webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
-module.exports.fetch = async function fetch (init, options = undefined) {
+const fetchImpl = (__nccwpck_require__(47302).fetch)
+__webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -401,66 +123,66 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
-module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+/* unused reexport */ __nccwpck_require__(83676).Headers
+/* unused reexport */ __nccwpck_require__(9107).Response
+/* unused reexport */ __nccwpck_require__(46055).Request
+/* unused reexport */ __nccwpck_require__(79662).FormData
+__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
+/* unused reexport */ __nccwpck_require__(96299).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(42443)
 
-module.exports.setGlobalOrigin = setGlobalOrigin
-module.exports.getGlobalOrigin = getGlobalOrigin
+__webpack_unused_export__ = setGlobalOrigin
+__webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(76949)
+const { kConstruct } = __nccwpck_require__(87589)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-module.exports.caches = new CacheStorage(kConstruct)
+__webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(35437)
 
-module.exports.deleteCookie = deleteCookie
-module.exports.getCookies = getCookies
-module.exports.getSetCookies = getSetCookies
-module.exports.setCookie = setCookie
+__webpack_unused_export__ = deleteCookie
+__webpack_unused_export__ = getCookies
+__webpack_unused_export__ = getSetCookies
+__webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(90980)
 
-module.exports.parseMIMEType = parseMIMEType
-module.exports.serializeAMimeType = serializeAMimeType
+__webpack_unused_export__ = parseMIMEType
+__webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
-module.exports.CloseEvent = CloseEvent
-module.exports.ErrorEvent = ErrorEvent
-module.exports.MessageEvent = MessageEvent
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(50044)
+/* unused reexport */ __nccwpck_require__(55366).WebSocket
+__webpack_unused_export__ = CloseEvent
+__webpack_unused_export__ = ErrorEvent
+__webpack_unused_export__ = MessageEvent
 
-module.exports.request = makeDispatcher(api.request)
-module.exports.stream = makeDispatcher(api.stream)
-module.exports.pipeline = makeDispatcher(api.pipeline)
-module.exports.connect = makeDispatcher(api.connect)
-module.exports.upgrade = makeDispatcher(api.upgrade)
+__webpack_unused_export__ = makeDispatcher(api.request)
+__webpack_unused_export__ = makeDispatcher(api.stream)
+__webpack_unused_export__ = makeDispatcher(api.pipeline)
+__webpack_unused_export__ = makeDispatcher(api.connect)
+__webpack_unused_export__ = makeDispatcher(api.upgrade)
 
-module.exports.MockClient = MockClient
-module.exports.MockPool = MockPool
-module.exports.MockAgent = MockAgent
-module.exports.mockErrors = mockErrors
+__webpack_unused_export__ = MockClient
+__webpack_unused_export__ = MockPool
+__webpack_unused_export__ = MockAgent
+__webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(46942)
 
-module.exports.EventSource = EventSource
+__webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 9318:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(31544)
+const { RequestAbortedError } = __nccwpck_require__(48091)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +242,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 89724:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +357,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 86998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +371,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +615,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 8675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(13135)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +836,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 90576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1063,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 42274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1178,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 65407:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(8675)
+module.exports.stream = __nccwpck_require__(90576)
+module.exports.pipeline = __nccwpck_require__(86998)
+module.exports.upgrade = __nccwpck_require__(42274)
+module.exports.connect = __nccwpck_require__(89724)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 13135:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1201,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { ReadableStreamFrom } = __nccwpck_require__(31544)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1584,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 28447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(13135)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1684,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 72296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(48091)
+const timers = __nccwpck_require__(92563)
 
 function noop () {}
 
@@ -2209,7 +1931,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 61303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2056,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 78150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2265,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 48091:
 /***/ ((module) => {
 
 
@@ -2975,7 +2697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 98823:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2705,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2720,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3186,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 99411:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3260,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 23568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3268,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(61303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3419,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 31544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(99411)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3433,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
+const { tree } = __nccwpck_require__(23568)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4145,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 86261:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
+const DispatcherBase = __nccwpck_require__(44745)
+const Pool = __nccwpck_require__(27404)
+const Client = __nccwpck_require__(43069)
+const util = __nccwpck_require__(31544)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4285,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 48973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4293,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4301,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(93272)
+const Pool = __nccwpck_require__(27404)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const { parseOrigin } = __nccwpck_require__(31544)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4501,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 81557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4509,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const timers = __nccwpck_require__(92563)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4524,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4557,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(67424)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4571,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(87846) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9474))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4583,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(87846))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5498,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(18900).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6021,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 94092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6029,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6054,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6460,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(18900).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +6820,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 43069:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +6830,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const Request = __nccwpck_require__(98823)
+const DispatcherBase = __nccwpck_require__(44745)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +6881,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(99411)
+const connectH1 = __nccwpck_require__(81557)
+const connectH2 = __nccwpck_require__(94092)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7191,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7451,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 44745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(72091)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(48091)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7666,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 72091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +7738,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 7897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(44745)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(99411)
+const ProxyAgent = __nccwpck_require__(69848)
+const Agent = __nccwpck_require__(86261)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +7905,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 96524:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8029,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 93272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(44745)
+const FixedQueue = __nccwpck_require__(96524)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(99411)
+const PoolStats = __nccwpck_require__(39686)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8230,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 39686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(99411)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8271,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 27404:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8282,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(93272)
+const Client = __nccwpck_require__(43069)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const buildConnector = __nccwpck_require__(72296)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8385,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 69848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(86261)
+const Pool = __nccwpck_require__(27404)
+const DispatcherBase = __nccwpck_require__(44745)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
+const Client = __nccwpck_require__(43069)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8666,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 21882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(72091)
+const RetryHandler = __nccwpck_require__(60112)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8708,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 5837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8716,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const Agent = __nccwpck_require__(86261)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +8747,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 57011:
 /***/ ((module) => {
 
 
@@ -9076,15 +8798,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 25050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(31544)
+const { kBodyUsed } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9037,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 60112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(99411)
+const { RequestRetryError } = __nccwpck_require__(48091)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(31544)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9481,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 97251:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(57011)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(48091)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +9863,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 14756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const DecoratorHandler = __nccwpck_require__(57011)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +9993,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 21676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10021,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 53650:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10052,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 73874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(60112)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10078,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 67424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(8916);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10362,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 87846:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10374,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 9474:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10386,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 8916:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10407,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 15973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(99411)
+const Agent = __nccwpck_require__(86261)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10424,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(28149)
+const MockClient = __nccwpck_require__(78957)
+const MockPool = __nccwpck_require__(78780)
+const { matchValue, buildMockOptions } = __nccwpck_require__(61725)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(48091)
+const Dispatcher = __nccwpck_require__(72091)
+const Pluralizer = __nccwpck_require__(98353)
+const PendingInterceptorsFormatter = __nccwpck_require__(31030)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10574,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 78957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(43069)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10590,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10640,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 35445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(48091)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10675,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 71599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10688,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { buildURL } = __nccwpck_require__(31544)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +10889,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 78780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(27404)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +10905,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +10955,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 28149:
 /***/ ((module) => {
 
 
@@ -11263,20 +10985,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 61725:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(35445)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { buildURL } = __nccwpck_require__(31544)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11359,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 31030:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11409,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 98353:
 /***/ ((module) => {
 
 
@@ -11723,7 +11445,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 92563:
 /***/ ((module) => {
 
 
@@ -12153,20 +11875,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 4330:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(87589)
+const { urlEquals, getFieldValues } = __nccwpck_require__(40102)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(31544)
+const { webidl } = __nccwpck_require__(10253)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
+const { Request, fromInnerRequest } = __nccwpck_require__(46055)
+const { kState } = __nccwpck_require__(64883)
+const { fetching } = __nccwpck_require__(47302)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(14296)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +12741,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 76949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(87589)
+const { Cache } = __nccwpck_require__(4330)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class CacheStorage {
   /**
@@ -13178,26 +12900,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 87589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(99411).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 40102:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { isValidHeaderName } = __nccwpck_require__(14296)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +12964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 6820:
 /***/ ((module) => {
 
 
@@ -13261,15 +12983,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 35437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(42802)
+const { stringify } = __nccwpck_require__(35613)
+const { webidl } = __nccwpck_require__(10253)
+const { Headers } = __nccwpck_require__(83676)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13174,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 42802:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
+const { isCTLExcludingHtab } = __nccwpck_require__(35613)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(90980)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 35613:
 /***/ ((module) => {
 
 
@@ -14128,13 +13850,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 82455:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(76627)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14431,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 46942:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(47302)
+const { makeRequest } = __nccwpck_require__(46055)
+const { webidl } = __nccwpck_require__(10253)
+const { EventSourceStream } = __nccwpck_require__(82455)
+const { parseMIMEType } = __nccwpck_require__(90980)
+const { createFastMessageEvent } = __nccwpck_require__(50044)
+const { isNetworkError } = __nccwpck_require__(9107)
+const { delay } = __nccwpck_require__(76627)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 
 let experimentalWarned = false
 
@@ -15199,7 +14921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 76627:
 /***/ ((module) => {
 
 
@@ -15243,12 +14965,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 18900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +14980,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { FormData } = __nccwpck_require__(79662)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(90980)
+const { multipartFormDataParser } = __nccwpck_require__(93100)
 let random
 
 try {
@@ -15779,7 +15501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 61207:
 /***/ ((module) => {
 
 
@@ -15910,7 +15632,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 90980:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16383,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 40933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(99411)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16436,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 11506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16569,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 93100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { utf8DecodeBytes } = __nccwpck_require__(14296)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(90980)
+const { isFileLike } = __nccwpck_require__(11506)
+const { makeEntry } = __nccwpck_require__(79662)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17050,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 79662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(14296)
+const { kState } = __nccwpck_require__(64883)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { FileLike, isFileLike } = __nccwpck_require__(11506)
+const { webidl } = __nccwpck_require__(10253)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17309,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 42443:
 /***/ ((module) => {
 
 
@@ -17634,21 +17356,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 83676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(99411)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { webidl } = __nccwpck_require__(10253)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18050,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 47302:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18063,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9107)
+const { HeadersList } = __nccwpck_require__(83676)
+const { Request, cloneRequest } = __nccwpck_require__(46055)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18101,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(14296)
+const { kState, kDispatcher } = __nccwpck_require__(64883)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(18900)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(90980)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { webidl } = __nccwpck_require__(10253)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20327,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 46055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(18900)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(83676)
+const { FinalizationRegistry } = __nccwpck_require__(40933)()
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20353,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21371,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 9107:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(83676)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(18900)
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21390,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(61207)
+const { kState, kHeaders } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { FormData } = __nccwpck_require__(79662)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +21988,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 64883:
 /***/ ((module) => {
 
 
@@ -22282,21 +22004,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 14296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(61207)
+const { getGlobalOrigin } = __nccwpck_require__(42443)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(90980)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(31544)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 let supportedHashes = []
 
@@ -23921,14 +23643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 10253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(31544)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 65207:
 /***/ ((module) => {
 
 
@@ -24920,7 +24642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 96299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24651,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(77522)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(9657)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +24993,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 32981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 9657:
 /***/ ((module) => {
 
 
@@ -25373,7 +25095,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 77522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25106,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(9657)
+const { ProgressEvent } = __nccwpck_require__(32981)
+const { getEncoding } = __nccwpck_require__(65207)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(90980)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25493,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 2569:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(21816)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(32456)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(95673)
+const { channels } = __nccwpck_require__(78150)
+const { CloseEvent } = __nccwpck_require__(50044)
+const { makeRequest } = __nccwpck_require__(46055)
+const { fetching } = __nccwpck_require__(47302)
+const { Headers, getHeadersList } = __nccwpck_require__(83676)
+const { getDecodeSplit } = __nccwpck_require__(14296)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +25871,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 21816:
 /***/ ((module) => {
 
 
@@ -26222,14 +25944,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 50044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { kConstruct } = __nccwpck_require__(99411)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26280,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 69272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(21816)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26383,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 62869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(95673)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26495,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 74588:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(21816)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(32456)
+const { channels } = __nccwpck_require__(78150)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26514,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(95673)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { closeWebSocketConnection } = __nccwpck_require__(2569)
+const { PerMessageDeflate } = __nccwpck_require__(62869)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27029,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 90228:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { opcodes, sendHints } = __nccwpck_require__(21816)
+const FixedQueue = __nccwpck_require__(96524)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27140,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 32456:
 /***/ ((module) => {
 
 
@@ -27437,16 +27159,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 95673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(32456)
+const { states, opcodes } = __nccwpck_require__(21816)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(50044)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(90980)
 
 /* globals Blob */
 
@@ -27766,15 +27488,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 55366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(21816)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27505,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(32456)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(95673)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
+const { ByteParser } = __nccwpck_require__(74588)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(31544)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(50044)
+const { SendQueue } = __nccwpck_require__(90228)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,11 +28090,290 @@ module.exports = {
 
 /***/ }),
 
+/***/ 20770:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(20218);
+
+
+/***/ }),
+
+/***/ 20218:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
+
+
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+exports.debug = debug; // for test
+
+
+/***/ }),
+
 /***/ 43244:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(95000);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21724);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 95000:
+/***/ 21724:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28571,49 +28572,12 @@ class ApplyFailedError extends errors/* UserError */.yo {
 var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/kit/durations.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
-/**
- * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
- * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
- * Returns milliseconds, or undefined when the text is not a duration.
- */
-function parseDuration(text) {
-    let rest = text.trim();
-    if (rest === '')
-        return undefined;
-    if (rest === '0')
-        return 0;
-    let total = 0;
-    while (rest.length > 0) {
-        const m = DURATION.exec(rest);
-        if (!m)
-            return undefined;
-        total += Number(m[1]) * UNIT_MS[m[2]];
-        rest = rest.slice(m[0].length);
-    }
-    return Math.round(total);
-}
-/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
-function durations_formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1)}s`;
-    const totalSeconds = Math.round(ms / 1000);
-    const h = Math.floor(totalSeconds / 3600);
-    const m = Math.floor((totalSeconds % 3600) / 60);
-    const s = totalSeconds % 60;
-    if (h > 0)
-        return `${h}h ${String(m).padStart(2, '0')}m`;
-    return `${m}m ${String(s).padStart(2, '0')}s`;
-}
-
-// EXTERNAL MODULE: ./src/migrations/connect.ts
-var connect = __nccwpck_require__(90275);
-// EXTERNAL MODULE: ./src/migrations/database-url.ts
-var database_url = __nccwpck_require__(78268);
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(40869);
+// EXTERNAL MODULE: ./src/db/connection.ts
+var connection = __nccwpck_require__(58152);
+// EXTERNAL MODULE: ./src/db/url.ts
+var url = __nccwpck_require__(50879);
 ;// CONCATENATED MODULE: ./src/migrations/lock.ts
 
 
@@ -28640,7 +28604,7 @@ function sqliteLockPath(dbPath) {
 }
 function timeoutError(t, waitMs, holder) {
     const who = holder ? ` (${holder})` : '';
-    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,database_url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${durations_formatDuration(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
+    return new errors/* UserError */.yo(`another migration run holds the migration lock on the ${(0,url/* describeTarget */.ff)(t)}${who}; gave up after waiting ${(0,durations/* formatDuration */.a)(waitMs)} (lock-wait). Run again when it has finished, or raise lock-wait.`);
 }
 async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     const started = Date.now();
@@ -28648,11 +28612,11 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
     let announced = false;
     const waiting = () => {
         if (!announced)
-            log(`waiting up to ${durations_formatDuration(waitMs)} for the migration lock held by another run`);
+            log(`waiting up to ${(0,durations/* formatDuration */.a)(waitMs)} for the migration lock held by another run`);
         announced = true;
     };
     if (t.engine === 'postgres') {
-        const client = await (0,connect/* connectPostgres */.M)(t);
+        const client = await (0,connection/* connectPostgres */.Mq)('database-url', t, t.database, t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od, 'runbook-migrate');
         const key = postgresLockKey();
         try {
             for (;;) {
@@ -28683,7 +28647,7 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
         };
     }
     if (t.engine === 'mysql') {
-        const conn = await (0,connect/* connectMysql */.x)(t);
+        const conn = await (0,connection/* connectMysql */.xo)('database-url', t, t.database, t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od);
         const name = mysqlLockName(t.database);
         try {
             for (;;) {
@@ -28710,7 +28674,9 @@ async function acquireMigrationLock(t, waitMs, log = () => undefined) {
         };
     }
     // sqlite: a lock file beside the database, holding the owner's pid
-    const lockPath = sqliteLockPath(t.path ?? '');
+    if (t.engine !== 'sqlite')
+        throw new Error(`no migration lock for engine ${t.engine}`);
+    const lockPath = sqliteLockPath(t.path);
     for (;;) {
         try {
             const fd = (0,external_node_fs_.openSync)(lockPath, 'wx');
@@ -28777,6 +28743,36 @@ async function withMigrationLock(t, waitMs, log, fn) {
     finally {
         await lock.release();
     }
+}
+
+// EXTERNAL MODULE: ./src/db/tls.ts
+var db_tls = __nccwpck_require__(53467);
+;// CONCATENATED MODULE: ./src/db/tool-env.ts
+
+
+/**
+ * The environment a migration tool (alembic, django, prisma, a command) gets for the
+ * database: DATABASE_URL in the tool's own convention, libpq's variables (psycopg2, psql and
+ * Prisma read them, so TLS and the connect-timeout need no code in the project), and the TLS
+ * settings once more under engine-neutral names for projects that configure a MySQL driver
+ * themselves (PyMySQL and mysqlclient read no environment).
+ */
+function databaseEnvForTool(t, tool) {
+    const env = { DATABASE_URL: (0,url/* databaseUrlForTool */.O$)(t, tool) };
+    if (t.engine === 'sqlite')
+        return env;
+    const root = t.sslrootcert === db_tls/* SYSTEM_ROOT */.ZO ? (0,db_tls/* systemBundle */.EX)() : t.sslrootcert;
+    Object.assign(env, {
+        DATABASE_SSLMODE: (0,db_tls/* effectiveMode */.pQ)(t),
+        DATABASE_SSLROOTCERT: root,
+        DATABASE_SSLCERT: t.sslcert,
+        DATABASE_SSLKEY: t.sslkey,
+    });
+    if (t.engine === 'postgres') {
+        const seconds = Math.max(2, Math.ceil((t.connectTimeoutMs ?? url/* DEFAULT_CONNECT_TIMEOUT_MS */.od) / 1000));
+        Object.assign(env, (0,db_tls/* pgTlsEnv */.y0)(t), { PGCONNECT_TIMEOUT: String(seconds) });
+    }
+    return env;
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -28941,7 +28937,7 @@ async function execArgv(argv, opts = {}) {
         throw new ExecError(why, result);
     }
     if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${durations_formatDuration(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
     }
     if (stdinError) {
         const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
@@ -28967,12 +28963,14 @@ function tailText(result) {
 
 ;// CONCATENATED MODULE: ./src/migrations/process.ts
 
-/** The environment every migration tool runs with: DATABASE_URL plus the caller's extras. */
+
+/**
+ * The environment every migration tool runs with: DATABASE_URL in the tool's convention,
+ * the database's TLS settings (db/tool-env.ts), plus the caller's extras.
+ */
 function toolEnv(ctx, extra = {}) {
-    const env = { ...ctx.env, ...extra };
-    if (ctx.database)
-        env.DATABASE_URL = ctx.database.url;
-    return env;
+    const db = ctx.database ? databaseEnvForTool(ctx.database, ctx.toolName ?? 'command') : {};
+    return { ...ctx.env, ...db, ...extra };
 }
 /** Runs a tool in the project directory; stderr is captured whole (redacted) for parsers. */
 async function runTool(ctx, argv, label, opts = {}) {
@@ -30391,7 +30389,7 @@ function createSqlTool(ctx) {
                         }
                         const durationMs = Date.now() - started;
                         applied.push({ name: m.file, durationMs });
-                        ctx.log(`applied ${m.file} in ${durations_formatDuration(durationMs)}`);
+                        ctx.log(`applied ${m.file} in ${(0,durations/* formatDuration */.a)(durationMs)}`);
                     }
                     return applyResult();
                 }
@@ -30517,7 +30515,8 @@ function detectTool(projectDir) {
         return 'prisma';
     return 'sql';
 }
-function createMigrationTool(name, ctx) {
+function createMigrationTool(name, context) {
+    const ctx = { ...context, toolName: name };
     switch (name) {
         case 'sql':
             return createSqlTool(ctx);
@@ -30551,8 +30550,6 @@ async function revertTo(name, ctx, state) {
     return createMigrationTool(name, ctx).revertTo(parsed);
 }
 
-// EXTERNAL MODULE: ./src/db/url.ts
-var url = __nccwpck_require__(50879);
 // EXTERNAL MODULE: ./src/db/manifest.ts
 var db_manifest = __nccwpck_require__(68333);
 ;// CONCATENATED MODULE: ./src/rollback/backup-source.ts
@@ -31445,6 +31442,9 @@ function randomSuffix() {
 }
 
 ;// CONCATENATED MODULE: ./src/db/mysql-argv.ts
+
+
+
 /** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
 /** The password goes through MYSQL_PWD, never argv. */
 function mysqlEnv(target) {
@@ -31454,8 +31454,26 @@ function mysqlEnv(target) {
         MYSQL_TCP_PORT: undefined,
     };
 }
-/** Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out. */
-function mysqlConnectionArgs(target) {
+/**
+ * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
+ * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
+ * name resolves to.
+ */
+function mysqlToolFlavor(tool) {
+    let real = tool;
+    try {
+        real = (0,external_node_fs_.realpathSync)(tool);
+    }
+    catch {
+        // not a path we can resolve (a bare name in tests): its own name decides
+    }
+    return /mariadb/i.test((0,external_node_path_.basename)(real)) ? 'mariadb' : 'mysql';
+}
+/**
+ * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
+ * TLS options carry certificate paths only.
+ */
+function mysqlConnectionArgs(target, flavor = 'mariadb') {
     const args = [
         '--no-defaults',
         '--protocol=TCP',
@@ -31464,6 +31482,7 @@ function mysqlConnectionArgs(target) {
     ];
     if (target.user)
         args.push(`--user=${target.user}`);
+    args.push(...(0,db_tls/* mysqlTlsArgs */.d5)(target, flavor));
     return args;
 }
 /** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
@@ -31471,7 +31490,7 @@ function mysqlDumpArgv(tool, target, plan) {
     return [
         tool,
         // mysqldump has no connect timeout; the server already answered our own connection
-        ...mysqlConnectionArgs(target),
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
         '--single-transaction',
         '--quick',
         '--routines',
@@ -31487,7 +31506,7 @@ function mysqlDumpArgv(tool, target, plan) {
 function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
     return [
         tool,
-        ...mysqlConnectionArgs(target),
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
         `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
         '--batch',
         '--default-character-set=utf8mb4',
@@ -31565,52 +31584,10 @@ function findOnPath(names) {
     }
     return undefined;
 }
-function mysqlConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,secrets/* redact */.E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new errors/* InputError */.dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new errors/* InputError */.dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' ||
-        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
-        /timed? ?out/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `MySQL/MariaDB at ${where} did not answer within ${durations_formatDuration(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
-    }
-    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
-        return new errors/* InputError */.dz(input, `database '${database}' does not exist on ${where}.`);
-    return new errors/* InputError */.dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
-}
-async function mysql_connect(input, target, database, timeoutMs) {
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
-    let conn;
-    const timer = new Promise((_, reject) => {
-        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
-    });
-    try {
-        conn = await Promise.race([
-            mysql.createConnection({
-                host: target.host,
-                port: target.port,
-                user: target.user,
-                password: target.password,
-                database,
-                connectTimeout: timeoutMs,
-                supportBigNumbers: true,
-                bigNumberStrings: true,
-            }),
-            timer,
-        ]);
-    }
-    catch (err) {
-        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
-    }
-    conn.on('error', (err) => lib_core/* debug */.Yz(`mysql connection error: ${(0,secrets/* redact */.E$)(err.message)}`));
-    return conn;
+
+/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
+async function connect(input, target, database, timeoutMs) {
+    return (0,connection/* connectMysql */.xo)(input, target, database, timeoutMs);
 }
 async function countMysqlTables(conn, database) {
     const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
@@ -31650,7 +31627,7 @@ class MysqlSession {
         if (!dumpTool || !clientTool) {
             throw new errors/* UserError */.yo('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
         }
-        const conn = await mysql_connect(input, target, target.database, connectTimeoutMs);
+        const conn = await connect(input, target, target.database, connectTimeoutMs);
         try {
             const [rows] = await conn.query('SELECT VERSION() AS v');
             const serverVersion = String(rows[0].v);
@@ -31720,7 +31697,7 @@ class MysqlSession {
             : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
         const admin = server === this.target
             ? this.conn
-            : await mysql_connect(input, server, undefined, this.connectTimeoutMs);
+            : await connect(input, server, undefined, this.connectTimeoutMs);
         let created = false;
         let dropped = false;
         try {
@@ -31764,6 +31741,7 @@ class MysqlSession {
 
 ;// CONCATENATED MODULE: ./src/db/postgres-argv.ts
 
+
 /** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
 /** Connection settings go through libpq's environment, so argv never holds a password or host. */
 function pgConnectionEnv(target, database, connectTimeoutMs) {
@@ -31773,7 +31751,8 @@ function pgConnectionEnv(target, database, connectTimeoutMs) {
         PGUSER: target.user || undefined,
         PGPASSWORD: target.password || undefined,
         PGDATABASE: database,
-        PGSSLMODE: target.sslmode,
+        // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
+        ...(0,db_tls/* pgTlsEnv */.y0)(target),
         PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
         PGAPPNAME: 'runbook-backup-db',
         // a service file or passfile of the runner must not redirect the connection
@@ -31942,54 +31921,10 @@ function tocHasTableData(listText, schema, table) {
 
 const PG_LIB = '/usr/lib/postgresql';
 const PLAIN_MARKER = '-- PostgreSQL database dump complete';
-function sslOption(mode) {
-    if (mode === 'require' || mode === 'verify-ca')
-        return { rejectUnauthorized: false };
-    if (mode === 'verify-full')
-        return true;
-    return false;
-}
-/** Turns a connection failure into one line naming the input and what to check. */
-function pgConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,secrets/* redact */.E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new errors/* InputError */.dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new errors/* InputError */.dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-        return new errors/* InputError */.dz(input, `PostgreSQL at ${where} did not answer within ${durations_formatDuration(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === '28P01' || e.code === '28000') {
-        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
-    }
-    if (e.code === '3D000')
-        return new errors/* InputError */.dz(input, `database '${database}' does not exist on ${where}.`);
-    return new errors/* InputError */.dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
-}
-async function postgres_connect(input, target, database, timeoutMs) {
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
-    const client = new pgModule.Client({
-        host: target.host,
-        port: target.port,
-        user: target.user || undefined,
-        password: target.password || undefined,
-        database,
-        ssl: sslOption(target.sslmode),
-        connectionTimeoutMillis: timeoutMs,
-        application_name: 'runbook-backup-db',
-    });
-    // a server that goes away later must fail the running query, not crash the process
-    client.on('error', (err) => lib_core/* debug */.Yz(`postgres connection error: ${(0,secrets/* redact */.E$)(err.message)}`));
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        await client.end().catch(() => undefined);
-        throw pgConnectError(input, target, database, err, timeoutMs);
-    }
-    return client;
+
+/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
+async function postgres_connect(input, target, database, timeoutMs, applicationName = 'runbook-backup-db') {
+    return (0,connection/* connectPostgres */.Mq)(input, target, database, timeoutMs, applicationName);
 }
 async function toolVersion(binDir) {
     const file = binDir ? (0,external_node_path_.join)(binDir, 'pg_dump') : 'pg_dump';
@@ -32563,6 +32498,7 @@ function sqliteStagingPath(targetPath, suffix) {
 
 
 
+
 const INPUT = 'database-url';
 async function restoreBackup(o) {
     const started = Date.now();
@@ -32582,28 +32518,7 @@ async function restoreBackup(o) {
 }
 // ---------- PostgreSQL
 async function pgConnect(target, timeoutMs) {
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
-    const client = new pgModule.Client({
-        host: target.host,
-        port: target.port,
-        user: target.user || undefined,
-        password: target.password || undefined,
-        database: target.database,
-        ssl: target.sslmode === 'require' || target.sslmode === 'verify-ca'
-            ? { rejectUnauthorized: false }
-            : target.sslmode === 'verify-full',
-        connectionTimeoutMillis: timeoutMs,
-        application_name: 'runbook-rollback',
-    });
-    client.on('error', () => undefined);
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        await client.end().catch(() => undefined);
-        throw pgConnectError(INPUT, target, target.database, err, timeoutMs);
-    }
-    return client;
+    return (0,connection/* connectPostgres */.Mq)(INPUT, target, target.database, timeoutMs, 'runbook-rollback');
 }
 /** Schemas a plain dump creates, read in one streamed pass before the restore. */
 async function plainDumpSchemas(path, m) {
@@ -32682,24 +32597,7 @@ async function restoreMysql(o, target) {
         timeoutMs: o.timeoutMs,
         label: `${name} (restore)`,
     });
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
-    let conn;
-    try {
-        conn = await mysql.createConnection({
-            host: target.host,
-            port: target.port,
-            user: target.user,
-            password: target.password,
-            database: target.database,
-            connectTimeout: o.connectTimeoutMs,
-            supportBigNumbers: true,
-            bigNumberStrings: true,
-        });
-    }
-    catch (err) {
-        throw mysqlConnectError(INPUT, target, target.database, err, o.connectTimeoutMs);
-    }
-    conn.on('error', () => undefined);
+    const conn = await (0,connection/* connectMysql */.xo)(INPUT, target, target.database, o.connectTimeoutMs);
     try {
         return { method, tables: await countMysqlTables(conn, target.database) };
     }
@@ -33178,7 +33076,7 @@ function getDuration(name, opts = {}) {
     const value = raw(name, { default: opts.default });
     if (value === '')
         throw new errors/* InputError */.dz(name, 'is required; a duration such as 30s, 5m or 1m30s.');
-    const ms = parseDuration(value);
+    const ms = (0,durations/* parseDuration */.E)(value);
     if (ms === undefined) {
         throw new errors/* InputError */.dz(name, `${show(value, false)} is not a duration; use a number with a unit: 500ms, 30s, 5m, 1h or 1m30s.`);
     }
@@ -33244,6 +33142,105 @@ function parseUrlText(name, value, protocols) {
     return url;
 }
 
+;// CONCATENATED MODULE: ./src/actions/shared/database-settings.ts
+
+
+
+
+
+
+
+
+/**
+ * The database inputs every action that touches a database shares: `database-url` (and
+ * backup-db's `verify-database-url`), `connect-timeout`, and the TLS certificate inputs
+ * `ssl-root-cert`, `ssl-cert`, `ssl-key`, each a file path or the PEM text itself (from a
+ * secret).
+ */
+/** The TLS certificate inputs and the field of the target each one fills. */
+const CERT_INPUTS = [
+    ['ssl-root-cert', 'sslrootcert'],
+    ['ssl-cert', 'sslcert'],
+    ['ssl-key', 'sslkey'],
+];
+const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+?-----END [A-Z0-9 ]+-----/;
+let pemDir;
+/** A private directory for PEM texts, removed when the process ends. */
+function privateDir() {
+    if (pemDir)
+        return pemDir;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'runbook-tls-'));
+    pemDir = dir;
+    process.on('exit', () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }));
+    return dir;
+}
+/** Masks a PEM text line by line: the runner masks a multi-line value only whole. */
+function maskPem(text) {
+    (0,secrets/* registerSecret */.cl)(text);
+    for (const line of text.split(/\r?\n/)) {
+        const l = line.trim();
+        if (l.length >= 8 && !l.startsWith('-----'))
+            (0,secrets/* registerSecret */.cl)(l);
+    }
+}
+/**
+ * A certificate input: a path (relative to `cwd`) that must exist, or PEM text, which is
+ * masked and written to a 0600 file for the command-line tools (they take paths only).
+ */
+function readCertInput(name, cwd) {
+    const value = getString(name);
+    if (value === '')
+        return undefined;
+    if (value.includes('-----BEGIN')) {
+        maskPem(value);
+        if (!PEM.test(value)) {
+            throw new errors/* InputError */.dz(name, 'looks like PEM text but has no complete -----BEGIN ...----- / -----END ...----- block.');
+        }
+        const path = (0,external_node_path_.join)(privateDir(), `${name}.pem`);
+        (0,external_node_fs_.writeFileSync)(path, `${value.trim()}\n`, { mode: 0o600 });
+        return path;
+    }
+    return (0,url/* certFile */.bX)(name, 'file', value, cwd);
+}
+/** The certificate inputs, read once (a PEM text becomes one file however often it is used). */
+function readTlsInputs(cwd) {
+    const tls = {};
+    for (const [name, field] of CERT_INPUTS) {
+        const path = readCertInput(name, cwd);
+        if (path !== undefined)
+            tls[field] = path;
+    }
+    return tls;
+}
+/** Merges the certificate inputs into a parsed target; a file named twice is an error. */
+function withTlsInputs(input, target, tls, connectTimeoutMs) {
+    if (target.engine === 'sqlite') {
+        const given = CERT_INPUTS.find(([, field]) => tls[field] !== undefined);
+        if (given)
+            throw new errors/* InputError */.dz(given[0], `is for PostgreSQL and MySQL/MariaDB; ${input} is a SQLite file.`);
+        return target;
+    }
+    const merged = { ...target, connectTimeoutMs };
+    for (const [name, field] of CERT_INPUTS) {
+        if (tls[field] === undefined)
+            continue;
+        if (target[field] !== undefined) {
+            throw new errors/* InputError */.dz(name, `and the ${field} parameter of ${input} are both set; name the file one way only.`);
+        }
+        merged[field] = tls[field];
+    }
+    (0,db_tls/* checkTls */.w5)(input, merged);
+    return merged;
+}
+/** `connect-timeout`, with the same default in every action. */
+function readConnectTimeout() {
+    return getDuration('connect-timeout', { default: `${url/* DEFAULT_CONNECT_TIMEOUT_MS */.od / 1000}s` });
+}
+/** Parses a database URL input and applies connect-timeout and the certificate inputs. */
+function readDatabaseTarget(input, urlText, cwd, tls, connectTimeoutMs) {
+    return withTlsInputs(input, (0,url/* parseDatabaseUrl */.mx)(input, urlText, cwd), tls, connectTimeoutMs);
+}
+
 // EXTERNAL MODULE: ./src/migrations/sql/driver.ts
 var driver = __nccwpck_require__(56494);
 ;// CONCATENATED MODULE: ./src/actions/shared/migration-tool-settings.ts
@@ -33273,11 +33270,13 @@ function readMigrationTool(workspace) {
 /**
  * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
  * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
+ * A relative sqlite path is relative to the working directory; `connection` carries
+ * connect-timeout and the TLS certificate inputs.
  */
-function readMigrationToolPlace(tool, workingDirectory, urlText) {
+function readMigrationToolPlace(tool, workingDirectory, urlText, connection) {
     let database;
     if (urlText !== '')
-        database = (0,database_url/* parseDatabaseUrl */.mx)(urlText, workingDirectory);
+        database = readDatabaseTarget('database-url', urlText, workingDirectory, connection.tls, connection.connectTimeoutMs);
     else if (tool !== 'command') {
         throw new errors/* InputError */.dz('database-url', `is required for the ${tool} tool.`);
     }
@@ -33433,7 +33432,7 @@ function readImage() {
         deployCommand: optional('deploy-command'),
     };
 }
-function readMigrations(workspace, urlText) {
+function readMigrations(workspace, urlText, connection) {
     const { tool, detected, workingDirectory } = readMigrationTool(workspace);
     if (tool === 'prisma') {
         throw new errors/* InputError */.dz('tool', 'prisma migrations cannot be reverted (Prisma Migrate has no down migrations); restore the backup instead with targets: database and backup-manifest.');
@@ -33452,7 +33451,7 @@ function readMigrations(workspace, urlText) {
     catch {
         throw new errors/* InputError */.dz('previous-state', 'is not a JSON object; pass the previous-state output of migrate unchanged.');
     }
-    const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(tool, workingDirectory, urlText);
+    const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(tool, workingDirectory, urlText, connection);
     const downCommand = optional('down-command');
     if (tool === 'command' && !downCommand) {
         throw new errors/* InputError */.dz('down-command', 'is required with tool: command; it reverts to RUNBOOK_PREVIOUS_STATE.');
@@ -33473,10 +33472,10 @@ function readMigrations(workspace, urlText) {
         lockWaitMs: getDuration('lock-wait', { default: '60s', allowZero: true }),
     };
 }
-function readDatabase(workspace, runnerTemp, urlText) {
+function readDatabase(workspace, runnerTemp, urlText, connection) {
     if (urlText === '')
         throw new errors/* InputError */.dz('database-url', 'is required with targets: database.');
-    const target = (0,url/* parseDatabaseUrl */.mx)('database-url', urlText, workspace);
+    const target = readDatabaseTarget('database-url', urlText, workspace, connection.tls, connection.connectTimeoutMs);
     const manifest = optional('backup-manifest');
     const artifact = optional('backup-artifact');
     const cacheKey = optional('backup-cache-key');
@@ -33547,7 +33546,7 @@ function readDatabase(workspace, runnerTemp, urlText) {
         source,
         safetyBackup: getBoolean('safety-backup', { default: true }),
         safetyBackupDir,
-        connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+        connectTimeoutMs: connection.connectTimeoutMs,
     };
 }
 function readSettings() {
@@ -33564,10 +33563,14 @@ function readSettings() {
     const settings = { targets, dryRun, workspace, runnerTemp, timeoutMs };
     if (targets.includes('image'))
         settings.image = readImage();
+    const needsDatabase = targets.includes('migrations') || targets.includes('database');
+    const connection = needsDatabase
+        ? { tls: readTlsInputs(workspace), connectTimeoutMs: readConnectTimeout() }
+        : { tls: {}, connectTimeoutMs: 0 };
     if (targets.includes('migrations'))
-        settings.migrations = readMigrations(workspace, urlText);
+        settings.migrations = readMigrations(workspace, urlText, connection);
     if (targets.includes('database'))
-        settings.database = readDatabase(workspace, runnerTemp, urlText);
+        settings.database = readDatabase(workspace, runnerTemp, urlText, connection);
     return settings;
 }
 
@@ -33648,13 +33651,13 @@ async function writeSummary(r) {
         ['Backup sha256', r.backupSha256],
         ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
         ['Safety backup', r.safetyBackupPath],
-        ['Duration', durations_formatDuration(r.durationMs)],
+        ['Duration', (0,durations/* formatDuration */.a)(r.durationMs)],
     ]);
     resultTable(['Target', 'Plan', 'Result', 'Duration'], r.steps.map((s) => [
         s.target,
         s.plan,
         `${MARK[s.status]}${s.detail ? `: ${s.detail}` : ''}`,
-        s.durationMs === undefined ? undefined : durations_formatDuration(s.durationMs),
+        s.durationMs === undefined ? undefined : (0,durations/* formatDuration */.a)(s.durationMs),
     ]));
     if (r.tables && r.tables.length > 0) {
         heading('Row counts after the restore', 3);
@@ -33859,6 +33862,198 @@ async function run() {
 
 /***/ }),
 
+/***/ 58152:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mq: () => (/* binding */ connectPostgres),
+/* harmony export */   xo: () => (/* binding */ connectMysql)
+/* harmony export */ });
+/* unused harmony exports pgConnectError, mysqlConnectError */
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(40869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(53467);
+
+
+
+
+
+
+/** The server refused a plain connection because it accepts only TLS ones. */
+function tlsRequiredByServer(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
+}
+/** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
+function tryNext(err, usedTls) {
+    if (usedTls) {
+        // libpq's prefer: a TLS attempt that fails as TLS (or that pg_hba refuses) falls back to plain
+        const e = err;
+        return (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err) !== undefined || e.code === '28000';
+    }
+    return tlsRequiredByServer(err);
+}
+function tlsHint(target, err) {
+    const problem = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err);
+    if (problem)
+        return `${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`;
+    if (tlsRequiredByServer(err) && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable')
+        return `the server accepts only TLS connections (sslmode=disable); set sslmode=require or verify-full.`;
+    return undefined;
+}
+/** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
+function pgConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
+    }
+    if (e.code === '3D000')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
+}
+/** Turns a MySQL/MariaDB connection failure into one line naming the input and what to check. */
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+/**
+ * A connected pg client. `allow`/`prefer` make a second attempt the other way round when
+ * the first fails for TLS reasons, as libpq does.
+ */
+async function connectPostgres(input, target, database, timeoutMs, applicationName = 'runbook-actions') {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        const client = new pgModule.Client({
+            host: target.host,
+            port: target.port,
+            user: target.user || undefined,
+            password: target.password || undefined,
+            database,
+            ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .nodeTlsOptions */ .Y7)(target) : false,
+            connectionTimeoutMillis: timeoutMs,
+            application_name: applicationName,
+        });
+        // a server that goes away later must fail the running query, not crash the process
+        client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw pgConnectError(input, target, database, err, timeoutMs);
+        }
+    }
+}
+/** The peer certificate of a mysql2 connection's TLS socket, when it has one. */
+function mysqlPeerCertificate(conn) {
+    const inner = conn.connection;
+    const stream = inner?.stream;
+    return stream?.getPeerCertificate?.();
+}
+async function mysqlAttempt(target, database, timeoutMs, useTls, multipleStatements) {
+    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
+    const pending = mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database,
+        ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlDriverSsl */ .px)(target) : undefined,
+        connectTimeout: timeoutMs,
+        multipleStatements,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+    });
+    let timedOut = false;
+    // mysql2's connectTimeout does not cover a server that accepts TCP and then says nothing
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => {
+            timedOut = true;
+            reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+        }, timeoutMs).unref();
+    });
+    pending.then((late) => {
+        if (timedOut)
+            late.destroy();
+    }, () => undefined);
+    return Promise.race([pending, timer]);
+}
+/** A connected mysql2 connection (`database` undefined: none selected). */
+async function connectMysql(input, target, database, timeoutMs, opts = {}) {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        let conn;
+        try {
+            conn = await mysqlAttempt(target, database, timeoutMs, useTls, opts.multipleStatements ?? false);
+        }
+        catch (err) {
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+        }
+        conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        if (useTls && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'verify-full') {
+            // mysql2 skips the host name check for IP addresses; verify-full means it, always
+            const cert = mysqlPeerCertificate(conn);
+            const problem = cert
+                ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .hostProblem */ .Q8)(node_tls__WEBPACK_IMPORTED_MODULE_0__.checkServerIdentity, target.host, cert)
+                : 'server certificate verify failed: no certificate';
+            if (problem) {
+                conn.destroy();
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${target.host}:${target.port}: ${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`);
+            }
+        }
+        return conn;
+    }
+}
+
+
+/***/ }),
+
 /***/ 50506:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34001,21 +34196,280 @@ function parseManifest(text) {
 
 /***/ }),
 
+/***/ 53467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EX: () => (/* binding */ systemBundle),
+/* harmony export */   Q8: () => (/* binding */ hostProblem),
+/* harmony export */   Y7: () => (/* binding */ nodeTlsOptions),
+/* harmony export */   ZO: () => (/* binding */ SYSTEM_ROOT),
+/* harmony export */   d5: () => (/* binding */ mysqlTlsArgs),
+/* harmony export */   fT: () => (/* binding */ describeTls),
+/* harmony export */   hE: () => (/* binding */ tlsProblem),
+/* harmony export */   l9: () => (/* binding */ MYSQL_SSL_MODES),
+/* harmony export */   pQ: () => (/* binding */ effectiveMode),
+/* harmony export */   px: () => (/* binding */ mysqlDriverSsl),
+/* harmony export */   r2: () => (/* binding */ attempts),
+/* harmony export */   w5: () => (/* binding */ checkTls),
+/* harmony export */   y0: () => (/* binding */ pgTlsEnv),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony export isVerifying */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
+
+
+/**
+ * TLS of a database connection, with libpq's `sslmode` meaning for every engine and every
+ * client (the pg and mysql2 drivers, psql/pg_dump/pg_restore, mariadb/mariadb-dump):
+ *
+ * | mode          | encrypted               | server certificate checked           |
+ * |---------------|-------------------------|--------------------------------------|
+ * | `disable`     | never                   | —                                    |
+ * | `allow`       | only if the server insists (plain first, then TLS) | no        |
+ * | `prefer`      | if the server can (TLS first, then plain) | no                 |
+ * | `require`     | always                  | no; with a root certificate: the chain (as verify-ca) |
+ * | `verify-ca`   | always                  | chain up to the root certificate     |
+ * | `verify-full` | always                  | chain, and the host name in the certificate |
+ *
+ * See docs in actions/backup-db/README.md ("TLS").
+ */
+const SSL_MODES = [
+    'disable',
+    'allow',
+    'prefer',
+    'require',
+    'verify-ca',
+    'verify-full',
+];
+/** MySQL's `ssl-mode` names and the libpq mode each one means here. */
+const MYSQL_SSL_MODES = {
+    DISABLED: 'disable',
+    PREFERRED: 'prefer',
+    REQUIRED: 'require',
+    VERIFY_CA: 'verify-ca',
+    VERIFY_IDENTITY: 'verify-full',
+};
+/** `sslrootcert=system`: the operating system's CA store (public CAs), as in libpq 16. */
+const SYSTEM_ROOT = 'system';
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/cert.pem',
+];
+/** The mode in force: the one given, else libpq's default `prefer`. */
+function effectiveMode(t) {
+    const mode = t.sslmode ?? 'prefer';
+    // libpq: "if a root CA file exists, the behavior of sslmode=require will be the same as verify-ca"
+    if (mode === 'require' && t.sslrootcert)
+        return 'verify-ca';
+    return mode;
+}
+function isVerifying(mode) {
+    return mode === 'verify-ca' || mode === 'verify-full';
+}
+/** Checks what a mode needs (a root certificate to verify against), naming `input`. */
+function checkTls(input, t) {
+    const mode = effectiveMode(t);
+    if (isVerifying(mode) && !t.sslrootcert) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sslmode ${mode} needs the CA certificate to verify the server against: set ssl-root-cert (a path or the PEM text) or ?sslrootcert= in the URL (sslrootcert=system for the public CAs).`);
+    }
+    if (!!t.sslcert !== !!t.sslkey) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'a client certificate needs its key and the key its certificate: set both ssl-cert and ssl-key (or neither).');
+    }
+    if (mode === 'disable' && (t.sslrootcert || t.sslcert)) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'sslmode is disable but TLS certificates are set; remove them or choose another sslmode.');
+    }
+}
+/** The OS CA bundle for tools that do not know `system` (libpq before 16, MariaDB). */
+function systemBundle() {
+    return SYSTEM_BUNDLES.find((p) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p));
+}
+function rootFile(t) {
+    if (!t.sslrootcert)
+        return undefined;
+    return t.sslrootcert === SYSTEM_ROOT ? systemBundle() : t.sslrootcert;
+}
+function read(path) {
+    return path === undefined ? undefined : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+}
+/**
+ * Node TLS options for one attempt. `tls: false` is a plain attempt (disable, and the plain
+ * half of allow/prefer).
+ */
+function nodeTlsOptions(t) {
+    const mode = effectiveMode(t);
+    const verify = isVerifying(mode);
+    const opts = { rejectUnauthorized: verify };
+    // `system`: Node's own CA list, which is what it uses when `ca` is not set
+    if (verify && t.sslrootcert && t.sslrootcert !== SYSTEM_ROOT)
+        opts.ca = read(t.sslrootcert);
+    if (t.sslcert)
+        opts.cert = read(t.sslcert);
+    if (t.sslkey)
+        opts.key = read(t.sslkey);
+    // verify-ca checks the chain only; verify-full leaves Node's host name check in place
+    if (mode === 'verify-ca')
+        opts.checkServerIdentity = () => undefined;
+    return opts;
+}
+/** The order of attempts a mode makes: true = TLS, false = plain. */
+function attempts(t) {
+    const mode = effectiveMode(t);
+    if (mode === 'disable')
+        return [false];
+    if (mode === 'allow')
+        return [false, true];
+    if (mode === 'prefer')
+        return [true, false];
+    return [true];
+}
+/** libpq's environment for the PostgreSQL command-line tools. */
+function pgTlsEnv(t) {
+    const mode = effectiveMode(t);
+    return {
+        PGSSLMODE: mode,
+        PGSSLROOTCERT: rootFile(t),
+        PGSSLCERT: t.sslcert,
+        PGSSLKEY: t.sslkey,
+        // a runner's own settings must not change what the URL and inputs said
+        PGSSLCRL: undefined,
+        PGSSLNEGOTIATION: undefined,
+    };
+}
+/**
+ * TLS options for mariadb/mariadb-dump (MariaDB Connector/C) or mysql/mysqldump 8 (Oracle).
+ * Paths only: a certificate's content never goes into argv.
+ *
+ * MariaDB's client has no "require without verification": `--ssl` uses TLS when the server
+ * offers it. For `require` the driver's own connection, made first, has already refused a
+ * server without TLS.
+ */
+function mysqlTlsArgs(t, flavor) {
+    const mode = effectiveMode(t);
+    const files = [];
+    const root = rootFile(t);
+    if (isVerifying(mode) && root)
+        files.push(`--ssl-ca=${root}`);
+    if (t.sslcert)
+        files.push(`--ssl-cert=${t.sslcert}`);
+    if (t.sslkey)
+        files.push(`--ssl-key=${t.sslkey}`);
+    if (flavor === 'mysql') {
+        const names = {
+            disable: 'DISABLED',
+            allow: 'PREFERRED',
+            prefer: 'PREFERRED',
+            require: 'REQUIRED',
+            'verify-ca': 'VERIFY_CA',
+            'verify-full': 'VERIFY_IDENTITY',
+        };
+        return [`--ssl-mode=${names[mode]}`, ...files];
+    }
+    if (mode === 'disable')
+        return ['--skip-ssl'];
+    return [
+        '--ssl',
+        ...files,
+        mode === 'verify-full' ? '--ssl-verify-server-cert' : '--skip-ssl-verify-server-cert',
+    ];
+}
+/** mysql2's `ssl` option for a TLS attempt (its own subset of Node's TLS options). */
+function mysqlDriverSsl(t) {
+    const o = nodeTlsOptions(t);
+    // the host name is checked by connectMysql itself (mysql2 skips it for IP addresses)
+    return {
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        rejectUnauthorized: o.rejectUnauthorized ?? false,
+        verifyIdentity: false,
+    };
+}
+/** Node's certificate error codes, in words a person fixing the setup recognises. */
+const CERT_PROBLEMS = {
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain (not signed by sslrootcert)',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the server certificate against sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not signed by sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown',
+    CERT_HAS_EXPIRED: 'the server certificate has expired',
+    CERT_NOT_YET_VALID: 'the server certificate is not valid yet',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'host name mismatch',
+    CERT_SIGNATURE_FAILURE: 'the server certificate signature is invalid',
+};
+/** Node's certificate messages (mysql2 replaces the code with its own), same words. */
+const CERT_MESSAGES = [
+    [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+    [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+    [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+/** A TLS failure of a connection attempt in words, or undefined when err is not about TLS. */
+function tlsProblem(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    let code = e.code ?? '';
+    if (!CERT_PROBLEMS[code])
+        code = CERT_MESSAGES.find(([re]) => re.test(msg))?.[1] ?? code;
+    if (CERT_PROBLEMS[code]) {
+        const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `: ${e.reason ?? msg}` : '';
+        return `server certificate verify failed: ${CERT_PROBLEMS[code]}${detail}`;
+    }
+    if (/does not support (SSL|secure connection)/i.test(msg))
+        return 'the server does not support TLS';
+    if (/^ERR_SSL_|^ERR_TLS_|^HANDSHAKE_SSL_ERROR$/.test(code) ||
+        /SSL routines|tlsv1 alert/i.test(msg))
+        return `TLS handshake failed: ${msg}`;
+    return undefined;
+}
+/** What was asked for, for error messages: `sslmode=verify-full, sslrootcert=/path`. */
+function describeTls(t) {
+    const parts = [`sslmode=${effectiveMode(t)}`];
+    if (t.sslrootcert)
+        parts.push(`sslrootcert=${t.sslrootcert}`);
+    if (t.sslcert)
+        parts.push(`sslcert=${t.sslcert}`);
+    return parts.join(', ');
+}
+/** Host name check against a peer certificate; returns the problem or undefined. */
+function hostProblem(checkServerIdentity, host, cert) {
+    const err = checkServerIdentity(host, cert);
+    return err ? `server certificate verify failed: host name mismatch: ${err.message}` : undefined;
+}
+
+
+/***/ }),
+
 /***/ 50879:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O$: () => (/* binding */ databaseUrlForTool),
+/* harmony export */   bX: () => (/* binding */ certFile),
 /* harmony export */   ff: () => (/* binding */ describeTarget),
-/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
+/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl),
+/* harmony export */   od: () => (/* binding */ DEFAULT_CONNECT_TIMEOUT_MS)
 /* harmony export */ });
-/* unused harmony exports DATABASE_URL_SCHEMES, engineOfUrl */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
-/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14601);
+/* unused harmony exports DATABASE_URL_SCHEMES, engineOfUrl, MYSQL_TLS_PARAMS */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(14601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(53467);
 
 
 
+
+
+/** connect-timeout's default, the same in every action. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
     'postgres',
     'postgresql',
@@ -34035,11 +34489,11 @@ const ACCEPTED = 'postgres://, postgresql://, mysql://, mariadb:// or sqlite:<pa
 function engineOfUrl(input, text) {
     const m = /^([a-z][a-z0-9+.-]*):/i.exec(text.trim());
     if (!m) {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redactUrl */ .BO)(text))} is not a database URL; expected ${ACCEPTED}.`);
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .BO)(text))} is not a database URL; expected ${ACCEPTED}.`);
     }
     const engine = SCHEME_ENGINE[m[1].toLowerCase()];
     if (!engine) {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `scheme '${m[1]}' is not supported; use ${ACCEPTED}.`);
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `scheme '${m[1]}' is not supported; use ${ACCEPTED}.`);
     }
     return engine;
 }
@@ -34048,7 +34502,7 @@ function engineOfUrl(input, text) {
  * The password is registered as a secret before anything else looks at the text.
  */
 function parseDatabaseUrl(input, text, cwd) {
-    (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .registerUrlPassword */ .M1)(text);
+    (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .registerUrlPassword */ .M1)(text);
     const value = text.trim();
     const engine = engineOfUrl(input, value);
     if (engine === 'sqlite')
@@ -34058,32 +34512,26 @@ function parseDatabaseUrl(input, text, cwd) {
         url = new URL(value);
     }
     catch {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .redactUrl */ .BO)(value))} is not a valid URL; expected ${engine === 'postgres' ? 'postgres' : 'mysql'}://user:password@host:port/database.`);
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${JSON.stringify((0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .redactUrl */ .BO)(value))} is not a valid URL; expected ${engine === 'postgres' ? 'postgres' : 'mysql'}://user:password@host:port/database.`);
     }
     const defaultPort = engine === 'postgres' ? 5432 : 3306;
     let port = defaultPort;
     if (url.port !== '') {
         port = Number(url.port);
         if (!Number.isInteger(port) || port < 1 || port > 65535) {
-            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `port '${url.port}' is not a TCP port (1-65535).`);
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `port '${url.port}' is not a TCP port (1-65535).`);
         }
     }
     const queryHost = url.searchParams.get('host') ?? '';
     const host = decode(input, url.hostname.replace(/^\[|\]$/g, '')) || queryHost;
     if (host === '')
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'names no host; expected scheme://user:password@host:port/database.');
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'names no host; expected scheme://user:password@host:port/database.');
     const database = decode(input, url.pathname.replace(/^\//, ''));
     if (database === '') {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'names no database; add /<database> after the host, e.g. postgres://user@host:5432/app.');
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'names no database; add /<database> after the host, e.g. postgres://user@host:5432/app.');
     }
     if (database.includes('/')) {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
-    }
-    for (const key of url.searchParams.keys()) {
-        const known = engine === 'postgres' ? ['sslmode', 'host', 'application_name'] : [];
-        if (!known.includes(key)) {
-            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `query parameter '${key}' is not supported${known.length ? `; supported: ${known.join(', ')}` : ''}.`);
-        }
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
     }
     const target = {
         engine,
@@ -34092,48 +34540,232 @@ function parseDatabaseUrl(input, text, cwd) {
         user: decode(input, url.username),
         password: decode(input, url.password),
         database,
+        url: value,
     };
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null) {
-        const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-        if (!modes.includes(sslmode)) {
-            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sslmode '${sslmode}' is not one of: ${modes.join(', ')}.`);
-        }
-        target.sslmode = sslmode;
-    }
+    // the TLS settings are checked as a whole once the certificate inputs are merged in
+    Object.assign(target, parseTlsParams(input, engine, url.searchParams, cwd));
     return target;
+}
+/** Query parameters of each engine: libpq's names for PostgreSQL, MySQL's for MySQL/MariaDB. */
+const PG_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'application_name'];
+const MYSQL_PARAMS = ['ssl-mode', 'sslmode', 'ssl-ca', 'ssl-cert', 'ssl-key'];
+/** The TLS query parameters of a MySQL URL, removed from what the migration tools get. */
+const MYSQL_TLS_PARAMS = MYSQL_PARAMS;
+function parseTlsParams(input, engine, params, cwd) {
+    const known = engine === 'postgres' ? PG_PARAMS : MYSQL_PARAMS;
+    for (const key of params.keys()) {
+        if (!known.includes(key)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `query parameter '${key}' is not supported; supported: ${known.join(', ')}.`);
+        }
+    }
+    const tls = {};
+    const libpqMode = params.get('sslmode');
+    if (libpqMode !== null) {
+        if (!_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SSL_MODES */ .yj.includes(libpqMode)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sslmode '${libpqMode}' is not one of: ${_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SSL_MODES */ .yj.join(', ')}.`);
+        }
+        tls.sslmode = libpqMode;
+    }
+    const mysqlMode = params.get('ssl-mode');
+    if (mysqlMode !== null) {
+        const mode = _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .MYSQL_SSL_MODES */ .l9[mysqlMode.toUpperCase()];
+        if (!mode) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `ssl-mode '${mysqlMode}' is not one of: ${Object.keys(_tls_js__WEBPACK_IMPORTED_MODULE_4__/* .MYSQL_SSL_MODES */ .l9).join(', ')}.`);
+        }
+        if (tls.sslmode && tls.sslmode !== mode)
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'sets both sslmode and ssl-mode, differently; keep one.');
+        tls.sslmode = mode;
+    }
+    const files = engine === 'postgres'
+        ? [
+            ['sslrootcert', 'sslrootcert'],
+            ['sslcert', 'sslcert'],
+            ['sslkey', 'sslkey'],
+        ]
+        : [
+            ['sslrootcert', 'ssl-ca'],
+            ['sslcert', 'ssl-cert'],
+            ['sslkey', 'ssl-key'],
+        ];
+    for (const [field, name] of files) {
+        const v = params.get(name);
+        if (v === null || v === '')
+            continue;
+        if (field === 'sslrootcert' && v === _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SYSTEM_ROOT */ .ZO) {
+            tls.sslrootcert = _tls_js__WEBPACK_IMPORTED_MODULE_4__/* .SYSTEM_ROOT */ .ZO;
+            continue;
+        }
+        tls[field] = certFile(input, name, v, cwd);
+    }
+    return tls;
+}
+/** A certificate or key file named in a URL or an input: it must exist before anything runs. */
+function certFile(input, what, path, cwd) {
+    const abs = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(path) ? path : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, path);
+    let ok = false;
+    try {
+        ok = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(abs).isFile();
+    }
+    catch {
+        ok = false;
+    }
+    if (!ok)
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${what} ${abs} does not exist or is not a file.`);
+    return abs;
 }
 function decode(input, text) {
     try {
         return decodeURIComponent(text);
     }
     catch {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
     }
 }
+const SQLITE_FORMS = 'use sqlite:////absolute/path.db (four slashes) or sqlite:relative/path.db';
+/**
+ * SQLite URLs. Two conventions meet here: SQLAlchemy and dj-database-url read
+ * `sqlite:///x` as the relative path x and `sqlite:////x` as /x, while runbook-actions
+ * documented `sqlite:///x` as /x. Every form whose meaning is the same in both is taken
+ * as is; `sqlite:///x` is settled by the file system (which of /x and <cwd>/x exists, or
+ * failing that whose directory does) and refused when both or neither could be meant,
+ * so no tool ever opens or creates a different file than the others.
+ */
 function parseSqlite(input, value, cwd) {
-    let rest = value.slice(value.indexOf(':') + 1);
-    if (rest.startsWith('///')) {
-        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
-        rest = rest.replace(/^\/+/, '/');
-    }
+    const rest = value.slice(value.indexOf(':') + 1).replace(/\?.*$/, '');
+    if (/(^|\/):memory:$/.test(rest))
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, 'an in-memory sqlite database cannot be backed up or migrated.');
+    let path;
+    if (rest.startsWith('////'))
+        path = `/${rest.replace(/^\/+/, '')}`;
+    else if (rest.startsWith('///'))
+        path = ambiguousSqlite(input, rest.slice(3), cwd);
     else if (rest.startsWith('//')) {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite URLs have no host; ${SQLITE_FORMS}.`);
     }
-    rest = rest.replace(/\?.*$/, '');
+    else
+        path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rest) ? rest : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, rest);
     if (rest === '' || rest.endsWith('/')) {
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'names no database file; use sqlite:///absolute/path.db or sqlite:relative/path.db.');
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `names no database file; ${SQLITE_FORMS}.`);
     }
-    if (rest === ':memory:')
-        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'an in-memory sqlite database cannot be backed up.');
-    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute)(rest) ? rest : (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(cwd, rest);
-    return { engine: 'sqlite', path, database: (0,node_path__WEBPACK_IMPORTED_MODULE_0__.basename)(path) };
+    return { engine: 'sqlite', path, database: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(path) };
+}
+function isFile(p) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function isDir(p) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function ambiguousSqlite(input, tail, cwd) {
+    if (tail === '' || tail.endsWith('/'))
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `names no database file; ${SQLITE_FORMS}.`);
+    const abs = `/${tail}`;
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, tail);
+    if (abs === rel)
+        return abs;
+    const a = isFile(abs);
+    const r = isFile(rel);
+    if (a !== r)
+        return a ? abs : rel;
+    if (!a) {
+        const ad = isDir((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(abs));
+        const rd = isDir((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(rel));
+        if (ad !== rd)
+            return ad ? abs : rel;
+    }
+    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'neither file exists'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
+}
+/**
+ * DATABASE_URL for a migration tool, in its own convention: SQLite as the absolute
+ * `sqlite:////abs/app.db` (SQLAlchemy, dj-database-url) or `file:/abs/app.db` (Prisma), so
+ * every tool opens the file runbook-actions opened; server URLs as given, minus the MySQL
+ * TLS parameters, which SQLAlchemy's and Django's MySQL drivers do not understand (the TLS
+ * settings reach every tool through the environment instead).
+ */
+function databaseUrlForTool(t, tool) {
+    if (t.engine === 'sqlite')
+        return tool === 'prisma' ? `file:${t.path}` : `sqlite:///${t.path}`;
+    const text = t.url ?? serverUrl(t);
+    if (t.engine !== 'mysql')
+        return text;
+    const q = text.indexOf('?');
+    if (q < 0)
+        return text;
+    const params = new URLSearchParams(text.slice(q + 1));
+    for (const k of MYSQL_TLS_PARAMS)
+        params.delete(k);
+    const kept = params.toString();
+    return kept === '' ? text.slice(0, q) : `${text.slice(0, q)}?${kept}`;
+}
+function serverUrl(t) {
+    const auth = t.user
+        ? `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}@`
+        : '';
+    const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+    return `${t.engine}://${auth}${host}:${t.port}/${encodeURIComponent(t.database)}`;
 }
 /** Where a server target points, for messages: never the password. */
 function describeTarget(t) {
     if (t.engine === 'sqlite')
         return `sqlite file ${t.path}`;
     return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
+}
+
+
+/***/ }),
+
+/***/ 40869:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)/;
+/**
+ * Parses `500ms`, `30s`, `5m`, `1h`, `1m30s` (units may repeat in any descending mix).
+ * A bare number is not accepted: a unit-less "30" is ambiguous between seconds and ms.
+ * Returns milliseconds, or undefined when the text is not a duration.
+ */
+function parseDuration(text) {
+    let rest = text.trim();
+    if (rest === '')
+        return undefined;
+    if (rest === '0')
+        return 0;
+    let total = 0;
+    while (rest.length > 0) {
+        const m = DURATION.exec(rest);
+        if (!m)
+            return undefined;
+        total += Number(m[1]) * UNIT_MS[m[2]];
+        rest = rest.slice(m[0].length);
+    }
+    return Math.round(total);
+}
+/** Formats milliseconds for people: `850ms`, `12.3s`, `4m 05s`, `1h 02m`. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1)}s`;
+    const totalSeconds = Math.round(ms / 1000);
+    const h = Math.floor(totalSeconds / 3600);
+    const m = Math.floor((totalSeconds % 3600) / 60);
+    const s = totalSeconds % 60;
+    if (h > 0)
+        return `${h}h ${String(m).padStart(2, '0')}m`;
+    return `${m}m ${String(s).padStart(2, '0')}s`;
 }
 
 
@@ -34263,108 +34895,6 @@ function redactUrl(url) {
 /** Test hook: forget every registered secret. */
 function clearSecretsForTest() {
     known.clear();
-}
-
-
-/***/ }),
-
-/***/ 90275:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M: () => (/* binding */ connectPostgres),
-/* harmony export */   x: () => (/* binding */ connectMysql)
-/* harmony export */ });
-/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73713);
-/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14601);
-/* harmony import */ var _database_url_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(78268);
-
-
-
-const CONNECT_TIMEOUT_MS = 15_000;
-function connectError(t, err) {
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`cannot connect to the ${(0,_database_url_js__WEBPACK_IMPORTED_MODULE_2__/* .describeTarget */ .ff)(t)}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(err))}`);
-}
-async function connectPostgres(t) {
-    // pg and mysql2 load only on the path that needs them (startup time of the bundle)
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
-    const client = new pgModule.Client({
-        host: t.host,
-        port: t.port,
-        user: t.user,
-        password: t.password,
-        database: t.database,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        application_name: 'runbook-migrate',
-    });
-    // a dropped connection must not crash the process; the next query reports it
-    client.on('error', () => undefined);
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        throw connectError(t, err);
-    }
-    return client;
-}
-async function connectMysql(t) {
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
-    try {
-        const conn = await mysql.createConnection({
-            host: t.host,
-            port: t.port,
-            user: t.user,
-            password: t.password,
-            database: t.database,
-            multipleStatements: true,
-            connectTimeout: CONNECT_TIMEOUT_MS,
-        });
-        conn.on('error', () => undefined);
-        return conn;
-    }
-    catch (err) {
-        throw connectError(t, err);
-    }
-}
-
-
-/***/ }),
-
-/***/ 78268:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ff: () => (/* binding */ describeTarget),
-/* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
-/* harmony export */ });
-/* harmony import */ var _db_url_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(50879);
-
-
-/**
- * Parses `postgres://`, `postgresql://`, `mysql://`, `mariadb://` and `sqlite:` URLs
- * (`sqlite:///abs/app.db` is absolute, `sqlite:data/app.db` relative to `cwd`) with the
- * same parser backup-db uses, so both actions name a database the same way (the backup
- * gate compares those names). Throws an InputError naming `input`.
- */
-function parseDatabaseUrl(url, cwd = process.cwd(), input = 'database-url') {
-    const t = (0,_db_url_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDatabaseUrl */ .mx)(input, url, cwd);
-    if (t.engine === 'sqlite')
-        return { engine: 'sqlite', url, database: t.database, path: t.path };
-    return {
-        engine: t.engine,
-        url,
-        database: t.database,
-        host: t.host,
-        port: t.port,
-        user: t.user || undefined,
-        password: t.password || undefined,
-    };
-}
-/** How a database is named in messages and the summary (never with its password). */
-function describeTarget(t) {
-    if (t.engine === 'sqlite')
-        return `sqlite file ${t.path}`;
-    return `${t.engine} database '${t.database}' on ${t.host}:${t.port}`;
 }
 
 
@@ -36743,8 +37273,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(23368);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -37342,7 +37872,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
