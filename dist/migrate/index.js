@@ -31605,9 +31605,9 @@ function mysqlDriverSsl(t) {
 }
 /** Node's certificate error codes, in words a person fixing the setup recognises. */
 const CERT_PROBLEMS = {
-    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain (not signed by sslrootcert)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain: its CA is not the one in sslrootcert',
     DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
-    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the server certificate against sslrootcert',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate: it is not signed by the CA in sslrootcert',
     UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not signed by sslrootcert',
     UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown',
     CERT_HAS_EXPIRED: 'the server certificate has expired',

@@ -32,6 +32,12 @@ function tlsRequiredByServer(err: unknown): boolean {
   return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
 }
 
+/** MariaDB refuses a plain login under require_secure_transport as "Access denied". */
+function mysqlAccessDenied(err: unknown): boolean {
+  const e = err as ErrorLike;
+  return e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045;
+}
+
 /** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
 function tryNext(err: unknown, usedTls: boolean): boolean {
   if (usedTls) {
@@ -39,14 +45,18 @@ function tryNext(err: unknown, usedTls: boolean): boolean {
     const e = err as ErrorLike;
     return tlsProblem(err) !== undefined || e.code === '28000';
   }
-  return tlsRequiredByServer(err);
+  return tlsRequiredByServer(err) || mysqlAccessDenied(err);
 }
 
 function tlsHint(target: ServerTarget, err: unknown): string | undefined {
   const problem = tlsProblem(err);
   if (problem) return `${problem} (${describeTls(target)})`;
+  const fix =
+    target.engine === 'mysql'
+      ? 'set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+      : 'set sslmode=require or verify-full';
   if (tlsRequiredByServer(err) && effectiveMode(target) === 'disable')
-    return `the server accepts only TLS connections (sslmode=disable); set sslmode=require or verify-full.`;
+    return `the server accepts only TLS connections (sslmode=disable); ${fix}.`;
   return undefined;
 }
 
@@ -117,10 +127,15 @@ export function mysqlConnectError(
       `MySQL/MariaDB at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`,
     );
   }
-  if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
+  if (mysqlAccessDenied(err)) {
+    // MariaDB gives no other sign that it refused a plain connection for want of TLS
+    const plain =
+      effectiveMode(target) === 'disable'
+        ? '; the connection was not encrypted (ssl-mode=DISABLED): if the server requires TLS (require_secure_transport), set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+        : '';
     return new InputError(
       input,
-      `authentication failed for user '${target.user}' at ${where}: ${msg}`,
+      `authentication failed for user '${target.user}' at ${where}: ${msg}${plain}`,
     );
   }
   if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)

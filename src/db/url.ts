@@ -199,13 +199,7 @@ function parseTlsParams(
 /** A certificate or key file named in a URL or an input: it must exist before anything runs. */
 export function certFile(input: string, what: string, path: string, cwd: string): string {
   const abs = isAbsolute(path) ? path : resolve(cwd, path);
-  let ok = false;
-  try {
-    ok = statSync(abs).isFile();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new InputError(input, `${what} ${abs} does not exist or is not a file.`);
+  if (!isFile(abs)) throw new InputError(input, `${what} ${abs} does not exist or is not a file.`);
   return abs;
 }
 
