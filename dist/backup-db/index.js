@@ -29078,6 +29078,11 @@ function tlsRequiredByServer(err) {
     const msg = e.message ?? '';
     return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
 }
+/** MariaDB refuses a plain login under require_secure_transport as "Access denied". */
+function mysqlAccessDenied(err) {
+    const e = err;
+    return e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045;
+}
 /** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
 function tryNext(err, usedTls) {
     if (usedTls) {
@@ -29085,14 +29090,17 @@ function tryNext(err, usedTls) {
         const e = err;
         return tlsProblem(err) !== undefined || e.code === '28000';
     }
-    return tlsRequiredByServer(err);
+    return tlsRequiredByServer(err) || mysqlAccessDenied(err);
 }
 function tlsHint(target, err) {
     const problem = tlsProblem(err);
     if (problem)
         return `${problem} (${describeTls(target)})`;
+    const fix = target.engine === 'mysql'
+        ? 'set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+        : 'set sslmode=require or verify-full';
     if (tlsRequiredByServer(err) && effectiveMode(target) === 'disable')
-        return `the server accepts only TLS connections (sslmode=disable); set sslmode=require or verify-full.`;
+        return `the server accepts only TLS connections (sslmode=disable); ${fix}.`;
     return undefined;
 }
 /** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
@@ -29134,8 +29142,12 @@ function mysqlConnectError(input, target, database, err, timeoutMs) {
         /timed? ?out/i.test(msg)) {
         return new errors/* InputError */.dz(input, `MySQL/MariaDB at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`);
     }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    if (mysqlAccessDenied(err)) {
+        // MariaDB gives no other sign that it refused a plain connection for want of TLS
+        const plain = effectiveMode(target) === 'disable'
+            ? '; the connection was not encrypted (ssl-mode=DISABLED): if the server requires TLS (require_secure_transport), set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+            : '';
+        return new errors/* InputError */.dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}${plain}`);
     }
     if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
         return new errors/* InputError */.dz(input, `database '${database}' does not exist on ${where}.`);
@@ -30737,14 +30749,7 @@ function parseTlsParams(input, engine, params, cwd) {
 /** A certificate or key file named in a URL or an input: it must exist before anything runs. */
 function certFile(input, what, path, cwd) {
     const abs = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(cwd, path);
-    let ok = false;
-    try {
-        ok = (0,external_node_fs_.statSync)(abs).isFile();
-    }
-    catch {
-        ok = false;
-    }
-    if (!ok)
+    if (!isFile(abs))
         throw new errors/* InputError */.dz(input, `${what} ${abs} does not exist or is not a file.`);
     return abs;
 }

@@ -31247,6 +31247,11 @@ function tlsRequiredByServer(err) {
     const msg = e.message ?? '';
     return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
 }
+/** MariaDB refuses a plain login under require_secure_transport as "Access denied". */
+function mysqlAccessDenied(err) {
+    const e = err;
+    return e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045;
+}
 /** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
 function tryNext(err, usedTls) {
     if (usedTls) {
@@ -31254,14 +31259,17 @@ function tryNext(err, usedTls) {
         const e = err;
         return (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err) !== undefined || e.code === '28000';
     }
-    return tlsRequiredByServer(err);
+    return tlsRequiredByServer(err) || mysqlAccessDenied(err);
 }
 function tlsHint(target, err) {
     const problem = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err);
     if (problem)
         return `${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`;
+    const fix = target.engine === 'mysql'
+        ? 'set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+        : 'set sslmode=require or verify-full';
     if (tlsRequiredByServer(err) && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable')
-        return `the server accepts only TLS connections (sslmode=disable); set sslmode=require or verify-full.`;
+        return `the server accepts only TLS connections (sslmode=disable); ${fix}.`;
     return undefined;
 }
 /** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
@@ -31303,8 +31311,12 @@ function mysqlConnectError(input, target, database, err, timeoutMs) {
         /timed? ?out/i.test(msg)) {
         return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
     }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
+    if (mysqlAccessDenied(err)) {
+        // MariaDB gives no other sign that it refused a plain connection for want of TLS
+        const plain = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable'
+            ? '; the connection was not encrypted (ssl-mode=DISABLED): if the server requires TLS (require_secure_transport), set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+            : '';
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}${plain}`);
     }
     if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
         return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
@@ -31817,14 +31829,7 @@ function parseTlsParams(input, engine, params, cwd) {
 /** A certificate or key file named in a URL or an input: it must exist before anything runs. */
 function certFile(input, what, path, cwd) {
     const abs = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(path) ? path : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cwd, path);
-    let ok = false;
-    try {
-        ok = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(abs).isFile();
-    }
-    catch {
-        ok = false;
-    }
-    if (!ok)
+    if (!isFile(abs))
         throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `${what} ${abs} does not exist or is not a file.`);
     return abs;
 }
