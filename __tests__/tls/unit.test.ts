@@ -185,6 +185,10 @@ describe('SQLite URLs: both conventions, one file', () => {
     expect(parse(`sqlite://${proj}/data/app.db`, '/srv')).toMatchObject({
       path: join(proj, 'data/app.db'),
     });
+    // nothing to open or create either way: the documented absolute meaning (then "missing")
+    expect(parse('sqlite:///no/such/dir/app.db', proj)).toMatchObject({
+      path: '/no/such/dir/app.db',
+    });
     // a new file: the directory that exists decides
     expect(parse('sqlite:///data/new.db', proj)).toMatchObject({ path: join(proj, 'data/new.db') });
     const nested = join(proj, proj.slice(1), 'data');

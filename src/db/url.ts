@@ -269,10 +269,13 @@ function ambiguousSqlite(input: string, tail: string, cwd: string): string {
     const ad = isDir(dirname(abs));
     const rd = isDir(dirname(rel));
     if (ad !== rd) return ad ? abs : rel;
+    // nothing could be opened or created either way: the documented meaning, which then
+    // fails as a missing file
+    if (!ad) return abs;
   }
   throw new InputError(
     input,
-    `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'neither file exists'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`,
+    `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'either could be created'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`,
   );
 }
 
