@@ -34686,8 +34686,12 @@ function ambiguousSqlite(input, tail, cwd) {
         const rd = isDir((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(rel));
         if (ad !== rd)
             return ad ? abs : rel;
+        // nothing could be opened or created either way: the documented meaning, which then
+        // fails as a missing file
+        if (!ad)
+            return abs;
     }
-    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'neither file exists'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
+    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'either could be created'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
 }
 /**
  * DATABASE_URL for a migration tool, in its own convention: SQLite as the absolute
