@@ -177,15 +177,13 @@ describe('postgres argv', () => {
     ]);
   });
 
-  test('restore tools name the scratch database as conninfo', () => {
+  test('restore tools name the scratch database as conninfo; owners and grants are restored', () => {
     expect(pgRestoreListArgv('/b', '/x.dump')).toEqual(['/b/pg_restore', '--list', '/x.dump']);
     expect(pgRestoreListArgv('/b', undefined)).toEqual(['/b/pg_restore', '--list']);
     expect(pgRestoreArgv('/b', "we'ird", '/x.dir', { jobs: 3 })).toEqual([
       '/b/pg_restore',
       '--no-password',
       '--exit-on-error',
-      '--no-owner',
-      '--no-privileges',
       "--dbname=dbname='we\\'ird'",
       '--jobs=3',
       '/x.dir',

@@ -74,6 +74,7 @@ describe('database rollback on MariaDB', () => {
     const b = await backup(server.url(db), join(root, 'maria'), server.password);
     await server.query('DELETE FROM orders WHERE id > 10', [], db);
     await server.query("UPDATE customers SET name = 'changed'", [], db);
+    await server.query('CREATE TABLE newer (id INT PRIMARY KEY)', [], db);
     const changed = await fingerprint(db);
     expect(changed).not.toEqual(before);
 
@@ -87,7 +88,12 @@ describe('database rollback on MariaDB', () => {
     );
     expectOk(run);
     expect(rolledBack(run)).toEqual(['database']);
-    expect(await fingerprint(db)).toEqual(before);
+    // MariaDB restores in place: the table created after the backup stays, named in the output
+    const { newer, ...restored } = await fingerprint(db);
+    expect(newer).toBeDefined();
+    expect(restored).toEqual(before);
+    expect(JSON.parse(run.outputs['extra-tables'])).toEqual(['newer']);
+    expect(run.summary).toContain('newer');
     expect(run.summary).toMatch(/mariadb|mysql/);
 
     const safety = run.outputs['safety-backup-path'];
@@ -125,7 +131,7 @@ describe('database rollback on SQLite', () => {
 
   function makeDb(path: string): void {
     const db = new DatabaseSync(path);
-    db.exec(`PRAGMA journal_mode = WAL;
+    db.exec(`PRAGMA journal_mode = WAL; PRAGMA user_version = 7; PRAGMA application_id = 424242;
       CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL);`);
     const ins = db.prepare('INSERT INTO items (name, price) VALUES (?, ?)');
     for (let i = 1; i <= 200; i++) ins.run(`item ${i} ü`, i / 4);
@@ -164,11 +170,28 @@ describe('database rollback on SQLite', () => {
       );
       expectOk(run);
       expect(rolledBack(run)).toEqual(['database']);
-      expect(fingerprint(path)).toEqual(before);
+      // the old WAL was checkpointed and removed: it cannot be replayed onto the restored file
       expect(existsSync(`${path}-wal`)).toBe(false);
+      expect(fingerprint(path)).toEqual(before);
       // the old connection closing later must not touch the restored file
       open.close();
       expect(fingerprint(path)).toEqual(before);
+      // header settings survive both formats: WAL stays WAL, the app's schema version stays
+      const restored = new DatabaseSync(path);
+      try {
+        expect(restored.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
+        expect(restored.prepare('PRAGMA user_version').get()).toEqual({ user_version: 7 });
+        expect(restored.prepare('PRAGMA application_id').get()).toEqual({
+          application_id: 424242,
+        });
+      } finally {
+        restored.close();
+      }
+      // the table created after the backup is named, and kept in the replaced file
+      expect(JSON.parse(run.outputs['extra-tables'])).toEqual(['later']);
+      const kept = run.outputs['replaced-database'];
+      expect(kept).toMatch(/app\.db\.before-rollback-\d{8}T\d{6}Z$/);
+      expect(fingerprint(kept)).toEqual(changed);
       const safety = run.outputs['safety-backup-path'];
       expect(safety).toMatch(/app-pre-rollback-.*\.sqlite3\.gz$/);
 

@@ -156,6 +156,34 @@ const cases: Case[] = [
     'safety-backup',
     /not a boolean/,
   ],
+  [
+    'bad restore-mode',
+    { ...database, 'restore-mode': 'replace' },
+    'restore-mode',
+    /auto, swap, in-place/,
+  ],
+  [
+    'swap on MariaDB',
+    {
+      ...database,
+      'database-url': `mariadb://app:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/app`,
+      'restore-mode': 'swap',
+    },
+    'restore-mode',
+    /no RENAME DATABASE/,
+  ],
+  [
+    'in-place on SQLite',
+    { ...database, 'database-url': 'sqlite:///tmp/app.db', 'restore-mode': 'in-place' },
+    'restore-mode',
+    /always restored into a new file/,
+  ],
+  [
+    'bad keep-replaced',
+    { ...database, 'keep-replaced': 'later' },
+    'keep-replaced',
+    /not a boolean/,
+  ],
   ['bad dry-run', { ...database, 'dry-run': 'maybe' }, 'dry-run', /not a boolean/],
   ['bad timeout', { ...database, timeout: '5 parsecs' }, 'timeout', /not a duration/],
 ];

@@ -1,12 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { orderTargets } from '../../src/rollback/plan.js';
-import {
-  pgRollbackRestoreArgv,
-  plainCleanPreamble,
-  psqlRollbackRestoreArgv,
-  schemasCreatedBy,
-  sqliteStagingPath,
-} from '../../src/rollback/restore-argv.js';
+import { pgRestoreArgv, psqlRestoreArgv } from '../../src/db/postgres-argv.js';
+import { inPlaceCleanSql, keptDatabaseName } from '../../src/db/postgres-database.js';
+import { schemaCreatedBy } from '../../src/db/postgres-replace.js';
+import { parseRoleList, roleFilter, roleRefsOfLine } from '../../src/db/postgres-roles.js';
+import { sqliteStagingPath } from '../../src/db/sqlite-restore.js';
+import { sqlitePragmaPreamble } from '../../src/db/sqlite.js';
 import { targetMismatch } from '../../src/rollback/backup-source.js';
 import { safetyBackupName, safetyDumpPlan } from '../../src/rollback/safety-backup.js';
 
@@ -26,39 +25,105 @@ describe('orderTargets', () => {
 });
 
 describe('restore argv', () => {
-  test('pg_restore drops and recreates the archive objects in one transaction; no password, no host', () => {
-    const argv = pgRollbackRestoreArgv('/usr/lib/postgresql/15/bin', 'shop', '/b/shop.dump');
+  test('pg_restore restores owners and grants; in one transaction when asked; no password, no host', () => {
+    const argv = pgRestoreArgv('/usr/lib/postgresql/15/bin', 'shop', '/b/shop.dump', {
+      singleTransaction: true,
+      jobs: 4,
+    });
     expect(argv[0]).toBe('/usr/lib/postgresql/15/bin/pg_restore');
-    expect(argv).toEqual(
-      expect.arrayContaining(['--clean', '--if-exists', '--single-transaction', '--exit-on-error']),
-    );
+    expect(argv).toEqual(expect.arrayContaining(['--single-transaction', '--exit-on-error']));
+    expect(argv).not.toContain('--no-owner');
+    expect(argv).not.toContain('--no-privileges');
+    expect(argv).not.toContain('--clean');
     expect(argv.at(-1)).toBe('/b/shop.dump');
     expect(argv).toContain("--dbname=dbname='shop'");
     expect(argv.join(' ')).not.toMatch(/--jobs|--host|password=/);
-    // from stdin: no path
-    expect(pgRollbackRestoreArgv(undefined, 'shop', undefined).at(-1)).toBe('--single-transaction');
+    expect(pgRestoreArgv(undefined, 'shop', '/b/d', { jobs: 4 })).toContain('--jobs=4');
   });
   test('psql stops at the first error, in one transaction', () => {
-    const argv = psqlRollbackRestoreArgv(undefined, "o'brien");
+    const argv = psqlRestoreArgv(undefined, "o'brien");
     expect(argv[0]).toBe('psql');
     expect(argv).toEqual(expect.arrayContaining(['--set=ON_ERROR_STOP=1', '--single-transaction']));
     expect(argv).toContain("--dbname=dbname='o\\'brien'");
   });
-  test('the plain-dump preamble empties public and the schemas the dump creates', () => {
-    const pre = plainCleanPreamble(['sales', "we'ird"]);
-    expect(pre).toContain(`IN ('public', 'sales', 'we''ird')`);
-    expect(pre).toContain('DROP SCHEMA %I CASCADE');
-    expect(pre).toContain('CREATE SCHEMA IF NOT EXISTS public');
-    expect(plainCleanPreamble(['public'])).not.toContain('CREATE SCHEMA IF NOT EXISTS public');
+  test('the in-place clean-up drops the backup schemas but keeps public (its objects go)', () => {
+    const sql = inPlaceCleanSql(['public', 'sales', "we'ird"]);
+    expect(sql).toContain(`ARRAY['sales', 'we''ird']::text[]`);
+    expect(sql).toContain('DROP SCHEMA %I CASCADE');
+    expect(sql).not.toMatch(/DROP SCHEMA public/);
+    expect(sql).toContain('ALTER SCHEMA public OWNER TO pg_database_owner');
   });
-  test('schemasCreatedBy reads CREATE SCHEMA lines of pg_dump', () => {
-    expect(schemasCreatedBy('CREATE SCHEMA sales;')).toBe('sales');
-    expect(schemasCreatedBy('CREATE SCHEMA "Mixed ""Case""";')).toBe('Mixed "Case"');
-    expect(schemasCreatedBy('-- CREATE SCHEMA x;')).toBeUndefined();
-    expect(schemasCreatedBy('CREATE TABLE sales.x (id int);')).toBeUndefined();
+  test('schemaCreatedBy reads CREATE SCHEMA lines of pg_dump', () => {
+    expect(schemaCreatedBy('CREATE SCHEMA sales;')).toBe('sales');
+    expect(schemaCreatedBy('CREATE SCHEMA "Mixed ""Case""";')).toBe('Mixed "Case"');
+    expect(schemaCreatedBy('-- CREATE SCHEMA x;')).toBeUndefined();
+    expect(schemaCreatedBy('CREATE TABLE sales.x (id int);')).toBeUndefined();
+  });
+  test('the kept database name fits in 63 bytes', () => {
+    expect(keptDatabaseName('shop', '20261202T032551Z')).toBe(
+      'shop_before_rollback_20261202t032551z',
+    );
+    expect(Buffer.byteLength(keptDatabaseName('x'.repeat(80), '20261202T032551Z'))).toBe(63);
   });
   test('sqlite staging file sits beside the database, hidden', () => {
     expect(sqliteStagingPath('/data/app.db', 'ab12')).toBe('/data/.app.db.rollback-ab12');
+  });
+  test('a plain sqlite dump starts with the header PRAGMAs that differ from the defaults', () => {
+    expect(sqlitePragmaPreamble({ journal_mode: 'wal', user_version: 7, application_id: 0 })).toBe(
+      'PRAGMA journal_mode=WAL;\nPRAGMA user_version=7;\n',
+    );
+    expect(
+      sqlitePragmaPreamble({ journal_mode: 'delete', user_version: 0, application_id: 0 }),
+    ).toBe('');
+  });
+});
+
+describe('role references of pg_dump scripts', () => {
+  test('owners, grantees, quoted names; PUBLIC is not a role', () => {
+    expect(roleRefsOfLine('ALTER TABLE sales.orders OWNER TO app_owner;')).toEqual({
+      owners: ['app_owner'],
+      grantees: [],
+    });
+    expect(roleRefsOfLine('GRANT SELECT ON TABLE public.t TO "Read ""Only""";').grantees).toEqual([
+      'Read "Only"',
+    ]);
+    expect(roleRefsOfLine('GRANT USAGE ON SCHEMA public TO PUBLIC;').grantees).toEqual([]);
+    expect(roleRefsOfLine('REVOKE ALL ON SCHEMA public FROM PUBLIC;').grantees).toEqual([]);
+    expect(
+      roleRefsOfLine(
+        'ALTER DEFAULT PRIVILEGES FOR ROLE app_owner IN SCHEMA sales GRANT SELECT ON TABLES TO reader;',
+      ),
+    ).toEqual({ owners: ['app_owner'], grantees: ['reader'] });
+    expect(parseRoleList('a, "B c",PUBLIC')).toEqual(['a', 'B c']);
+  });
+  test('the filter drops statements naming skipped roles and never touches COPY data', async () => {
+    const script = [
+      'CREATE TABLE t (x text);',
+      'ALTER TABLE public.t OWNER TO gone;',
+      'COPY public.t (x) FROM stdin;',
+      'GRANT SELECT ON TABLE public.t TO gone;',
+      '\\.',
+      'GRANT SELECT ON TABLE public.t TO gone;',
+      'GRANT SELECT ON TABLE public.t TO kept;',
+      '',
+    ].join('\n');
+    const f = roleFilter(new Set(['gone']));
+    const chunks: Buffer[] = [];
+    f.on('data', (c: Buffer) => chunks.push(c));
+    // split mid-line: lines are joined across chunks
+    f.write(Buffer.from(script.slice(0, 40)));
+    f.end(Buffer.from(script.slice(40)));
+    await new Promise((r) => f.on('end', r));
+    expect(Buffer.concat(chunks).toString()).toBe(
+      [
+        'CREATE TABLE t (x text);',
+        'COPY public.t (x) FROM stdin;',
+        'GRANT SELECT ON TABLE public.t TO gone;',
+        '\\.',
+        'GRANT SELECT ON TABLE public.t TO kept;',
+        '',
+      ].join('\n'),
+    );
   });
 });
 

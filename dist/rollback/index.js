@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21724);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(70478);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 21724:
+/***/ 70478:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28775,192 +28775,8 @@ function databaseEnvForTool(t, tool) {
     return env;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(46466);
-;// CONCATENATED MODULE: ./src/kit/exec.ts
-
-
-
-
-
-
-class ExecError extends errors/* UserError */.yo {
-    result;
-    constructor(message, result) {
-        super(message);
-        this.name = 'ExecError';
-        this.result = result;
-    }
-}
-class LineTail {
-    max;
-    onLine;
-    lines = [];
-    partial = '';
-    constructor(max, onLine) {
-        this.max = max;
-        this.onLine = onLine;
-    }
-    push(chunk) {
-        const parts = (this.partial + chunk).split(/\r?\n/);
-        this.partial = parts.pop() ?? '';
-        for (const p of parts)
-            this.add(p);
-    }
-    end() {
-        if (this.partial)
-            this.add(this.partial);
-        this.partial = '';
-    }
-    add(line) {
-        const clean = (0,secrets/* redact */.E$)(line);
-        this.onLine?.(clean);
-        if (clean.trim() === '')
-            return;
-        this.lines.push(clean);
-        if (this.lines.length > this.max)
-            this.lines.shift();
-    }
-    get() {
-        return [...this.lines];
-    }
-}
-/**
- * Runs argv[0] with argv[1..] — never through a shell — and resolves when it exits and
- * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
- * tail when the program exits non-zero (unless allowFailure), is killed or times out.
- */
-async function execArgv(argv, opts = {}) {
-    if (argv.length === 0)
-        throw new Error('execArgv: empty argv');
-    const [file, ...args] = argv;
-    const label = opts.label ?? (0,external_node_path_.basename)(file);
-    const env = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
-        if (v !== undefined)
-            env[k] = v;
-    }
-    const started = Date.now();
-    const stdoutMode = opts.stdout ?? 'capture';
-    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-        cwd: opts.cwd,
-        env,
-        stdio: [
-            opts.stdin === undefined ? 'ignore' : 'pipe',
-            stdoutMode === 'inherit' ? 'inherit' : 'pipe',
-            'pipe',
-        ],
-    });
-    const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk) => tail.push(chunk));
-    let captured = '';
-    let sinkError;
-    let stdinError;
-    let stdoutDone = Promise.resolve();
-    if (child.stdout) {
-        if (stdoutMode === 'capture') {
-            child.stdout.setEncoding('utf8');
-            child.stdout.on('data', (chunk) => {
-                captured += chunk;
-            });
-            stdoutDone = new Promise((resolve) => child.stdout.on('close', () => resolve()));
-        }
-        else if (stdoutMode === 'ignore') {
-            child.stdout.resume();
-        }
-        else if (typeof stdoutMode === 'object') {
-            // Caught at once: a sink that fails early (disk full) must not become an unhandled
-            // rejection, and the child is stopped rather than left blocked on a full pipe.
-            stdoutDone = (0,external_node_stream_promises_.pipeline)(child.stdout, stdoutMode).catch((err) => {
-                sinkError = err;
-                child.kill('SIGTERM');
-            });
-        }
-    }
-    if (opts.stdin !== undefined && child.stdin) {
-        const stdin = child.stdin;
-        stdin.on('error', () => {
-            // the child may exit without reading its input; its exit code tells the story
-        });
-        if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
-            stdin.end(opts.stdin);
-        }
-        else {
-            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
-            // waiting for the rest of its input until the timeout: stop it and report why.
-            opts.stdin.once('error', (err) => {
-                stdinError = err;
-                stdin.destroy();
-                child.kill('SIGTERM');
-            });
-            opts.stdin.pipe(stdin);
-        }
-    }
-    let timedOut = false;
-    let killTimer;
-    const timer = opts.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGTERM');
-            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        }, opts.timeoutMs)
-        : undefined;
-    let spawnError;
-    const exit = await new Promise((resolve) => {
-        child.on('error', (err) => {
-            spawnError = err;
-            resolve({ code: null, signal: null });
-        });
-        child.on('close', (code, signal) => resolve({ code, signal }));
-    });
-    if (timer)
-        clearTimeout(timer);
-    if (killTimer)
-        clearTimeout(killTimer);
-    tail.end();
-    await stdoutDone;
-    const result = {
-        exitCode: exit.code ?? -1,
-        signal: exit.signal,
-        stdout: captured,
-        stderrTail: tail.get(),
-        durationMs: Date.now() - started,
-        timedOut,
-    };
-    if (spawnError) {
-        const why = spawnError.code === 'ENOENT'
-            ? `${label} was not found (${file}); is it installed and on PATH?`
-            : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
-        throw new ExecError(why, result);
-    }
-    if (timedOut) {
-        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
-    }
-    if (stdinError) {
-        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
-        throw new ExecError(`reading the input of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
-    }
-    if (sinkError) {
-        const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
-        throw new ExecError(`writing the output of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
-    }
-    if (result.exitCode !== 0 && !opts.allowFailure) {
-        const how = exit.signal
-            ? `was killed by ${exit.signal}`
-            : `exited with code ${result.exitCode}`;
-        throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
-    }
-    return result;
-}
-function tailText(result) {
-    if (result.stderrTail.length === 0)
-        return '';
-    return ` Last output: ${result.stderrTail.slice(-5).join(' | ')}`;
-}
-
+// EXTERNAL MODULE: ./src/kit/exec.ts + 1 modules
+var exec = __nccwpck_require__(20913);
 ;// CONCATENATED MODULE: ./src/migrations/process.ts
 
 
@@ -28975,7 +28791,7 @@ function toolEnv(ctx, extra = {}) {
 /** Runs a tool in the project directory; stderr is captured whole (redacted) for parsers. */
 async function runTool(ctx, argv, label, opts = {}) {
     const lines = [];
-    const result = await execArgv(argv, {
+    const result = await (0,exec/* execArgv */.E)(argv, {
         cwd: ctx.cwd,
         env: { ...toolEnv(ctx), ...opts.env },
         timeoutMs: ctx.timeoutMs,
@@ -30703,7 +30519,7 @@ function fromAuthEntry(entry, source) {
 async function fromHelper(helper, registry) {
     const server = registry === reference_DOCKER_HUB ? HUB_SERVER : registry;
     const program = `docker-credential-${helper}`;
-    const result = await execArgv([program, 'get'], {
+    const result = await (0,exec/* execArgv */.E)([program, 'get'], {
         stdin: server,
         allowFailure: true,
         timeoutMs: 30_000,
@@ -31341,7 +31157,7 @@ function withoutActionInputs(env) {
 }
 /** Runs the deploy command like a `run:` step (bash -c, the command text as written). */
 async function runDeployCommand(command, imageRef, opts) {
-    const r = await execArgv(bashArgv(command), {
+    const r = await (0,exec/* execArgv */.E)(bashArgv(command), {
         cwd: opts.cwd,
         env: { ...withoutActionInputs(process.env), RUNBOOK_IMAGE_REF: imageRef },
         stdout: 'inherit',
@@ -31352,1610 +31168,60 @@ async function runDeployCommand(command, imageRef, opts) {
     return r.durationMs;
 }
 
-;// CONCATENATED MODULE: external "node:readline"
-const external_node_readline_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(38522);
-;// CONCATENATED MODULE: ./src/db/compression.ts
-
-
-
-
-/** Levels each codec accepts, and the default when `compression-level` is empty. */
-const COMPRESSION_LEVELS = {
-    gzip: { min: 1, max: 9, default: 6 },
-    zstd: { min: 1, max: 19, default: 3 },
-};
-function compressionExtension(c) {
-    return c === 'gzip' ? '.gz' : c === 'zstd' ? '.zst' : '';
-}
-/** A streaming compressor (zlib runs on the thread pool, so it overlaps with the dump). */
-function createCompressor(c, level) {
-    if (c === 'gzip')
-        return external_node_zlib_.createGzip({ level, chunkSize: 256 * 1024 });
-    return external_node_zlib_.createZstdCompress({
-        chunkSize: 256 * 1024,
-        params: { [external_node_zlib_.constants.ZSTD_c_compressionLevel]: level },
-    });
-}
-function createDecompressor(c) {
-    return c === 'gzip'
-        ? external_node_zlib_.createGunzip({ chunkSize: 256 * 1024 })
-        : external_node_zlib_.createZstdDecompress({ chunkSize: 256 * 1024 });
-}
-/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
-function openDecompressed(path, c) {
-    const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        return file;
-    const d = createDecompressor(c);
-    file.on('error', (err) => d.destroy(err));
-    return file.pipe(d);
-}
+// EXTERNAL MODULE: ./src/db/live-restore.ts
+var live_restore = __nccwpck_require__(33037);
+;// CONCATENATED MODULE: ./src/rollback/cancel.ts
 /**
- * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
- * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
- * completion marker without keeping the dump in memory.
+ * Rollback's answer to SIGINT/SIGTERM (a cancelled run: the runner sends SIGINT, then
+ * SIGTERM): the process does not exit. The part in progress finishes — or, for a database
+ * restore still building its copy, stops before the swap, leaving the live database as it
+ * was — and no further part starts. Callers subscribe to stop what can be stopped safely.
  */
-async function scanDecompressed(path, c, tailBytes = 4096) {
-    let bytes = 0;
-    let tail = Buffer.alloc(0);
-    const sink = new external_node_stream_.Writable({
-        write(chunk, _enc, cb) {
-            bytes += chunk.length;
-            tail = Buffer.concat([tail, chunk]);
-            if (tail.length > tailBytes)
-                tail = tail.subarray(tail.length - tailBytes);
+class SignalStop {
+    onFirst;
+    signal;
+    callbacks = new Set();
+    handler = (signal) => {
+        const first = this.signal === undefined;
+        this.signal ??= signal;
+        if (first) {
+            this.onFirst(signal);
+            for (const cb of [...this.callbacks])
+                cb();
+        }
+    };
+    constructor(onFirst = () => undefined) {
+        this.onFirst = onFirst;
+    }
+    get requested() {
+        return this.signal !== undefined;
+    }
+    /** the signal that asked to stop, e.g. `SIGINT` */
+    get by() {
+        return this.signal;
+    }
+    onRequest(cb) {
+        if (this.requested) {
             cb();
-        },
-    });
-    const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1024 * 1024 });
-    if (c === 'none')
-        await (0,external_node_stream_promises_.pipeline)(file, sink);
-    else
-        await (0,external_node_stream_promises_.pipeline)(file, createDecompressor(c), sink);
-    return { bytes, tail: tail.toString('utf8') };
-}
-
-;// CONCATENATED MODULE: ./src/db/engine.ts
-
-/** Compares restored row counts with the source's; returns the differences, empty when equal. */
-function compareTableCounts(expected, actual) {
-    const problems = [];
-    for (const [table, rows] of Object.entries(expected)) {
-        if (!(table in actual))
-            problems.push(`${table}: missing after restore`);
-        else if (actual[table] !== rows)
-            problems.push(`${table}: ${rows} rows in the source, ${actual[table]} restored`);
-    }
-    for (const table of Object.keys(actual)) {
-        if (!(table in expected))
-            problems.push(`${table}: restored but not in the source`);
-    }
-    return problems;
-}
-/** A short random suffix for scratch database and temporary file names. */
-function randomSuffix() {
-    return (0,external_node_crypto_.randomBytes)(4).toString('hex');
-}
-
-;// CONCATENATED MODULE: ./src/db/mysql-argv.ts
-
-
-
-/** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
-/** The password goes through MYSQL_PWD, never argv. */
-function mysqlEnv(target) {
-    return {
-        MYSQL_PWD: target.password || undefined,
-        MYSQL_HOST: undefined,
-        MYSQL_TCP_PORT: undefined,
-    };
-}
-/**
- * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
- * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
- * name resolves to.
- */
-function mysqlToolFlavor(tool) {
-    let real = tool;
-    try {
-        real = (0,external_node_fs_.realpathSync)(tool);
-    }
-    catch {
-        // not a path we can resolve (a bare name in tests): its own name decides
-    }
-    return /mariadb/i.test((0,external_node_path_.basename)(real)) ? 'mariadb' : 'mysql';
-}
-/**
- * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
- * TLS options carry certificate paths only.
- */
-function mysqlConnectionArgs(target, flavor = 'mariadb') {
-    const args = [
-        '--no-defaults',
-        '--protocol=TCP',
-        `--host=${target.host}`,
-        `--port=${target.port}`,
-    ];
-    if (target.user)
-        args.push(`--user=${target.user}`);
-    args.push(...(0,db_tls/* mysqlTlsArgs */.d5)(target, flavor));
-    return args;
-}
-/** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
-function mysqlDumpArgv(tool, target, plan) {
-    return [
-        tool,
-        // mysqldump has no connect timeout; the server already answered our own connection
-        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
-        '--single-transaction',
-        '--quick',
-        '--routines',
-        '--triggers',
-        '--hex-blob',
-        '--no-tablespaces',
-        '--default-character-set=utf8mb4',
-        ...plan.extraArgs,
-        target.database,
-    ];
-}
-/** The client reading a plain dump from stdin into `database`. */
-function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
-    return [
-        tool,
-        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
-        `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
-        '--batch',
-        '--default-character-set=utf8mb4',
-        database,
-    ];
-}
-const MYSQL_RESERVED = (/* unused pure expression or super */ null && ([
-    '-r',
-    '--result-file',
-    '-B',
-    '--databases',
-    '-A',
-    '--all-databases',
-    '-p',
-    '--password',
-    '-h',
-    '--host',
-    '-P',
-    '--port',
-    '-u',
-    '--user',
-    '-S',
-    '--socket',
-    '--protocol',
-    '-X',
-    '--xml',
-    '-T',
-    '--tab',
-    '--defaults-file',
-    '--defaults-extra-file',
-    '--no-defaults',
-]));
-/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` -> `10.11.19-MariaDB`; mysqldump 8 -> `8.0.36`. */
-function parseMysqlToolVersion(text) {
-    const distrib = /Distrib\s+([^\s,]+)/.exec(text);
-    if (distrib)
-        return distrib[1];
-    const ver = /Ver\s+([^\s,]+)/.exec(text);
-    return ver ? ver[1] : undefined;
-}
-/** mysqldump's last line unless comments are switched off. */
-const MYSQL_DUMP_MARKER = '-- Dump completed';
-function mysqlDumpHasMarker(extraArgs) {
-    return !extraArgs.some((a) => a === '--skip-comments' ||
-        a === '--compact' ||
-        a === '--comments=0' ||
-        a === '--comments=false');
-}
-
-;// CONCATENATED MODULE: ./src/db/mysql.ts
-
-
-
-
-
-
-
-
-
-
-const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
-/** The first of `names` found on PATH. */
-function findOnPath(names) {
-    const dirs = (process.env.PATH ?? '').split(external_node_path_.delimiter).filter(Boolean);
-    for (const name of names) {
-        for (const dir of dirs) {
-            try {
-                (0,external_node_fs_.accessSync)((0,external_node_path_.join)(dir, name), external_node_fs_.constants.X_OK);
-                return (0,external_node_path_.join)(dir, name);
-            }
-            catch {
-                // not here
-            }
+            return () => undefined;
         }
-    }
-    return undefined;
-}
-
-/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
-async function connect(input, target, database, timeoutMs) {
-    return (0,connection/* connectMysql */.xo)(input, target, database, timeoutMs);
-}
-async function countMysqlTables(conn, database) {
-    const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
-    const counts = {};
-    for (const { name } of rows) {
-        const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`);
-        counts[name] = Number(r[0].n);
-    }
-    return counts;
-}
-class MysqlSession {
-    input;
-    target;
-    conn;
-    serverVersion;
-    dumpTool;
-    clientTool;
-    clientVersion;
-    connectTimeoutMs;
-    engine = 'mysql';
-    database;
-    closed = false;
-    constructor(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs) {
-        this.input = input;
-        this.target = target;
-        this.conn = conn;
-        this.serverVersion = serverVersion;
-        this.dumpTool = dumpTool;
-        this.clientTool = clientTool;
-        this.clientVersion = clientVersion;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
-        const clientTool = findOnPath(['mariadb', 'mysql']);
-        if (!dumpTool || !clientTool) {
-            throw new errors/* UserError */.yo('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
-        }
-        const conn = await connect(input, target, target.database, connectTimeoutMs);
-        try {
-            const [rows] = await conn.query('SELECT VERSION() AS v');
-            const serverVersion = String(rows[0].v);
-            const v = await execArgv([dumpTool, '--version'], { timeoutMs: 15_000 });
-            const toolName = dumpTool.split('/').pop() ?? dumpTool;
-            const clientVersion = `${toolName} ${parseMysqlToolVersion(v.stdout) ?? v.stdout.trim()}`;
-            return new MysqlSession(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs);
-        }
-        catch (err) {
-            await conn.end().catch(() => undefined);
-            throw err;
-        }
-    }
-    resolvePlan(plan) {
-        return { ...plan, compressedBy: 'stream' };
-    }
-    async dump(plan, target) {
-        if (target.kind !== 'stream')
-            throw new Error('mysql dumps are single files');
-        // counted in a consistent snapshot started just before the dump's own
-        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-        const argv = mysqlDumpArgv(this.dumpTool, this.target, plan);
-        lib_core/* info */.pq(`Running ${argv.map((a) => (0,secrets/* redact */.E$)(a)).join(' ')}`);
-        const counting = countMysqlTables(this.conn, this.database);
-        counting.catch(() => undefined);
-        try {
-            await execArgv(argv, {
-                env: mysqlEnv(this.target),
-                stdout: target.sink,
-                timeoutMs: plan.timeoutMs,
-                onStderrLine: (line) => lib_core/* info */.pq(`mysqldump: ${line}`),
-                label: this.dumpTool.split('/').pop(),
-            });
-        }
-        catch (err) {
-            // the counts may be waiting on a lock the failed dump will never see released
-            this.closed = true;
-            this.conn.destroy();
-            throw err;
-        }
-        let counts;
-        try {
-            counts = await counting;
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`counting rows failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
-        }
-        await this.conn.query('COMMIT').catch(() => undefined);
-        return counts;
-    }
-    async verifyStructure(backup) {
-        const { plan, path } = backup;
-        const scan = await scanDecompressed(path, plan.compression);
-        const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
-        if (!mysqlDumpHasMarker(plan.extraArgs))
-            return { checked: `${what} (no completion marker with comments off)`, missing: [] };
-        if (!scan.tail.includes(MYSQL_DUMP_MARKER)) {
-            throw new errors/* UserError */.yo(`the dump does not end with '${MYSQL_DUMP_MARKER}'; it is incomplete.`);
-        }
-        return { checked: `${what}, completion marker present`, missing: [] };
-    }
-    async verifyRestore(backup, scratch) {
-        const server = scratch && scratch.engine === 'mysql' ? scratch : this.target;
-        const input = scratch ? 'verify-database-url' : this.input;
-        const name = scratch && scratch.engine === 'mysql'
-            ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
-        const admin = server === this.target
-            ? this.conn
-            : await connect(input, server, undefined, this.connectTimeoutMs);
-        let created = false;
-        let dropped = false;
-        try {
-            const [exists] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-            if (exists.length > 0) {
-                throw new errors/* InputError */.dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
-            }
-            await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
-            created = true;
-            await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
-                env: mysqlEnv(server),
-                stdin: openDecompressed(backup.path, backup.plan.compression),
-                stdout: 'ignore',
-                timeoutMs: backup.plan.timeoutMs,
-                label: `${this.clientTool.split('/').pop()} (restore check)`,
-            });
-            const counts = await countMysqlTables(admin, name);
-            const gone = await this.drop(admin, name);
-            dropped = true;
-            return { scratch: `database ${name}`, tables: counts, dropped: gone };
-        }
-        finally {
-            if (created && !dropped)
-                await this.drop(admin, name).catch((err) => lib_core/* warning */.$e(`could not drop scratch database ${name}: ${(0,secrets/* redact */.E$)(String(err))}`));
-            if (admin !== this.conn)
-                await admin.end().catch(() => undefined);
-        }
-    }
-    async drop(admin, name) {
-        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
-        const [left] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
-        return left.length === 0;
-    }
-    async close() {
-        if (this.closed)
-            return;
-        this.closed = true;
-        await this.conn.end().catch(() => undefined);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/db/postgres-argv.ts
-
-
-/** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
-/** Connection settings go through libpq's environment, so argv never holds a password or host. */
-function pgConnectionEnv(target, database, connectTimeoutMs) {
-    return {
-        PGHOST: target.host,
-        PGPORT: String(target.port),
-        PGUSER: target.user || undefined,
-        PGPASSWORD: target.password || undefined,
-        PGDATABASE: database,
-        // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
-        ...(0,db_tls/* pgTlsEnv */.y0)(target),
-        PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
-        PGAPPNAME: 'runbook-backup-db',
-        // a service file or passfile of the runner must not redirect the connection
-        PGSERVICE: undefined,
-        PGOPTIONS: undefined,
-    };
-}
-function tool(binDir, name) {
-    return binDir ? (0,external_node_path_.join)(binDir, name) : name;
-}
-/** `--compress` value for pg_dump: a level for gzip (all versions), `zstd:N` (pg_dump 16+). */
-function pgCompressArg(plan) {
-    if (plan.compressedBy !== 'tool' || plan.compression === 'none')
-        return '0';
-    if (plan.compression === 'zstd')
-        return `zstd:${plan.level ?? 3}`;
-    return String(plan.level ?? 6);
-}
-function pgDumpArgv(binDir, plan, opts = {}) {
-    const argv = [
-        tool(binDir, 'pg_dump'),
-        `--format=${plan.format === 'plain' ? 'plain' : plan.format}`,
-        '--no-password',
-    ];
-    if (plan.format !== 'plain')
-        argv.push(`--compress=${pgCompressArg(plan)}`);
-    if (plan.format === 'directory') {
-        if (!opts.directory)
-            throw new Error('pgDumpArgv: directory format needs a directory');
-        if (plan.jobs !== undefined)
-            argv.push(`--jobs=${plan.jobs}`);
-        argv.push(`--file=${opts.directory}`);
-    }
-    if (opts.snapshot)
-        argv.push(`--snapshot=${opts.snapshot}`);
-    argv.push(...plan.extraArgs);
-    return argv;
-}
-/** `pg_restore --list` of a file, a directory, or stdin (path undefined). */
-function pgRestoreListArgv(binDir, path) {
-    const argv = [tool(binDir, 'pg_restore'), '--list'];
-    if (path !== undefined)
-        argv.push(path);
-    return argv;
-}
-/** A conninfo naming only the database: `--dbname` is read as conninfo when it holds `=`. */
-function pgDbnameConninfo(database) {
-    return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-/** Restores an archive into a database; objects owned by the restoring user, no grants. */
-function pgRestoreArgv(binDir, database, path, opts = {}) {
-    const argv = [
-        tool(binDir, 'pg_restore'),
-        '--no-password',
-        '--exit-on-error',
-        '--no-owner',
-        '--no-privileges',
-        `--dbname=${pgDbnameConninfo(database)}`,
-    ];
-    // parallel restore needs a seekable archive: a file or directory, not stdin
-    if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
-        argv.push(`--jobs=${opts.jobs}`);
-    if (path !== undefined)
-        argv.push(path);
-    return argv;
-}
-/** psql reading a plain SQL dump from stdin into a database, stopping at the first error. */
-function psqlRestoreArgv(binDir, database) {
-    return [
-        tool(binDir, 'psql'),
-        '--no-password',
-        '--no-psqlrc',
-        '--quiet',
-        '--set=ON_ERROR_STOP=1',
-        '--single-transaction',
-        '--output=/dev/null',
-        `--dbname=${pgDbnameConninfo(database)}`,
-    ];
-}
-/** Options of extra-args that would fight what backup-db controls. */
-const PG_RESERVED = (/* unused pure expression or super */ null && ([
-    '-f',
-    '--file',
-    '-F',
-    '--format',
-    '-Z',
-    '--compress',
-    '-j',
-    '--jobs',
-    '--snapshot',
-    '-d',
-    '--dbname',
-    '-h',
-    '--host',
-    '-p',
-    '--port',
-    '-U',
-    '--username',
-    '-W',
-    '--password',
-    '-w',
-    '--no-password',
-]));
-/** The first extra argument that backup-db sets itself, or undefined. */
-function reservedExtraArg(args, reserved = PG_RESERVED) {
-    for (const a of args) {
-        const name = a.startsWith('--')
-            ? a.split('=')[0]
-            : a.startsWith('-')
-                ? a.slice(0, 2)
-                : undefined;
-        if (name !== undefined && reserved.includes(name))
-            return name;
-    }
-    return undefined;
-}
-/** Version numbers from `pg_dump --version` output: `pg_dump (PostgreSQL) 15.18 (Debian ...)`. */
-function parsePgToolVersion(text) {
-    const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
-    if (!m)
-        return undefined;
-    const first = Number(m[1]);
-    const major = first >= 10 ? first : Number(`${m[1]}.${m[2] ?? 0}`);
-    return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), major };
-}
-/** `server_version_num` (150018) to its major version (15; 9.6 for 90624). */
-function pgMajorOfVersionNum(num) {
-    return num >= 100000
-        ? Math.floor(num / 10000)
-        : Number(`${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`);
-}
-/**
- * The pg_dump to use for a server: the one of the server's major version, else the oldest
- * newer one (pg_dump dumps older servers, never newer). Returns an error text naming both
- * versions when only older clients exist.
- */
-function choosePgClient(serverMajor, serverVersion, candidates) {
-    if (candidates.length === 0) {
-        return `no pg_dump was found (looked in /usr/lib/postgresql/*/bin and PATH); install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
-    }
-    const exact = candidates.find((c) => c.major === serverMajor);
-    if (exact)
-        return exact;
-    const newer = candidates.filter((c) => c.major > serverMajor).sort((a, b) => a.major - b.major);
-    if (newer.length > 0)
-        return newer[0];
-    const best = [...candidates].sort((a, b) => b.major - a.major)[0];
-    return `pg_dump ${best.version}${best.binDir ? ` (${best.binDir})` : ''} is older than the server (PostgreSQL ${serverVersion}) and cannot dump it; install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
-}
-/** Whether `pg_restore --list` output holds the data entry of a table. */
-function tocHasTableData(listText, schema, table) {
-    const needle = ` TABLE DATA ${schema} ${table} `;
-    return listText.split('\n').some((line) => !line.startsWith(';') && line.includes(needle));
-}
-
-;// CONCATENATED MODULE: ./src/db/postgres.ts
-
-
-
-
-
-
-
-
-
-
-const PG_LIB = '/usr/lib/postgresql';
-const PLAIN_MARKER = '-- PostgreSQL database dump complete';
-
-/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
-async function postgres_connect(input, target, database, timeoutMs, applicationName = 'runbook-backup-db') {
-    return (0,connection/* connectPostgres */.Mq)(input, target, database, timeoutMs, applicationName);
-}
-async function toolVersion(binDir) {
-    const file = binDir ? (0,external_node_path_.join)(binDir, 'pg_dump') : 'pg_dump';
-    try {
-        const r = await execArgv([file, '--version'], { timeoutMs: 15_000 });
-        const v = parsePgToolVersion(r.stdout);
-        return v ? { binDir, ...v } : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** pg_dump candidates: /usr/lib/postgresql/<major>/bin first (the exact major alone when present), then PATH. */
-async function findClient(serverMajor, serverVersion) {
-    const dirs = (0,external_node_fs_.existsSync)(PG_LIB)
-        ? (0,external_node_fs_.readdirSync)(PG_LIB)
-            .map((d) => (0,external_node_path_.join)(PG_LIB, d, 'bin'))
-            .filter((d) => (0,external_node_fs_.existsSync)((0,external_node_path_.join)(d, 'pg_dump')))
-        : [];
-    const exactDir = (0,external_node_path_.join)(PG_LIB, String(serverMajor), 'bin');
-    const candidates = [];
-    if (dirs.includes(exactDir)) {
-        const exact = await toolVersion(exactDir);
-        if (exact)
-            candidates.push(exact);
-    }
-    if (candidates.length === 0) {
-        for (const d of dirs) {
-            const c = await toolVersion(d);
-            if (c)
-                candidates.push(c);
-        }
-        const onPath = await toolVersion(undefined);
-        if (onPath)
-            candidates.push(onPath);
-    }
-    const chosen = choosePgClient(serverMajor, serverVersion, candidates);
-    if (typeof chosen === 'string')
-        throw new errors/* UserError */.yo(chosen);
-    return chosen;
-}
-const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS name
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
-ORDER BY 1, 2`;
-/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
-async function countPgTables(client) {
-    const refs = (await client.query(TABLES_SQL)).rows;
-    const counts = {};
-    for (const t of refs) {
-        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
-        const r = await client.query(sql);
-        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
-    }
-    return { counts, refs };
-}
-class PostgresSession {
-    input;
-    target;
-    client;
-    serverVersion;
-    tool;
-    connectTimeoutMs;
-    engine = 'postgres';
-    database;
-    tableRefs = [];
-    closed = false;
-    constructor(input, target, client, serverVersion, tool, connectTimeoutMs) {
-        this.input = input;
-        this.target = target;
-        this.client = client;
-        this.serverVersion = serverVersion;
-        this.tool = tool;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-    }
-    get clientVersion() {
-        return `pg_dump ${this.tool.version}`;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        const client = await postgres_connect(input, target, target.database, connectTimeoutMs);
-        try {
-            const r = await client.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v`);
-            const num = Number(r.rows[0].num);
-            const version = r.rows[0].v.split(' ')[0];
-            const tool = await findClient(pgMajorOfVersionNum(num), version);
-            return new PostgresSession(input, target, client, version, tool, connectTimeoutMs);
-        }
-        catch (err) {
-            await client.end().catch(() => undefined);
-            throw err;
-        }
-    }
-    resolvePlan(plan) {
-        if (plan.format === 'plain' || plan.compression !== 'zstd')
-            return plan;
-        // pg_dump learned zstd in 16; older ones get a zstd stream around an uncompressed archive
-        if (this.tool.major >= 16)
-            return { ...plan, compressedBy: 'tool' };
-        if (plan.format === 'directory') {
-            throw new errors/* InputError */.dz('compression', `zstd with format: directory needs pg_dump 16 or newer (found ${this.tool.version}); use gzip or none.`);
-        }
-        return { ...plan, compressedBy: 'stream' };
-    }
-    env(database, target = this.target) {
-        return {
-            ...pgConnectionEnv(target, database, this.connectTimeoutMs),
-            PGAPPNAME: 'runbook-backup-db:pg_dump',
+        this.callbacks.add(cb);
+        return () => {
+            this.callbacks.delete(cb);
         };
     }
-    async dump(plan, target) {
-        let snapshot;
-        try {
-            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-            snapshot = (await this.client.query('SELECT pg_export_snapshot() AS s'))
-                .rows[0].s;
-        }
-        catch (err) {
-            // e.g. a standby without snapshot export: counts then come from a separate snapshot
-            lib_core/* warning */.$e(`could not export a snapshot, row counts may differ from the dump: ${(0,secrets/* redact */.E$)(String(err))}`);
-            await this.client.query('ROLLBACK').catch(() => undefined);
-            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        }
-        const argv = pgDumpArgv(this.tool.binDir, plan, {
-            snapshot,
-            directory: target.kind === 'directory' ? target.path : undefined,
-        });
-        lib_core/* info */.pq(`Running ${argv.map((a) => (0,secrets/* redact */.E$)(a)).join(' ')}`);
-        const counting = countPgTables(this.client);
-        counting.catch(() => undefined);
-        try {
-            await execArgv(argv, {
-                env: this.env(this.target.database),
-                stdout: target.kind === 'stream' ? target.sink : 'ignore',
-                timeoutMs: plan.timeoutMs,
-                onStderrLine: (line) => lib_core/* info */.pq(`pg_dump: ${line}`),
-                label: 'pg_dump',
-            });
-        }
-        catch (err) {
-            await this.abortCounting();
-            throw err;
-        }
-        let counted;
-        try {
-            counted = await counting;
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`counting rows failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
-        }
-        await this.client.query('COMMIT').catch(() => undefined);
-        this.tableRefs = counted.refs;
-        return counted.counts;
+    install() {
+        process.on('SIGINT', this.handler);
+        process.on('SIGTERM', this.handler);
     }
-    /** The counts may wait on a lock that a failed dump will never see released: cancel them. */
-    async abortCounting() {
-        this.closed = true;
-        const pid = this.client.processID;
-        if (pid) {
-            try {
-                const other = await postgres_connect(this.input, this.target, this.target.database, 5000);
-                await other.query('SELECT pg_cancel_backend($1)', [pid]).finally(() => other.end());
-            }
-            catch {
-                // the server may be gone, which ends the counts too
-            }
-        }
-        await this.client.end().catch(() => undefined);
-    }
-    async verifyStructure(backup, tables) {
-        const { plan, path } = backup;
-        if (plan.format === 'plain') {
-            const scan = await scanDecompressed(path, plan.compression);
-            if (!scan.tail.includes(PLAIN_MARKER)) {
-                throw new errors/* UserError */.yo(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
-            }
-            return {
-                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, completion marker present`,
-                missing: [],
-            };
-        }
-        const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-        const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-            stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
-            timeoutMs: plan.timeoutMs,
-            label: 'pg_restore --list',
-        });
-        const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
-        const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
-        const missing = refs
-            .filter((t) => !tocHasTableData(r.stdout, t.schema, t.name))
-            .map((t) => `${t.schema}.${t.name}`);
-        return {
-            checked: `pg_restore --list: ${entries} entries, table data for ${refs.length - missing.length} of ${refs.length} tables`,
-            missing,
-        };
-    }
-    async verifyRestore(backup, scratch) {
-        const server = scratch && scratch.engine === 'postgres' ? scratch : this.target;
-        const input = scratch ? 'verify-database-url' : this.input;
-        const name = scratch && scratch.engine === 'postgres'
-            ? scratch.database
-            : `${this.database.slice(0, 40)}_verify_${randomSuffix()}`;
-        const admin = server === this.target
-            ? this.client
-            : await postgres_connect(input, server, 'postgres', this.connectTimeoutMs);
-        let created = false;
-        let dropped = false;
-        try {
-            const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-            if (exists.rowCount) {
-                throw new errors/* InputError */.dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
-            }
-            await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
-            created = true;
-            await this.restoreInto(backup, server, name);
-            const scratchClient = await postgres_connect(input, server, name, this.connectTimeoutMs);
-            let counts;
-            try {
-                counts = (await countPgTables(scratchClient)).counts;
-            }
-            finally {
-                await scratchClient.end().catch(() => undefined);
-            }
-            const gone = await this.drop(admin, name);
-            dropped = true;
-            return { scratch: `database ${name}`, tables: counts, dropped: gone };
-        }
-        finally {
-            if (created && !dropped)
-                await this.drop(admin, name).catch((err) => lib_core/* warning */.$e(`could not drop scratch database ${name}: ${(0,secrets/* redact */.E$)(String(err))}`));
-            if (admin !== this.client)
-                await admin.end().catch(() => undefined);
-        }
-    }
-    async drop(admin, name) {
-        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-        const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-        return !left.rowCount;
-    }
-    async restoreInto(backup, server, name) {
-        const { plan, path } = backup;
-        const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-        const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-        const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
-        const argv = plan.format === 'plain'
-            ? psqlRestoreArgv(this.tool.binDir, name)
-            : pgRestoreArgv(this.tool.binDir, name, stdin ? undefined : path, { jobs: plan.jobs });
-        await execArgv(argv, {
-            env,
-            stdin,
-            stdout: 'ignore',
-            timeoutMs: plan.timeoutMs,
-            label: plan.format === 'plain' ? 'psql (restore check)' : 'pg_restore (restore check)',
-        });
-    }
-    async close() {
-        if (this.closed)
-            return;
-        this.closed = true;
-        await this.client.end().catch(() => undefined);
-    }
-}
-function splitName(key) {
-    const dot = key.indexOf('.');
-    return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
-}
-
-;// CONCATENATED MODULE: ./src/db/sqlite.ts
-
-
-
-
-
-
-
-
-
-/** Pure argv builders for the sqlite3 CLI (plain format). */
-function sqliteDumpArgv(tool, snapshotPath) {
-    return [tool, '-batch', '-bail', '-readonly', snapshotPath, '.dump'];
-}
-function sqliteLoadArgv(tool, dbPath) {
-    return [tool, '-batch', '-bail', dbPath];
-}
-/** SQL string literal (VACUUM INTO takes the target as an expression, not a parameter in every version). */
-function sqliteString(text) {
-    return `'${text.replace(/'/g, "''")}'`;
-}
-const sqlite_quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
-async function openDb(path, opts) {
-    const { DatabaseSync: Db } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
-    return new Db(path, { readOnly: opts.readOnly, timeout: opts.timeoutMs ?? 0 });
-}
-/** Row counts of every user table (sqlite_* internals and virtual tables left out). */
-function countSqliteTables(db) {
-    const rows = db
-        .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-       AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)
-        .all();
-    const counts = {};
-    for (const { name } of rows) {
-        const r = db.prepare(`SELECT count(*) AS n FROM ${sqlite_quoteIdent(name)}`).get();
-        counts[name] = Number(r.n);
-    }
-    return counts;
-}
-function integrityCheck(db) {
-    const rows = db.prepare('PRAGMA integrity_check').all();
-    return rows.map((r) => r.integrity_check).join('; ');
-}
-function removeDbFiles(path) {
-    for (const suffix of ['', '-wal', '-shm', '-journal'])
-        (0,external_node_fs_.rmSync)(`${path}${suffix}`, { force: true });
-    return !(0,external_node_fs_.existsSync)(path);
-}
-class SqliteSession {
-    target;
-    db;
-    serverVersion;
-    connectTimeoutMs;
-    engine = 'sqlite';
-    database;
-    cli;
-    constructor(target, db, serverVersion, connectTimeoutMs) {
-        this.target = target;
-        this.db = db;
-        this.serverVersion = serverVersion;
-        this.connectTimeoutMs = connectTimeoutMs;
-        this.database = target.database;
-        this.cli = findOnPath(['sqlite3']);
-    }
-    plainFormat = false;
-    get clientVersion() {
-        return this.plainFormat ? 'sqlite3 CLI .dump' : `node:sqlite ${this.serverVersion} VACUUM INTO`;
-    }
-    static async open(input, target, connectTimeoutMs) {
-        if (!(0,external_node_fs_.existsSync)(target.path)) {
-            throw new errors/* InputError */.dz(input, `sqlite database file ${target.path} does not exist.`);
-        }
-        if (!(0,external_node_fs_.statSync)(target.path).isFile())
-            throw new errors/* InputError */.dz(input, `${target.path} is not a file.`);
-        let db;
-        try {
-            db = await openDb(target.path, { readOnly: true, timeoutMs: connectTimeoutMs });
-            db.prepare('PRAGMA schema_version').get();
-        }
-        catch (err) {
-            throw new errors/* InputError */.dz(input, `${target.path} cannot be opened as a sqlite database: ${(0,errors/* errorMessage */.gJ)(err)}`);
-        }
-        const v = db.prepare('SELECT sqlite_version() AS v').get();
-        return new SqliteSession(target, db, v.v, connectTimeoutMs);
-    }
-    resolvePlan(plan) {
-        this.plainFormat = plan.format === 'plain';
-        if (this.plainFormat && !this.cli) {
-            throw new errors/* UserError */.yo('format: plain for sqlite needs the sqlite3 command-line tool; install sqlite3 or use format: auto.');
-        }
-        return { ...plan, compressedBy: 'stream' };
-    }
-    /**
-     * VACUUM INTO writes a consistent copy inside one read transaction, so writers on other
-     * connections neither corrupt it nor starve it (the backup API restarts on every write).
-     */
-    async dump(plan, target, tempDir) {
-        if (target.kind !== 'stream')
-            throw new Error('sqlite dumps are single files');
-        const snapshot = (0,external_node_path_.join)(tempDir, `snapshot-${randomSuffix()}.sqlite3`);
-        try {
-            try {
-                this.db.exec(`VACUUM INTO ${sqliteString(snapshot)}`);
-            }
-            catch (err) {
-                throw new errors/* UserError */.yo(`VACUUM INTO failed: ${(0,errors/* errorMessage */.gJ)(err)}`);
-            }
-            const snap = await openDb(snapshot, { readOnly: true });
-            let counts;
-            try {
-                counts = countSqliteTables(snap);
-            }
-            finally {
-                snap.close();
-            }
-            if (plan.format === 'plain') {
-                lib_core/* info */.pq(`Running sqlite3 .dump of the snapshot`);
-                await execArgv(sqliteDumpArgv(this.cli ?? 'sqlite3', snapshot), {
-                    stdout: target.sink,
-                    timeoutMs: plan.timeoutMs,
-                    label: 'sqlite3 .dump',
-                });
-            }
-            else {
-                await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(snapshot, { highWaterMark: 1024 * 1024 }), target.sink);
-            }
-            return counts;
-        }
-        finally {
-            removeDbFiles(snapshot);
-        }
-    }
-    /** The backup as a database file: the file itself, or decompressed into tempDir. */
-    async materialize(backup, dest) {
-        await (0,external_node_stream_promises_.pipeline)(openDecompressed(backup.path, backup.plan.compression), (0,external_node_fs_.createWriteStream)(dest, { flags: 'wx' }));
-    }
-    async verifyStructure(backup, _tables, tempDir) {
-        const { plan } = backup;
-        if (plan.format === 'plain') {
-            const scan = await scanDecompressed(backup.path, plan.compression);
-            const tail = scan.tail.trimEnd();
-            if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
-                throw new errors/* UserError */.yo('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
-            }
-            return {
-                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, ends with COMMIT`,
-                missing: [],
-            };
-        }
-        const file = (0,external_node_path_.join)(tempDir, `check-${randomSuffix()}.sqlite3`);
-        try {
-            await this.materialize(backup, file);
-            const db = await openDb(file, { readOnly: true });
-            try {
-                const result = integrityCheck(db);
-                if (result !== 'ok')
-                    throw new errors/* UserError */.yo(`PRAGMA integrity_check of the backup: ${result.slice(0, 300)}`);
-            }
-            finally {
-                db.close();
-            }
-            return {
-                checked: `${plan.compression === 'none' ? '' : `${plan.compression} stream read whole, `}PRAGMA integrity_check ok`,
-                missing: [],
-            };
-        }
-        finally {
-            removeDbFiles(file);
-        }
-    }
-    async verifyRestore(backup, scratch, tempDir) {
-        const file = scratch && scratch.engine === 'sqlite'
-            ? scratch.path
-            : (0,external_node_path_.join)(tempDir, `restore-${randomSuffix()}.sqlite3`);
-        if ((0,external_node_fs_.existsSync)(file)) {
-            throw new errors/* InputError */.dz('verify-database-url', `${file} already exists; name a file that does not exist (backup-db creates it and deletes it).`);
-        }
-        let removed = false;
-        try {
-            if (backup.plan.format === 'plain') {
-                await execArgv(sqliteLoadArgv(this.cli ?? 'sqlite3', file), {
-                    stdin: openDecompressed(backup.path, backup.plan.compression),
-                    stdout: 'ignore',
-                    timeoutMs: backup.plan.timeoutMs,
-                    label: 'sqlite3 (restore check)',
-                });
-            }
-            else {
-                await this.materialize(backup, file);
-            }
-            const db = await openDb(file, { readOnly: false, timeoutMs: this.connectTimeoutMs });
-            let counts;
-            try {
-                const result = integrityCheck(db);
-                if (result !== 'ok')
-                    throw new errors/* UserError */.yo(`PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`);
-                counts = countSqliteTables(db);
-            }
-            finally {
-                db.close();
-            }
-            removed = removeDbFiles(file);
-            return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
-        }
-        finally {
-            if (!removed)
-                removeDbFiles(file);
-        }
-    }
-    async close() {
-        this.db.close();
+    remove() {
+        process.removeListener('SIGINT', this.handler);
+        process.removeListener('SIGTERM', this.handler);
     }
 }
 
-;// CONCATENATED MODULE: ./src/rollback/restore-argv.ts
-
-/**
- * Pure argv builders for restoring a backup over the live database (rollback), next to the
- * ones backup-db uses for its scratch restore check. Connection settings go through the
- * environment (pgConnectionEnv, mysqlEnv), never argv.
- */
-/**
- * pg_restore of a custom or directory archive over an existing database: every object of
- * the archive is dropped (if it exists) and recreated, all in one transaction, so a failure
- * leaves the database as it was. `path` undefined: the archive comes on stdin.
- */
-function pgRollbackRestoreArgv(binDir, database, path) {
-    const argv = pgRestoreArgv(binDir, database, undefined);
-    argv.push('--clean', '--if-exists', '--single-transaction');
-    if (path !== undefined)
-        argv.push(path);
-    return argv;
-}
-/** psql reading a plain dump on stdin, ON_ERROR_STOP, one transaction. */
-function psqlRollbackRestoreArgv(binDir, database) {
-    return psqlRestoreArgv(binDir, database);
-}
-/** A PostgreSQL string literal. */
-function pgLiteral(text) {
-    return `'${text.replace(/'/g, "''")}'`;
-}
-/**
- * SQL run before a plain dump, inside psql's single transaction: a plain pg_dump has no
- * DROP statements, so the schemas it creates are emptied first. Every schema the dump
- * names in CREATE SCHEMA is dropped with its contents; `public` (which pg_dump does not
- * usually create) is emptied and recreated. If the restore then fails, the transaction rolls all
- * of it back.
- */
-function plainCleanPreamble(schemas) {
-    const list = [...new Set([...schemas, 'public'])].sort().map(pgLiteral).join(', ');
-    // when the dump creates public itself, recreating it here would make that statement fail
-    const recreatePublic = schemas.includes('public')
-        ? []
-        : ['  CREATE SCHEMA IF NOT EXISTS public;'];
-    return [
-        'SET client_min_messages = warning;',
-        'DO $runbook$',
-        'DECLARE s text;',
-        'BEGIN',
-        `  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname IN (${list}) LOOP`,
-        "    EXECUTE format('DROP SCHEMA %I CASCADE', s);",
-        '  END LOOP;',
-        ...recreatePublic,
-        'END',
-        '$runbook$;',
-        '',
-    ].join('\n');
-}
-/** The schemas a plain dump creates: `CREATE SCHEMA name;` lines (quoted names unquoted). */
-function schemasCreatedBy(line) {
-    const m = /^CREATE SCHEMA (?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*));/.exec(line);
-    if (!m)
-        return undefined;
-    return m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2];
-}
-/** sqlite: the temporary file a restored copy is built in, beside the target (same file system). */
-function sqliteStagingPath(targetPath, suffix) {
-    const slash = targetPath.lastIndexOf('/');
-    const dir = targetPath.slice(0, slash + 1);
-    const base = targetPath.slice(slash + 1);
-    return `${dir}.${base}.rollback-${suffix}`;
-}
-
-;// CONCATENATED MODULE: ./src/rollback/restore.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const INPUT = 'database-url';
-async function restoreBackup(o) {
-    const started = Date.now();
-    const t = o.target;
-    const { method, tables } = t.engine === 'sqlite'
-        ? await restoreSqlite(o, t)
-        : t.engine === 'postgres'
-            ? await restorePostgres(o, t)
-            : await restoreMysql(o, t);
-    const problems = compareTableCounts(o.manifest.tables, tables);
-    const extraTables = Object.keys(tables).filter((t) => !(t in o.manifest.tables));
-    const real = problems.filter((p) => !p.endsWith('restored but not in the source'));
-    if (real.length > 0) {
-        throw new errors/* UserError */.yo(`after the restore the row counts differ from the backup's manifest: ${real.slice(0, 5).join('; ')}${real.length > 5 ? `; and ${real.length - 5} more` : ''}.`);
-    }
-    return { method, tables, extraTables, durationMs: Date.now() - started };
-}
-// ---------- PostgreSQL
-async function pgConnect(target, timeoutMs) {
-    return (0,connection/* connectPostgres */.Mq)(INPUT, target, target.database, timeoutMs, 'runbook-rollback');
-}
-/** Schemas a plain dump creates, read in one streamed pass before the restore. */
-async function plainDumpSchemas(path, m) {
-    const lines = (0,external_node_readline_namespaceObject.createInterface)({
-        input: openDecompressed(path, m.compression),
-        crlfDelay: Infinity,
-    });
-    const found = [];
-    for await (const line of lines) {
-        const s = schemasCreatedBy(line);
-        if (s !== undefined)
-            found.push(s);
-    }
-    return found;
-}
-async function restorePostgres(o, target) {
-    const client = await pgConnect(target, o.connectTimeoutMs);
-    try {
-        const r = await client.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v`);
-        const tool = await findClient(pgMajorOfVersionNum(Number(r.rows[0].num)), r.rows[0].v.split(' ')[0]);
-        const env = {
-            ...pgConnectionEnv(target, target.database, o.connectTimeoutMs),
-            PGAPPNAME: 'runbook-rollback',
-        };
-        const m = o.manifest;
-        let method;
-        if (m.format === 'plain') {
-            const schemas = await plainDumpSchemas(o.backupPath, m);
-            const preamble = plainCleanPreamble(schemas);
-            const dump = openDecompressed(o.backupPath, m.compression);
-            const stdin = external_node_stream_.Readable.from((async function* () {
-                yield Buffer.from(preamble);
-                for await (const chunk of dump)
-                    yield chunk;
-            })());
-            method = `psql ${tool.version} (plain dump, one transaction)`;
-            o.log(`Restoring ${m.file} with ${method} into '${target.database}'`);
-            await execArgv(psqlRollbackRestoreArgv(tool.binDir, target.database), {
-                env,
-                stdin,
-                stdout: 'ignore',
-                timeoutMs: o.timeoutMs,
-                label: 'psql (restore)',
-            });
-        }
-        else {
-            const streamed = (0,db_manifest/* compressedBy */.nX)(m) === 'stream' && m.compression !== 'none';
-            method = `pg_restore ${tool.version} --clean --if-exists --single-transaction`;
-            o.log(`Restoring ${m.file} with ${method} into '${target.database}'`);
-            await execArgv(pgRollbackRestoreArgv(tool.binDir, target.database, streamed ? undefined : o.backupPath), {
-                env,
-                stdin: streamed ? openDecompressed(o.backupPath, m.compression) : undefined,
-                stdout: 'ignore',
-                timeoutMs: o.timeoutMs,
-                label: 'pg_restore',
-            });
-        }
-        return { method, tables: (await countPgTables(client)).counts };
-    }
-    finally {
-        await client.end().catch(() => undefined);
-    }
-}
-// ---------- MySQL / MariaDB
-async function restoreMysql(o, target) {
-    const tool = findOnPath(['mariadb', 'mysql']);
-    if (!tool)
-        throw new errors/* UserError */.yo('the mariadb/mysql client is needed; install mariadb-client or mysql-client.');
-    const name = tool.split('/').pop() ?? tool;
-    const method = `${name} client (plain dump)`;
-    o.log(`Restoring ${o.manifest.file} with ${method} into '${target.database}'`);
-    await execArgv(mysqlClientArgv(tool, target, target.database, o.connectTimeoutMs), {
-        env: mysqlEnv(target),
-        stdin: openDecompressed(o.backupPath, o.manifest.compression),
-        stdout: 'ignore',
-        timeoutMs: o.timeoutMs,
-        label: `${name} (restore)`,
-    });
-    const conn = await (0,connection/* connectMysql */.xo)(INPUT, target, target.database, o.connectTimeoutMs);
-    try {
-        return { method, tables: await countMysqlTables(conn, target.database) };
-    }
-    finally {
-        await conn.end().catch(() => undefined);
-    }
-}
-// ---------- SQLite
-async function openSqlite(path) {
-    const { DatabaseSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
-    return new DatabaseSync(path, { timeout: 10_000 });
-}
-function removeWithSidecars(path) {
-    for (const suffix of ['', '-wal', '-shm', '-journal'])
-        (0,external_node_fs_.rmSync)(`${path}${suffix}`, { force: true });
-}
-/**
- * Builds the restored copy beside the database, checks it, then renames it over the
- * database file: readers see the old file or the new one, never half of each. The old
- * file's WAL is checkpointed and removed first, so it cannot be replayed onto the new file.
- */
-async function restoreSqlite(o, target) {
-    const m = o.manifest;
-    const staging = sqliteStagingPath(target.path, randomSuffix());
-    let method;
-    try {
-        if (m.format === 'plain') {
-            const cli = findOnPath(['sqlite3']);
-            if (!cli)
-                throw new errors/* UserError */.yo('restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.');
-            method = 'sqlite3 CLI (.dump loaded into a new file, renamed over the database)';
-            await execArgv(sqliteLoadArgv(cli, staging), {
-                stdin: openDecompressed(o.backupPath, m.compression),
-                stdout: 'ignore',
-                timeoutMs: o.timeoutMs,
-                label: 'sqlite3 (restore)',
-            });
-        }
-        else {
-            method = 'snapshot copied beside the database and renamed over it';
-            await (0,external_node_stream_promises_.pipeline)(openDecompressed(o.backupPath, m.compression), (0,external_node_fs_.createWriteStream)(staging, { flags: 'wx' }));
-        }
-        let tables;
-        const copy = await openSqlite(staging);
-        try {
-            const rows = copy.prepare('PRAGMA integrity_check').all();
-            const result = rows.map((r) => r.integrity_check).join('; ');
-            if (result !== 'ok')
-                throw new errors/* UserError */.yo(`PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`);
-            // the copy must not depend on a WAL file that the rename would leave behind
-            copy.exec('PRAGMA journal_mode = DELETE');
-            tables = countSqliteTables(copy);
-        }
-        finally {
-            copy.close();
-        }
-        if ((0,external_node_fs_.existsSync)(target.path)) {
-            try {
-                const live = await openSqlite(target.path);
-                try {
-                    live.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-                }
-                finally {
-                    live.close();
-                }
-            }
-            catch (err) {
-                throw new errors/* UserError */.yo(`cannot checkpoint ${target.path} before replacing it: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`);
-            }
-            for (const suffix of ['-wal', '-shm'])
-                (0,external_node_fs_.rmSync)(`${target.path}${suffix}`, { force: true });
-        }
-        o.log(`Replacing ${target.path} with the restored copy of ${m.file}`);
-        (0,external_node_fs_.renameSync)(staging, target.path);
-        return { method, tables };
-    }
-    finally {
-        removeWithSidecars(staging);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/kit/sizes.ts
-const UNITS = {
-    '': 1,
-    b: 1,
-    kb: 1000,
-    mb: 1000 ** 2,
-    gb: 1000 ** 3,
-    tb: 1000 ** 4,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3,
-    tib: 1024 ** 4,
-};
-const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
-/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
-function sizes_parseSize(text) {
-    const m = SIZE.exec(text.trim());
-    if (!m)
-        return undefined;
-    const unit = UNITS[m[2].toLowerCase()];
-    if (unit === undefined)
-        return undefined;
-    return Math.round(Number(m[1]) * unit);
-}
-/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
-function formatSize(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes;
-    let i = 0;
-    while (value >= 1024 && i < units.length - 1) {
-        value /= 1024;
-        i++;
-    }
-    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
-}
-
-;// CONCATENATED MODULE: ./src/db/backup.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** `20261122T014907Z` */
-function compactTimestamp(d) {
-    return d
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z')
-        .replace(/[-:]/g, '');
-}
-/** The default backup name: `<database>-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
-function defaultBackupName(engine, database, now) {
-    const base = engine === 'sqlite' ? database.replace(/\.(sqlite3?|db3?)$/i, '') : database;
-    const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'database';
-    return `${safe}-${compactTimestamp(now)}`;
-}
-/** The backup's file (or directory) name for a plan. */
-function backupFileName(name, engine, plan) {
-    const stream = plan.compressedBy === 'stream' ? compressionExtension(plan.compression) : '';
-    switch (plan.format) {
-        case 'directory':
-            return `${name}.dir`;
-        case 'custom':
-            return `${name}.dump${stream}`;
-        case 'plain':
-            return `${name}.sql${stream}`;
-        case 'sqlite':
-            return `${name}.sqlite3${stream}`;
-    }
-    throw new Error(`no file name for format ${String(plan.format)} (${engine})`);
-}
-async function openSession(target, input, connectTimeoutMs) {
-    if (target.engine === 'postgres')
-        return PostgresSession.open(input, target, connectTimeoutMs);
-    if (target.engine === 'mysql')
-        return MysqlSession.open(input, target, connectTimeoutMs);
-    if (target.engine === 'sqlite')
-        return SqliteSession.open(input, target, connectTimeoutMs);
-    throw new Error(`unknown engine ${String(target.engine)}`);
-}
-async function exists(path) {
-    try {
-        await (0,promises_.stat)(path);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function ioProblem(err) {
-    const e = err;
-    const reasons = {
-        ENOSPC: 'no space left on the device',
-        EROFS: 'the file system is read-only',
-        EACCES: 'permission denied',
-        EPERM: 'operation not permitted',
-        ENOTDIR: 'a part of the path is a file, not a directory',
-        EEXIST: 'it already exists',
-    };
-    return (e.code && reasons[e.code]) ?? (0,errors/* errorMessage */.gJ)(err);
-}
-/** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
-async function writeDump(session, plan, partial, workDir) {
-    if (plan.format === 'directory') {
-        const tables = await session.dump(plan, { kind: 'directory', path: partial }, workDir);
-        const h = await (0,manifest_hash/* sha256Directory */.jZ)(partial);
-        return { sha256: h.sha256, bytes: h.bytes, tables };
-    }
-    const entry = new external_node_stream_.PassThrough({ highWaterMark: 1024 * 1024 });
-    const hasher = new manifest_hash/* HashCounter */.Vf();
-    const file = (0,external_node_fs_.createWriteStream)(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
-    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
-        ? (0,external_node_stream_promises_.pipeline)(entry, createCompressor(plan.compression, plan.level ?? 6), hasher, file)
-        : (0,external_node_stream_promises_.pipeline)(entry, hasher, file);
-    const [dumped, written] = await Promise.allSettled([
-        session.dump(plan, { kind: 'stream', sink: entry }, workDir),
-        stages,
-    ]);
-    // a failed write is the root cause: the dump tool then only saw its pipe close
-    if (written.status === 'rejected')
-        throw new errors/* UserError */.yo(`writing the backup failed: ${ioProblem(written.reason)}`);
-    if (dumped.status === 'rejected')
-        throw dumped.reason;
-    return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
-}
-/**
- * Dumps, checks and only then publishes a backup: everything is written under a hidden
- * work directory inside output-dir and renamed to its final name after every check passed.
- */
-async function runBackup(opts, progress = {}) {
-    const started = Date.now();
-    const now = opts.now ?? new Date();
-    const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
-    let workDir;
-    const cleanup = () => {
-        if (workDir)
-            (0,external_node_fs_.rmSync)(workDir, { recursive: true, force: true });
-    };
-    const onSignal = (signal) => {
-        cleanup();
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    let stage = 'preparing';
-    try {
-        progress.engine = session.engine;
-        progress.database = session.database;
-        progress.serverVersion = session.serverVersion;
-        const plan = session.resolvePlan(opts.plan);
-        progress.format = plan.format;
-        progress.compression = plan.compression;
-        const name = opts.name ?? defaultBackupName(session.engine, session.database, now);
-        progress.name = name;
-        const fileName = backupFileName(name, session.engine, plan);
-        const finalPath = (0,external_node_path_.join)(opts.outputDir, fileName);
-        const manifestPath = (0,external_node_path_.join)(opts.outputDir, (0,db_manifest/* manifestFileName */.V6)(name));
-        try {
-            await (0,promises_.mkdir)(opts.outputDir, { recursive: true });
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`output-dir ${opts.outputDir} cannot be created: ${ioProblem(err)}.`);
-        }
-        for (const p of [finalPath, manifestPath]) {
-            if (await exists(p))
-                throw new errors/* UserError */.yo(`${p} already exists; choose another name or output-dir.`);
-        }
-        try {
-            workDir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(opts.outputDir, `.${name}.partial-`));
-        }
-        catch (err) {
-            throw new errors/* UserError */.yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
-        }
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        const partial = (0,external_node_path_.join)(workDir, fileName);
-        lib_core/* info */.pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
-        stage = 'the dump';
-        const dumped = await writeDump(session, plan, partial, workDir);
-        const tables = dumped.tables;
-        lib_core/* info */.pq(`Wrote ${formatSize(dumped.bytes)}, sha256 ${dumped.sha256}`);
-        if (dumped.bytes < opts.minSizeBytes) {
-            throw new errors/* UserError */.yo(`the backup is ${formatSize(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${formatSize(opts.minSizeBytes)}; it was not kept.`);
-        }
-        const backup = { path: partial, plan };
-        const checks = [];
-        stage = 'the structural check';
-        const structure = await session.verifyStructure(backup, tables, workDir);
-        if (structure.missing.length > 0) {
-            if (plan.extraArgs.length === 0) {
-                throw new errors/* UserError */.yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
-            }
-            // extra-args excluded them: the manifest lists what the backup holds
-            for (const t of structure.missing)
-                delete tables[t];
-            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
-        }
-        checks.unshift(structure.checked);
-        if (opts.verify === 'checksum' || opts.verify === 'restore') {
-            const again = await (0,manifest_hash/* sha256Backup */.sJ)(partial);
-            if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
-                throw new errors/* UserError */.yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
-            }
-            checks.push('sha256 re-read and matched');
-        }
-        let restore;
-        if (opts.verify === 'restore') {
-            stage = 'the restore check';
-            restore = await session.verifyRestore(backup, opts.verifyTarget, workDir);
-            const problems = compareTableCounts(tables, restore.tables);
-            if (problems.length > 0) {
-                throw new errors/* UserError */.yo(`the restored copy differs from the source: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
-            }
-            if (!restore.dropped)
-                lib_core/* warning */.$e(`the scratch ${restore.scratch} could not be removed`);
-            checks.push(`restored into ${restore.scratch}: ${Object.keys(restore.tables).length} tables, row counts match${restore.dropped ? ', scratch dropped' : ''}`);
-        }
-        const manifest = {
-            version: 1,
-            engine: session.engine,
-            database: session.database,
-            server_version: session.serverVersion,
-            client_version: session.clientVersion,
-            format: plan.format,
-            compression: plan.compression,
-            compressed_by: plan.compressedBy,
-            file: fileName,
-            size_bytes: dumped.bytes,
-            sha256: dumped.sha256,
-            created_at: now.toISOString(),
-            git_sha: opts.gitSha,
-            run_id: opts.runId,
-            tables,
-        };
-        const manifestPartial = (0,external_node_path_.join)(workDir, (0,db_manifest/* manifestFileName */.V6)(name));
-        stage = 'publishing the backup';
-        await (0,promises_.writeFile)(manifestPartial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
-        await (0,promises_.rename)(partial, finalPath);
-        try {
-            await (0,promises_.rename)(manifestPartial, manifestPath);
-        }
-        catch (err) {
-            await (0,promises_.rm)(finalPath, { recursive: true, force: true });
-            throw err;
-        }
-        return {
-            path: finalPath,
-            manifestPath,
-            manifest,
-            checks,
-            restore,
-            durationMs: Date.now() - started,
-        };
-    }
-    catch (err) {
-        // driver and file system errors are the environment's, not bugs: one line with the stage
-        if (!(0,errors/* isUserError */.iU)(err) && typeof err.code === 'string') {
-            throw new errors/* UserError */.yo(`${stage} failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`, { cause: err });
-        }
-        throw err;
-    }
-    finally {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-        cleanup();
-        await session.close();
-    }
-}
-
+// EXTERNAL MODULE: ./src/db/backup.ts
+var backup = __nccwpck_require__(38158);
 ;// CONCATENATED MODULE: ./src/rollback/safety-backup.ts
 
 /**
@@ -32980,11 +31246,11 @@ function safetyDumpPlan(engine, connectTimeoutMs, timeoutMs) {
 function safetyBackupName(database, now) {
     const base = database.replace(/\.(sqlite3?|db3?)$/i, '');
     const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'database';
-    return `${safe}-pre-rollback-${compactTimestamp(now)}`;
+    return `${safe}-pre-rollback-${(0,backup/* compactTimestamp */.ce)(now)}`;
 }
 async function takeSafetyBackup(opts) {
     const now = opts.now ?? new Date();
-    return runBackup({
+    return (0,backup/* runBackup */.Q3)({
         target: opts.target,
         input: 'database-url',
         plan: safetyDumpPlan(opts.target.engine, opts.connectTimeoutMs, opts.timeoutMs),
@@ -32996,9 +31262,13 @@ async function takeSafetyBackup(opts) {
         gitSha: opts.gitSha,
         runId: opts.runId,
         now,
+        // rollback's own cancellation lets the safety backup finish, then stops before the restore
+        exitOnSignal: false,
     });
 }
 
+// EXTERNAL MODULE: ./src/kit/sizes.ts
+var sizes = __nccwpck_require__(98402);
 ;// CONCATENATED MODULE: ./src/kit/inputs.ts
 
 
@@ -33385,6 +31655,7 @@ function orderTargets(items) {
 
 
 
+const RESTORE_MODES = ['auto', 'swap', 'in-place'];
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
     const v = getString(name);
@@ -33541,9 +31812,18 @@ function readDatabase(workspace, runnerTemp, urlText, connection) {
     if ((0,external_node_fs_.existsSync)(safetyBackupDir) && !(0,external_node_fs_.statSync)(safetyBackupDir).isDirectory()) {
         throw new errors/* InputError */.dz('safety-backup-dir', `${safetyBackupDir} is a file, not a directory.`);
     }
+    const restoreMode = getEnum('restore-mode', RESTORE_MODES, { default: 'auto' });
+    if (restoreMode === 'swap' && target.engine === 'mysql') {
+        throw new errors/* InputError */.dz('restore-mode', 'swap is not possible on MySQL/MariaDB (no RENAME DATABASE); use auto or in-place.');
+    }
+    if (restoreMode === 'in-place' && target.engine === 'sqlite') {
+        throw new errors/* InputError */.dz('restore-mode', 'SQLite is always restored into a new file renamed over the database; use auto or swap.');
+    }
     return {
         target,
         source,
+        restoreMode,
+        keepReplaced: getBoolean('keep-replaced', { default: true }),
         safetyBackup: getBoolean('safety-backup', { default: true }),
         safetyBackupDir,
         connectTimeoutMs: connection.connectTimeoutMs,
@@ -33638,6 +31918,7 @@ const MARK = {
     done: '✅ done',
     failed: '❌ failed',
     skipped: '⏭️ not reached',
+    cancelled: '⏹️ cancelled',
 };
 async function writeSummary(r) {
     heading(`rollback${r.dryRun ? ' (dry run: nothing changed)' : ''}`);
@@ -33649,8 +31930,11 @@ async function writeSummary(r) {
         ['Image digest', r.imageDigest],
         ['Restored from', r.restoredFrom],
         ['Backup sha256', r.backupSha256],
-        ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
+        ['Backup size', r.backupSize === undefined ? undefined : (0,sizes/* formatSize */.X)(r.backupSize)],
         ['Safety backup', r.safetyBackupPath],
+        ['Restore', r.restoreMethod],
+        ['Replaced database kept as', r.replaced],
+        ['Cancelled', r.cancelled ? 'yes: the parts above marked done were completed' : undefined],
         ['Duration', (0,durations/* formatDuration */.a)(r.durationMs)],
     ]);
     resultTable(['Target', 'Plan', 'Result', 'Duration'], r.steps.map((s) => [
@@ -33664,12 +31948,15 @@ async function writeSummary(r) {
         resultTable(['Table', 'Backup', 'Now'], r.tables.map(([t, a, b]) => [t, a, b]));
     }
     if (r.extraTables && r.extraTables.length > 0) {
-        summary_raw(`<p>Tables not in the backup, left as they are: ${r.extraTables.map(escapeHtml).join(', ')}</p>`);
+        summary_raw(`<p>Tables that existed but are not in the backup (created after it): ${r.extraTables.map(escapeHtml).join(', ')} — kept in ${escapeHtml(r.extraTablesKeptIn ?? 'the safety backup')}.</p>`);
     }
+    for (const w of r.warnings ?? [])
+        summary_raw(`<p>⚠️ ${escapeHtml(w)}</p>`);
     await flush();
 }
 
 ;// CONCATENATED MODULE: ./src/actions/rollback/main.ts
+
 
 
 
@@ -33745,9 +32032,18 @@ async function prepare(s, report) {
     }
     return p;
 }
-async function execute(s, p, report) {
+/** Keeps `rolled-back` true after every part, so a run killed later still reports it. */
+function reportDone(report) {
+    setOutput('rolled-back', report.rolledBack);
+}
+async function execute(s, p, report, stop) {
     for (const st of report.steps) {
+        if (stop.requested) {
+            const left = report.steps.filter((x) => x.status === 'skipped').map((x) => x.target);
+            throw new errors/* UserError */.yo(`cancelled (${stop.by}): rolled back ${report.rolledBack.join(', ') || 'nothing'}; not started: ${left.join(', ')}.`);
+        }
         const started = Date.now();
+        report.current = st.target;
         try {
             st.status = 'failed';
             if (st.target === 'image' && s.image && p.image) {
@@ -33773,49 +32069,73 @@ async function execute(s, p, report) {
                 log(`migrations: ${st.detail}`);
             }
             else if (st.target === 'database' && s.database && p.backup) {
-                const d = s.database;
-                const b = p.backup;
-                if (d.safetyBackup) {
-                    (0,external_node_fs_.mkdirSync)(d.safetyBackupDir, { recursive: true });
-                    const safety = await takeSafetyBackup({
-                        target: d.target,
-                        outputDir: d.safetyBackupDir,
-                        connectTimeoutMs: d.connectTimeoutMs,
-                        timeoutMs: s.timeoutMs,
-                        gitSha: process.env.GITHUB_SHA || null,
-                        runId: process.env.GITHUB_RUN_ID || null,
-                    });
-                    report.safetyBackupPath = safety.path;
-                    setOutput('safety-backup-path', safety.path);
-                    log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
-                }
-                const r = await restoreBackup({
-                    target: d.target,
-                    manifest: b.manifest,
-                    backupPath: b.backupPath,
-                    connectTimeoutMs: d.connectTimeoutMs,
-                    timeoutMs: s.timeoutMs,
-                    log,
-                });
-                report.restoredFrom = b.backupPath;
-                setOutput('restored-from', b.backupPath);
-                report.tables = Object.keys({ ...b.manifest.tables, ...r.tables })
-                    .sort()
-                    .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
-                report.extraTables = r.extraTables;
-                if (r.extraTables.length > 0) {
-                    lib_core/* warning */.$e(`${r.extraTables.length} table(s) are not in the backup and were left as they are: ${r.extraTables.join(', ')}`);
-                }
-                st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match`;
-                log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
+                await restoreDatabase(s, p.backup, report, st, stop);
             }
             st.status = 'done';
             report.rolledBack.push(st.target);
+            reportDone(report);
+        }
+        catch (err) {
+            if (stop.requested)
+                st.status = 'cancelled';
+            throw err;
         }
         finally {
             st.durationMs = Date.now() - started;
+            report.current = undefined;
         }
     }
+}
+async function restoreDatabase(s, b, report, st, stop) {
+    const d = s.database;
+    if (d.safetyBackup) {
+        (0,external_node_fs_.mkdirSync)(d.safetyBackupDir, { recursive: true });
+        const safety = await takeSafetyBackup({
+            target: d.target,
+            outputDir: d.safetyBackupDir,
+            connectTimeoutMs: d.connectTimeoutMs,
+            timeoutMs: s.timeoutMs,
+            gitSha: process.env.GITHUB_SHA || null,
+            runId: process.env.GITHUB_RUN_ID || null,
+        });
+        report.safetyBackupPath = safety.path;
+        setOutput('safety-backup-path', safety.path);
+        log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
+    }
+    if (stop.requested) {
+        throw new errors/* UserError */.yo(`cancelled (${stop.by}) before the restore started; the database is unchanged${d.safetyBackup ? ' (the safety backup was completed)' : ''}.`);
+    }
+    const r = await (0,live_restore/* restoreLive */.Vx)({
+        target: d.target,
+        manifest: b.manifest,
+        backupPath: b.backupPath,
+        connectTimeoutMs: d.connectTimeoutMs,
+        timeoutMs: s.timeoutMs,
+        mode: d.restoreMode,
+        keepReplaced: d.keepReplaced,
+        stop,
+        now: new Date(),
+        log,
+    });
+    for (const w of r.warnings)
+        lib_core/* warning */.$e((0,secrets/* redact */.E$)(w));
+    report.restoredFrom = b.backupPath;
+    setOutput('restored-from', b.backupPath);
+    report.restoreMethod = r.method;
+    report.replaced = r.replaced;
+    setOutput('replaced-database', r.replaced ?? '');
+    report.tables = Object.keys({ ...b.manifest.tables, ...r.tables })
+        .sort()
+        .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
+    report.extraTables = r.extraTables;
+    report.extraTablesKeptIn = r.extraTablesKeptIn;
+    report.warnings = r.warnings;
+    setOutput('extra-tables', r.extraTables);
+    if (r.extraTables.length > 0) {
+        lib_core/* warning */.$e(`${r.extraTables.length} table(s) existed that are not in the backup (created after it): ${r.extraTables.join(', ')} — kept in ${r.extraTablesKeptIn}.`);
+    }
+    st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}`;
+    log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
 }
 async function run() {
     await runAction(async () => {
@@ -33827,6 +32147,8 @@ async function run() {
             rolledBack: [],
             durationMs: 0,
         };
+        const stop = new SignalStop((signal) => lib_core/* warning */.$e(`${signal}: cancelling — ${report.current ? `finishing the ${report.current} part (or stopping a restore before its swap)` : 'no part is running'}; nothing further starts.`));
+        stop.install();
         try {
             const s = readSettings();
             report.dryRun = s.dryRun;
@@ -33842,7 +32164,7 @@ async function run() {
                 log('dry-run: nothing was changed');
             }
             else {
-                await execute(s, prepared, report);
+                await execute(s, prepared, report, stop);
             }
         }
         catch (err) {
@@ -33850,6 +32172,9 @@ async function run() {
             throw err;
         }
         finally {
+            stop.remove();
+            report.cancelled = stop.requested;
+            setOutput('cancelled', stop.requested);
             // outputs are set on failure too, for the steps that decide what to do next
             report.durationMs = Date.now() - started;
             setOutput('rolled-back', report.rolledBack);
@@ -33857,6 +32182,361 @@ async function run() {
             await writeSummary(report);
         }
     });
+}
+
+
+/***/ }),
+
+/***/ 38158:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q3: () => (/* binding */ runBackup),
+/* harmony export */   ce: () => (/* binding */ compactTimestamp)
+/* harmony export */ });
+/* unused harmony exports defaultBackupName, backupFileName, openSession */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(14601);
+/* harmony import */ var _kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(98402);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(25978);
+/* harmony import */ var _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(50506);
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(68333);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(25660);
+/* harmony import */ var _postgres_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1343);
+/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(40852);
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** `20261122T014907Z` */
+function compactTimestamp(d) {
+    return d
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+        .replace(/[-:]/g, '');
+}
+/** The default backup name: `<database>-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
+function defaultBackupName(engine, database, now) {
+    const base = engine === 'sqlite' ? database.replace(/\.(sqlite3?|db3?)$/i, '') : database;
+    const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+|[.-]+$/g, '') || 'database';
+    return `${safe}-${compactTimestamp(now)}`;
+}
+/** The backup's file (or directory) name for a plan. */
+function backupFileName(name, engine, plan) {
+    const stream = plan.compressedBy === 'stream' ? (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .compressionExtension */ .U)(plan.compression) : '';
+    switch (plan.format) {
+        case 'directory':
+            return `${name}.dir`;
+        case 'custom':
+            return `${name}.dump${stream}`;
+        case 'plain':
+            return `${name}.sql${stream}`;
+        case 'sqlite':
+            return `${name}.sqlite3${stream}`;
+    }
+    throw new Error(`no file name for format ${String(plan.format)} (${engine})`);
+}
+async function openSession(target, input, connectTimeoutMs) {
+    if (target.engine === 'postgres')
+        return _postgres_js__WEBPACK_IMPORTED_MODULE_13__/* .PostgresSession */ .qz.open(input, target, connectTimeoutMs);
+    if (target.engine === 'mysql')
+        return _mysql_js__WEBPACK_IMPORTED_MODULE_12__/* .MysqlSession */ .Zh.open(input, target, connectTimeoutMs);
+    if (target.engine === 'sqlite')
+        return _sqlite_js__WEBPACK_IMPORTED_MODULE_14__/* .SqliteSession */ .Rx.open(input, target, connectTimeoutMs);
+    throw new Error(`unknown engine ${String(target.engine)}`);
+}
+async function exists(path) {
+    try {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(path);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function ioProblem(err) {
+    const e = err;
+    const reasons = {
+        ENOSPC: 'no space left on the device',
+        EROFS: 'the file system is read-only',
+        EACCES: 'permission denied',
+        EPERM: 'operation not permitted',
+        ENOTDIR: 'a part of the path is a file, not a directory',
+        EEXIST: 'it already exists',
+    };
+    return (e.code && reasons[e.code]) ?? (0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err);
+}
+/** Writes the dump through compression and hashing into `partial`; returns sha256, size and counts. */
+async function writeDump(session, plan, partial, workDir) {
+    if (plan.format === 'directory') {
+        const tables = await session.dump(plan, { kind: 'directory', path: partial }, workDir);
+        const h = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Directory */ .jZ)(partial);
+        return { sha256: h.sha256, bytes: h.bytes, tables };
+    }
+    const entry = new node_stream__WEBPACK_IMPORTED_MODULE_3__.PassThrough({ highWaterMark: 1024 * 1024 });
+    const hasher = new _manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .HashCounter */ .Vf();
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(partial, { flags: 'wx', highWaterMark: 1024 * 1024 });
+    const stages = plan.compressedBy === 'stream' && plan.compression !== 'none'
+        ? (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, (0,_compression_js__WEBPACK_IMPORTED_MODULE_9__/* .createCompressor */ ._S)(plan.compression, plan.level ?? 6), hasher, file)
+        : (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(entry, hasher, file);
+    const [dumped, written] = await Promise.allSettled([
+        session.dump(plan, { kind: 'stream', sink: entry }, workDir),
+        stages,
+    ]);
+    // a failed write is the root cause: the dump tool then only saw its pipe close
+    if (written.status === 'rejected')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`writing the backup failed: ${ioProblem(written.reason)}`);
+    if (dumped.status === 'rejected')
+        throw dumped.reason;
+    return { sha256: hasher.hash.digest('hex'), bytes: hasher.bytes, tables: dumped.value };
+}
+/**
+ * Dumps, checks and only then publishes a backup: everything is written under a hidden
+ * work directory inside output-dir and renamed to its final name after every check passed.
+ */
+async function runBackup(opts, progress = {}) {
+    const started = Date.now();
+    const now = opts.now ?? new Date();
+    const session = await openSession(opts.target, opts.input, opts.plan.connectTimeoutMs);
+    let workDir;
+    const cleanup = () => {
+        if (workDir)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(workDir, { recursive: true, force: true });
+    };
+    const onSignal = (signal) => {
+        cleanup();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    let stage = 'preparing';
+    try {
+        progress.engine = session.engine;
+        progress.database = session.database;
+        progress.serverVersion = session.serverVersion;
+        const plan = session.resolvePlan(opts.plan);
+        progress.format = plan.format;
+        progress.compression = plan.compression;
+        const name = opts.name ?? defaultBackupName(session.engine, session.database, now);
+        progress.name = name;
+        const fileName = backupFileName(name, session.engine, plan);
+        const finalPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, fileName);
+        const manifestPath = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(opts.outputDir, { recursive: true });
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`output-dir ${opts.outputDir} cannot be created: ${ioProblem(err)}.`);
+        }
+        for (const p of [finalPath, manifestPath]) {
+            if (await exists(p))
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${p} already exists; choose another name or output-dir.`);
+        }
+        try {
+            workDir = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdtemp)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(opts.outputDir, `.${name}.partial-`));
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
+        }
+        if (opts.exitOnSignal !== false) {
+            process.once('SIGINT', onSignal);
+            process.once('SIGTERM', onSignal);
+        }
+        const partial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, fileName);
+        _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Backing up ${session.engine} database '${session.database}' (server ${session.serverVersion}) as ${fileName}`);
+        stage = 'the dump';
+        const dumped = await writeDump(session, plan, partial, workDir);
+        const tables = dumped.tables;
+        _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .info */ .pq(`Wrote ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(dumped.bytes)}, sha256 ${dumped.sha256}`);
+        if (dumped.bytes < opts.minSizeBytes) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the backup is ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(dumped.bytes)} (${dumped.bytes} bytes), below min-size ${(0,_kit_sizes_js__WEBPACK_IMPORTED_MODULE_8__/* .formatSize */ .X)(opts.minSizeBytes)}; it was not kept.`);
+        }
+        const backup = { path: partial, plan };
+        const checks = [];
+        stage = 'the structural check';
+        const structure = await session.verifyStructure(backup, tables, workDir);
+        if (structure.missing.length > 0) {
+            if (plan.extraArgs.length === 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the archive lacks the data of ${structure.missing.length} table(s): ${structure.missing.slice(0, 5).join(', ')}.`);
+            }
+            // extra-args excluded them: the manifest lists what the backup holds
+            for (const t of structure.missing)
+                delete tables[t];
+            checks.push(`${structure.missing.length} table(s) left out by extra-args`);
+        }
+        checks.unshift(structure.checked);
+        if (opts.verify === 'checksum' || opts.verify === 'restore') {
+            const again = await (0,_manifest_hash_js__WEBPACK_IMPORTED_MODULE_11__/* .sha256Backup */ .sJ)(partial);
+            if (again.sha256 !== dumped.sha256 || again.bytes !== dumped.bytes) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`re-reading the backup gave sha256 ${again.sha256} (${again.bytes} bytes), not ${dumped.sha256}; the disk did not keep what was written.`);
+            }
+            checks.push('sha256 re-read and matched');
+        }
+        let restore;
+        if (opts.verify === 'restore') {
+            stage = 'the restore check';
+            restore = await session.verifyRestore(backup, opts.verifyTarget, workDir);
+            const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_10__/* .compareTableCounts */ .W)(tables, restore.tables);
+            if (problems.length > 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`the restored copy differs from the source: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
+            }
+            if (!restore.dropped)
+                _actions_core__WEBPACK_IMPORTED_MODULE_5__/* .warning */ .$e(`the scratch ${restore.scratch} could not be removed`);
+            checks.push(`restored into ${restore.scratch}: ${Object.keys(restore.tables).length} tables, row counts match${restore.dropped ? ', scratch dropped' : ''}`);
+        }
+        const manifest = {
+            version: 1,
+            engine: session.engine,
+            database: session.database,
+            server_version: session.serverVersion,
+            client_version: session.clientVersion,
+            format: plan.format,
+            compression: plan.compression,
+            compressed_by: plan.compressedBy,
+            file: fileName,
+            size_bytes: dumped.bytes,
+            sha256: dumped.sha256,
+            created_at: now.toISOString(),
+            git_sha: opts.gitSha,
+            run_id: opts.runId,
+            tables,
+        };
+        const manifestPartial = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(workDir, (0,_manifest_js__WEBPACK_IMPORTED_MODULE_15__/* .manifestFileName */ .V6)(name));
+        stage = 'publishing the backup';
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(manifestPartial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(partial, finalPath);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(manifestPartial, manifestPath);
+        }
+        catch (err) {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(finalPath, { recursive: true, force: true });
+            throw err;
+        }
+        return {
+            path: finalPath,
+            manifestPath,
+            manifest,
+            checks,
+            restore,
+            durationMs: Date.now() - started,
+        };
+    }
+    catch (err) {
+        // driver and file system errors are the environment's, not bugs: one line with the stage
+        if (!(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .isUserError */ .iU)(err) && typeof err.code === 'string') {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .UserError */ .yo(`${stage} failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .errorMessage */ .gJ)(err))}`, { cause: err });
+        }
+        throw err;
+    }
+    finally {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        cleanup();
+        await session.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 72292:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TO: () => (/* binding */ openDecompressed),
+/* harmony export */   U: () => (/* binding */ compressionExtension),
+/* harmony export */   _S: () => (/* binding */ createCompressor),
+/* harmony export */   e1: () => (/* binding */ scanDecompressed)
+/* harmony export */ });
+/* unused harmony exports COMPRESSION_LEVELS, createDecompressor */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(38522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_3__);
+
+
+
+
+/** Levels each codec accepts, and the default when `compression-level` is empty. */
+const COMPRESSION_LEVELS = {
+    gzip: { min: 1, max: 9, default: 6 },
+    zstd: { min: 1, max: 19, default: 3 },
+};
+function compressionExtension(c) {
+    return c === 'gzip' ? '.gz' : c === 'zstd' ? '.zst' : '';
+}
+/** A streaming compressor (zlib runs on the thread pool, so it overlaps with the dump). */
+function createCompressor(c, level) {
+    if (c === 'gzip')
+        return node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGzip({ level, chunkSize: 256 * 1024 });
+    return node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdCompress({
+        chunkSize: 256 * 1024,
+        params: { [node_zlib__WEBPACK_IMPORTED_MODULE_3__.constants.ZSTD_c_compressionLevel]: level },
+    });
+}
+function createDecompressor(c) {
+    return c === 'gzip'
+        ? node_zlib__WEBPACK_IMPORTED_MODULE_3__.createGunzip({ chunkSize: 256 * 1024 })
+        : node_zlib__WEBPACK_IMPORTED_MODULE_3__.createZstdDecompress({ chunkSize: 256 * 1024 });
+}
+/** The file's bytes, decompressed when the file is a gzip/zstd stream. */
+function openDecompressed(path, c) {
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        return file;
+    const d = createDecompressor(c);
+    file.on('error', (err) => d.destroy(err));
+    return file.pipe(d);
+}
+/**
+ * Reads a whole (possibly compressed) file and returns its decompressed size and last bytes.
+ * A truncated or corrupt gzip/zstd stream rejects; the tail lets callers check a dump's
+ * completion marker without keeping the dump in memory.
+ */
+async function scanDecompressed(path, c, tailBytes = 4096) {
+    let bytes = 0;
+    let tail = Buffer.alloc(0);
+    const sink = new node_stream__WEBPACK_IMPORTED_MODULE_1__.Writable({
+        write(chunk, _enc, cb) {
+            bytes += chunk.length;
+            tail = Buffer.concat([tail, chunk]);
+            if (tail.length > tailBytes)
+                tail = tail.subarray(tail.length - tailBytes);
+            cb();
+        },
+    });
+    const file = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+    if (c === 'none')
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, sink);
+    else
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)(file, createDecompressor(c), sink);
+    return { bytes, tail: tail.toString('utf8') };
 }
 
 
@@ -34066,6 +32746,87 @@ async function connectMysql(input, target, database, timeoutMs, opts = {}) {
 
 /***/ }),
 
+/***/ 25978:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ randomSuffix),
+/* harmony export */   W: () => (/* binding */ compareTableCounts)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Compares restored row counts with the source's; returns the differences, empty when equal. */
+function compareTableCounts(expected, actual) {
+    const problems = [];
+    for (const [table, rows] of Object.entries(expected)) {
+        if (!(table in actual))
+            problems.push(`${table}: missing after restore`);
+        else if (actual[table] !== rows)
+            problems.push(`${table}: ${rows} rows in the source, ${actual[table]} restored`);
+    }
+    for (const table of Object.keys(actual)) {
+        if (!(table in expected))
+            problems.push(`${table}: restored but not in the source`);
+    }
+    return problems;
+}
+/** A short random suffix for scratch database and temporary file names. */
+function randomSuffix() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex');
+}
+
+
+/***/ }),
+
+/***/ 33037:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vx: () => (/* binding */ restoreLive),
+/* harmony export */   _l: () => (/* binding */ RestoreStopped),
+/* harmony export */   fE: () => (/* binding */ checkAgainstManifest),
+/* harmony export */   yt: () => (/* binding */ tablesNotIn)
+/* harmony export */ });
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73713);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(25978);
+
+
+class RestoreStopped extends _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo {
+    constructor(what) {
+        super(`cancelled: ${what}`);
+        this.name = 'RestoreStopped';
+    }
+}
+/** Throws when the restored row counts differ from the manifest's (before any swap). */
+function checkAgainstManifest(manifest, restored, ignoreExtra) {
+    const problems = (0,_engine_js__WEBPACK_IMPORTED_MODULE_1__/* .compareTableCounts */ .W)(manifest.tables, restored).filter((p) => !ignoreExtra || !p.endsWith('restored but not in the source'));
+    if (problems.length > 0) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo(`after the restore the row counts differ from the backup's manifest: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}.`);
+    }
+}
+/** Tables of the live database that the backup does not have, sorted. */
+function tablesNotIn(manifest, live) {
+    return live.filter((t) => !(t in manifest.tables)).sort();
+}
+/** Restores the backup over the live database with the engine's own module. */
+async function restoreLive(o) {
+    const t = o.target;
+    if (t.engine === 'postgres') {
+        const { replacePostgres } = await __nccwpck_require__.e(/* import() */ 998).then(__nccwpck_require__.bind(__nccwpck_require__, 90998));
+        return replacePostgres(o, t);
+    }
+    if (t.engine === 'sqlite') {
+        const { replaceSqlite } = await __nccwpck_require__.e(/* import() */ 523).then(__nccwpck_require__.bind(__nccwpck_require__, 20523));
+        return replaceSqlite(o, t);
+    }
+    const { restoreMysqlInPlace } = await __nccwpck_require__.e(/* import() */ 739).then(__nccwpck_require__.bind(__nccwpck_require__, 42739));
+    return restoreMysqlInPlace(o, t);
+}
+
+
+/***/ }),
+
 /***/ 50506:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34203,6 +32964,1732 @@ function parseManifest(text) {
     if (typeof m.tables !== 'object' || m.tables === null)
         throw new Error(`field 'tables' is missing`);
     return m;
+}
+
+
+/***/ }),
+
+/***/ 81295:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NR: () => (/* binding */ MYSQL_DUMP_MARKER),
+/* harmony export */   Sm: () => (/* binding */ mysqlEnv),
+/* harmony export */   TP: () => (/* binding */ mysqlDumpArgv),
+/* harmony export */   bA: () => (/* binding */ mysqlDumpHasMarker),
+/* harmony export */   gd: () => (/* binding */ parseMysqlToolVersion),
+/* harmony export */   uA: () => (/* binding */ mysqlClientArgv)
+/* harmony export */ });
+/* unused harmony exports mysqlToolFlavor, mysqlConnectionArgs, MYSQL_RESERVED */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(53467);
+
+
+
+/** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
+/** The password goes through MYSQL_PWD, never argv. */
+function mysqlEnv(target) {
+    return {
+        MYSQL_PWD: target.password || undefined,
+        MYSQL_HOST: undefined,
+        MYSQL_TCP_PORT: undefined,
+    };
+}
+/**
+ * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
+ * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
+ * name resolves to.
+ */
+function mysqlToolFlavor(tool) {
+    let real = tool;
+    try {
+        real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(tool);
+    }
+    catch {
+        // not a path we can resolve (a bare name in tests): its own name decides
+    }
+    return /mariadb/i.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(real)) ? 'mariadb' : 'mysql';
+}
+/**
+ * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
+ * TLS options carry certificate paths only.
+ */
+function mysqlConnectionArgs(target, flavor = 'mariadb') {
+    const args = [
+        '--no-defaults',
+        '--protocol=TCP',
+        `--host=${target.host}`,
+        `--port=${target.port}`,
+    ];
+    if (target.user)
+        args.push(`--user=${target.user}`);
+    args.push(...(0,_tls_js__WEBPACK_IMPORTED_MODULE_2__/* .mysqlTlsArgs */ .d5)(target, flavor));
+    return args;
+}
+/** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
+function mysqlDumpArgv(tool, target, plan) {
+    return [
+        tool,
+        // mysqldump has no connect timeout; the server already answered our own connection
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
+        '--single-transaction',
+        '--quick',
+        '--routines',
+        '--triggers',
+        '--hex-blob',
+        '--no-tablespaces',
+        '--default-character-set=utf8mb4',
+        ...plan.extraArgs,
+        target.database,
+    ];
+}
+/** The client reading a plain dump from stdin into `database`. */
+function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
+    return [
+        tool,
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
+        `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
+        '--batch',
+        '--default-character-set=utf8mb4',
+        database,
+    ];
+}
+const MYSQL_RESERVED = (/* unused pure expression or super */ null && ([
+    '-r',
+    '--result-file',
+    '-B',
+    '--databases',
+    '-A',
+    '--all-databases',
+    '-p',
+    '--password',
+    '-h',
+    '--host',
+    '-P',
+    '--port',
+    '-u',
+    '--user',
+    '-S',
+    '--socket',
+    '--protocol',
+    '-X',
+    '--xml',
+    '-T',
+    '--tab',
+    '--defaults-file',
+    '--defaults-extra-file',
+    '--no-defaults',
+]));
+/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` -> `10.11.19-MariaDB`; mysqldump 8 -> `8.0.36`. */
+function parseMysqlToolVersion(text) {
+    const distrib = /Distrib\s+([^\s,]+)/.exec(text);
+    if (distrib)
+        return distrib[1];
+    const ver = /Ver\s+([^\s,]+)/.exec(text);
+    return ver ? ver[1] : undefined;
+}
+/** mysqldump's last line unless comments are switched off. */
+const MYSQL_DUMP_MARKER = '-- Dump completed';
+function mysqlDumpHasMarker(extraArgs) {
+    return !extraArgs.some((a) => a === '--skip-comments' ||
+        a === '--compact' ||
+        a === '--comments=0' ||
+        a === '--comments=false');
+}
+
+
+/***/ }),
+
+/***/ 25660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   Zh: () => (/* binding */ MysqlSession),
+/* harmony export */   aY: () => (/* binding */ findOnPath),
+/* harmony export */   bA: () => (/* binding */ countMysqlTables)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20913);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(58152);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
+/* harmony import */ var _mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(81295);
+
+
+
+
+
+
+
+
+
+
+const quoteIdent = (name) => `\`${name.replace(/`/g, '``')}\``;
+/** The first of `names` found on PATH. */
+function findOnPath(names) {
+    const dirs = (process.env.PATH ?? '').split(node_path__WEBPACK_IMPORTED_MODULE_1__.delimiter).filter(Boolean);
+    for (const name of names) {
+        for (const dir of dirs) {
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.accessSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name), node_fs__WEBPACK_IMPORTED_MODULE_0__.constants.X_OK);
+                return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, name);
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+
+/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
+async function connect(input, target, database, timeoutMs) {
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectMysql */ .xo)(input, target, database, timeoutMs);
+}
+async function countMysqlTables(conn, database) {
+    const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
+    const counts = {};
+    for (const { name } of rows) {
+        const [r] = await conn.query(`SELECT COUNT(*) AS n FROM ${quoteIdent(database)}.${quoteIdent(name)}`);
+        counts[name] = Number(r[0].n);
+    }
+    return counts;
+}
+class MysqlSession {
+    input;
+    target;
+    conn;
+    serverVersion;
+    dumpTool;
+    clientTool;
+    clientVersion;
+    connectTimeoutMs;
+    engine = 'mysql';
+    database;
+    closed = false;
+    constructor(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs) {
+        this.input = input;
+        this.target = target;
+        this.conn = conn;
+        this.serverVersion = serverVersion;
+        this.dumpTool = dumpTool;
+        this.clientTool = clientTool;
+        this.clientVersion = clientVersion;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        const dumpTool = findOnPath(['mariadb-dump', 'mysqldump']);
+        const clientTool = findOnPath(['mariadb', 'mysql']);
+        if (!dumpTool || !clientTool) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('mariadb-dump/mysqldump and the mariadb/mysql client are needed; install mariadb-client or mysql-client.');
+        }
+        const conn = await connect(input, target, target.database, connectTimeoutMs);
+        try {
+            const [rows] = await conn.query('SELECT VERSION() AS v');
+            const serverVersion = String(rows[0].v);
+            const v = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)([dumpTool, '--version'], { timeoutMs: 15_000 });
+            const toolName = dumpTool.split('/').pop() ?? dumpTool;
+            const clientVersion = `${toolName} ${(0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parseMysqlToolVersion */ .gd)(v.stdout) ?? v.stdout.trim()}`;
+            return new MysqlSession(input, target, conn, serverVersion, dumpTool, clientTool, clientVersion, connectTimeoutMs);
+        }
+        catch (err) {
+            await conn.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    resolvePlan(plan) {
+        return { ...plan, compressedBy: 'stream' };
+    }
+    async dump(plan, target) {
+        if (target.kind !== 'stream')
+            throw new Error('mysql dumps are single files');
+        // counted in a consistent snapshot started just before the dump's own
+        await this.conn.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+        const argv = (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlDumpArgv */ .TP)(this.dumpTool, this.target, plan);
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Running ${argv.map((a) => (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(a)).join(' ')}`);
+        const counting = countMysqlTables(this.conn, this.database);
+        counting.catch(() => undefined);
+        try {
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)(argv, {
+                env: (0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlEnv */ .Sm)(this.target),
+                stdout: target.sink,
+                timeoutMs: plan.timeoutMs,
+                onStderrLine: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`mysqldump: ${line}`),
+                label: this.dumpTool.split('/').pop(),
+            });
+        }
+        catch (err) {
+            // the counts may be waiting on a lock the failed dump will never see released
+            this.closed = true;
+            this.conn.destroy();
+            throw err;
+        }
+        let counts;
+        try {
+            counts = await counting;
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`counting rows failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
+        }
+        await this.conn.query('COMMIT').catch(() => undefined);
+        return counts;
+    }
+    async verifyStructure(backup) {
+        const { plan, path } = backup;
+        const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+        const what = plan.compression === 'none' ? 'SQL read whole' : `${plan.compression} stream read whole`;
+        if (!(0,_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .mysqlDumpHasMarker */ .bA)(plan.extraArgs))
+            return { checked: `${what} (no completion marker with comments off)`, missing: [] };
+        if (!scan.tail.includes(_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .MYSQL_DUMP_MARKER */ .NR)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`the dump does not end with '${_mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .MYSQL_DUMP_MARKER */ .NR}'; it is incomplete.`);
+        }
+        return { checked: `${what}, completion marker present`, missing: [] };
+    }
+    async verifyRestore(backup, scratch) {
+        const server = scratch && scratch.engine === 'mysql' ? scratch : this.target;
+        const input = scratch ? 'verify-database-url' : this.input;
+        const name = scratch && scratch.engine === 'mysql'
+            ? scratch.database
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+        const admin = server === this.target
+            ? this.conn
+            : await connect(input, server, undefined, this.connectTimeoutMs);
+        let created = false;
+        let dropped = false;
+        try {
+            const [exists] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+            if (exists.length > 0) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
+            }
+            await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
+            created = true;
+            // the same load as rollback's (mysql-restore.ts), so this check proves what it does
+            const { loadMysqlDump } = await __nccwpck_require__.e(/* import() */ 739).then(__nccwpck_require__.bind(__nccwpck_require__, 42739));
+            await loadMysqlDump(this.clientTool, server, name, { path: backup.path, compression: backup.plan.compression }, {
+                connectTimeoutMs: this.connectTimeoutMs,
+                timeoutMs: backup.plan.timeoutMs,
+                label: 'restore check',
+            });
+            const counts = await countMysqlTables(admin, name);
+            const gone = await this.drop(admin, name);
+            dropped = true;
+            return { scratch: `database ${name}`, tables: counts, dropped: gone };
+        }
+        finally {
+            if (created && !dropped)
+                await this.drop(admin, name).catch((err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not drop scratch database ${name}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`));
+            if (admin !== this.conn)
+                await admin.end().catch(() => undefined);
+        }
+    }
+    async drop(admin, name) {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+        const [left] = await admin.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
+        return left.length === 0;
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await this.conn.end().catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
+/***/ 76774:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KQ: () => (/* binding */ pgRestoreListArgv),
+/* harmony export */   Uc: () => (/* binding */ choosePgClient),
+/* harmony export */   V1: () => (/* binding */ pgRestoreScriptArgv),
+/* harmony export */   Wo: () => (/* binding */ pgMajorOfVersionNum),
+/* harmony export */   aI: () => (/* binding */ pgRestoreArgv),
+/* harmony export */   bv: () => (/* binding */ tocHasTableData),
+/* harmony export */   jr: () => (/* binding */ parsePgToolVersion),
+/* harmony export */   nw: () => (/* binding */ psqlRestoreArgv),
+/* harmony export */   o$: () => (/* binding */ pgDumpArgv),
+/* harmony export */   zg: () => (/* binding */ pgConnectionEnv)
+/* harmony export */ });
+/* unused harmony exports pgCompressArg, pgDbnameConninfo, reservedExtraArg */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(53467);
+
+
+/** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
+/** Connection settings go through libpq's environment, so argv never holds a password or host. */
+function pgConnectionEnv(target, database, connectTimeoutMs) {
+    return {
+        PGHOST: target.host,
+        PGPORT: String(target.port),
+        PGUSER: target.user || undefined,
+        PGPASSWORD: target.password || undefined,
+        PGDATABASE: database,
+        // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
+        ...(0,_tls_js__WEBPACK_IMPORTED_MODULE_1__/* .pgTlsEnv */ .y0)(target),
+        PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
+        PGAPPNAME: 'runbook-backup-db',
+        // a service file or passfile of the runner must not redirect the connection
+        PGSERVICE: undefined,
+        PGOPTIONS: undefined,
+    };
+}
+function tool(binDir, name) {
+    return binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_0__.join)(binDir, name) : name;
+}
+/** `--compress` value for pg_dump: a level for gzip (all versions), `zstd:N` (pg_dump 16+). */
+function pgCompressArg(plan) {
+    if (plan.compressedBy !== 'tool' || plan.compression === 'none')
+        return '0';
+    if (plan.compression === 'zstd')
+        return `zstd:${plan.level ?? 3}`;
+    return String(plan.level ?? 6);
+}
+function pgDumpArgv(binDir, plan, opts = {}) {
+    const argv = [
+        tool(binDir, 'pg_dump'),
+        `--format=${plan.format === 'plain' ? 'plain' : plan.format}`,
+        '--no-password',
+    ];
+    if (plan.format !== 'plain')
+        argv.push(`--compress=${pgCompressArg(plan)}`);
+    if (plan.format === 'directory') {
+        if (!opts.directory)
+            throw new Error('pgDumpArgv: directory format needs a directory');
+        if (plan.jobs !== undefined)
+            argv.push(`--jobs=${plan.jobs}`);
+        argv.push(`--file=${opts.directory}`);
+    }
+    if (opts.snapshot)
+        argv.push(`--snapshot=${opts.snapshot}`);
+    argv.push(...plan.extraArgs);
+    return argv;
+}
+/** `pg_restore --list` of a file, a directory, or stdin (path undefined). */
+function pgRestoreListArgv(binDir, path) {
+    const argv = [tool(binDir, 'pg_restore'), '--list'];
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** A conninfo naming only the database: `--dbname` is read as conninfo when it holds `=`. */
+function pgDbnameConninfo(database) {
+    return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * Restores an archive into a database with its owners and grants (the restoring user must be
+ * able to act as every owner: see postgres-restore.ts, which filters the rest out).
+ */
+function pgRestoreArgv(binDir, database, path, opts = {}) {
+    const argv = [
+        tool(binDir, 'pg_restore'),
+        '--no-password',
+        '--exit-on-error',
+        `--dbname=${pgDbnameConninfo(database)}`,
+    ];
+    if (opts.singleTransaction)
+        argv.push('--single-transaction');
+    // parallel restore needs a seekable archive: a file or directory, not stdin
+    else if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
+        argv.push(`--jobs=${opts.jobs}`);
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** pg_restore writing the archive as a SQL script to stdout (read from `path`, or stdin). */
+function pgRestoreScriptArgv(binDir, path, opts) {
+    const argv = [tool(binDir, 'pg_restore'), '--file=-'];
+    if (opts.schemaOnly)
+        argv.push('--schema-only');
+    if (path !== undefined)
+        argv.push(path);
+    return argv;
+}
+/** psql reading a plain SQL dump from stdin into a database, stopping at the first error. */
+function psqlRestoreArgv(binDir, database) {
+    return [
+        tool(binDir, 'psql'),
+        '--no-password',
+        '--no-psqlrc',
+        '--quiet',
+        '--set=ON_ERROR_STOP=1',
+        '--single-transaction',
+        '--output=/dev/null',
+        `--dbname=${pgDbnameConninfo(database)}`,
+    ];
+}
+/** Options of extra-args that would fight what backup-db controls. */
+const PG_RESERVED = (/* unused pure expression or super */ null && ([
+    '-f',
+    '--file',
+    '-F',
+    '--format',
+    '-Z',
+    '--compress',
+    '-j',
+    '--jobs',
+    '--snapshot',
+    '-d',
+    '--dbname',
+    '-h',
+    '--host',
+    '-p',
+    '--port',
+    '-U',
+    '--username',
+    '-W',
+    '--password',
+    '-w',
+    '--no-password',
+]));
+/** The first extra argument that backup-db sets itself, or undefined. */
+function reservedExtraArg(args, reserved = PG_RESERVED) {
+    for (const a of args) {
+        const name = a.startsWith('--')
+            ? a.split('=')[0]
+            : a.startsWith('-')
+                ? a.slice(0, 2)
+                : undefined;
+        if (name !== undefined && reserved.includes(name))
+            return name;
+    }
+    return undefined;
+}
+/** Version numbers from `pg_dump --version` output: `pg_dump (PostgreSQL) 15.18 (Debian ...)`. */
+function parsePgToolVersion(text) {
+    const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
+    if (!m)
+        return undefined;
+    const first = Number(m[1]);
+    const major = first >= 10 ? first : Number(`${m[1]}.${m[2] ?? 0}`);
+    return { version: [m[1], m[2], m[3]].filter((x) => x !== undefined).join('.'), major };
+}
+/** `server_version_num` (150018) to its major version (15; 9.6 for 90624). */
+function pgMajorOfVersionNum(num) {
+    return num >= 100000
+        ? Math.floor(num / 10000)
+        : Number(`${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`);
+}
+/**
+ * The pg_dump to use for a server: the one of the server's major version, else the oldest
+ * newer one (pg_dump dumps older servers, never newer). Returns an error text naming both
+ * versions when only older clients exist.
+ */
+function choosePgClient(serverMajor, serverVersion, candidates) {
+    if (candidates.length === 0) {
+        return `no pg_dump was found (looked in /usr/lib/postgresql/*/bin and PATH); install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
+    }
+    const exact = candidates.find((c) => c.major === serverMajor);
+    if (exact)
+        return exact;
+    const newer = candidates.filter((c) => c.major > serverMajor).sort((a, b) => a.major - b.major);
+    if (newer.length > 0)
+        return newer[0];
+    const best = [...candidates].sort((a, b) => b.major - a.major)[0];
+    return `pg_dump ${best.version}${best.binDir ? ` (${best.binDir})` : ''} is older than the server (PostgreSQL ${serverVersion}) and cannot dump it; install the PostgreSQL ${serverMajor} client, e.g. apt-get install postgresql-client-${serverMajor}.`;
+}
+/** Whether `pg_restore --list` output holds the data entry of a table. */
+function tocHasTableData(listText, schema, table) {
+    const needle = ` TABLE DATA ${schema} ${table} `;
+    return listText.split('\n').some((line) => !line.startsWith(';') && line.includes(needle));
+}
+
+
+/***/ }),
+
+/***/ 9853:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cu: () => (/* binding */ restoringDatabaseName),
+/* harmony export */   E6: () => (/* binding */ canSwap),
+/* harmony export */   He: () => (/* binding */ createDatabaseLike),
+/* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Rt: () => (/* binding */ keptDatabaseName),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
+/* harmony export */   ef: () => (/* binding */ inPlaceCleanSql),
+/* harmony export */   h$: () => (/* binding */ databaseRights)
+/* harmony export */ });
+/* unused harmony export databaseExists */
+const ident = (c, name) => c.escapeIdentifier(name);
+const literal = (c, text) => c.escapeLiteral(text);
+async function databaseRights(admin, live) {
+    const r = await admin.query(`SELECT rolsuper, rolcreatedb,
+            (SELECT pg_has_role(current_user, datdba, 'MEMBER') FROM pg_database WHERE datname = $1) AS owns
+     FROM pg_roles WHERE rolname = current_user`, [live]);
+    const row = r.rows[0];
+    return { superuser: row.rolsuper, createdb: row.rolcreatedb, ownsLive: row.owns === true };
+}
+/** Whether a swap restore is possible: create a database, and rename the live one. */
+function canSwap(r) {
+    return r.superuser || (r.createdb && r.ownsLive);
+}
+async function databaseExists(admin, name) {
+    const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    return (r.rowCount ?? 0) > 0;
+}
+/** Drops a database, ending its sessions (PostgreSQL 13+); true when it is gone. */
+async function dropDatabase(admin, name) {
+    await admin.query(`DROP DATABASE IF EXISTS ${ident(admin, name)} WITH (FORCE)`);
+    return !(await databaseExists(admin, name));
+}
+async function liveProperties(admin, live) {
+    const r = await admin.query(`SELECT jsonb_build_object(
+       'owner', pg_get_userbyid(d.datdba),
+       'ownerUsable', (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+                      OR pg_has_role(current_user, d.datdba, 'MEMBER'),
+       'encoding', pg_encoding_to_char(d.encoding),
+       'datconnlimit', d.datconnlimit,
+       'comment', shobj_description(d.oid, 'pg_database'),
+       'acl', (SELECT jsonb_agg(jsonb_build_object(
+                 'grantee', CASE WHEN a.grantee = 0 THEN NULL ELSE pg_get_userbyid(a.grantee) END,
+                 'privilege', a.privilege_type, 'grantable', a.is_grantable))
+               FROM aclexplode(d.datacl) a),
+       'settings', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                 'role', CASE WHEN s.setrole = 0 THEN NULL ELSE pg_get_userbyid(s.setrole) END,
+                 'setting', c.setting))
+               FROM pg_db_role_setting s, unnest(s.setconfig) AS c(setting)
+               WHERE s.setdatabase = d.oid), '[]'::jsonb)
+     ) || (to_jsonb(d) - 'datacl' - 'datdba' - 'encoding' - 'datconnlimit') AS p
+     FROM pg_database d WHERE d.datname = $1`, [live]);
+    if (r.rows.length === 0)
+        throw new Error(`database ${live} does not exist`);
+    return r.rows[0].p;
+}
+/**
+ * Creates `name` from template0 with the live database's owner, encoding, locale, connection
+ * limit, privileges, settings and comment (what `pg_dump` without `--create` does not carry).
+ * Returns warnings for what could not be copied.
+ */
+async function createDatabaseLike(admin, name, live) {
+    const p = await liveProperties(admin, live);
+    const warnings = [];
+    const opts = [
+        'TEMPLATE template0',
+        `ENCODING ${literal(admin, p.encoding)}`,
+        `LC_COLLATE ${literal(admin, p.datcollate)}`,
+        `LC_CTYPE ${literal(admin, p.datctype)}`,
+        `CONNECTION LIMIT ${Number(p.datconnlimit)}`,
+    ];
+    if (p.datlocprovider === 'i' && p.daticulocale) {
+        opts.push('LOCALE_PROVIDER icu', `ICU_LOCALE ${literal(admin, p.daticulocale)}`);
+    }
+    if (p.ownerUsable)
+        opts.push(`OWNER ${ident(admin, p.owner)}`);
+    else
+        warnings.push(`the restored database is owned by the restoring user, not '${p.owner}' (not a member of that role).`);
+    await admin.query(`CREATE DATABASE ${ident(admin, name)} ${opts.join(' ')}`);
+    const db = ident(admin, name);
+    const follow = [];
+    if (p.acl !== null) {
+        follow.push(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC`);
+        for (const a of p.acl) {
+            const to = a.grantee === null ? 'PUBLIC' : ident(admin, a.grantee);
+            follow.push(`GRANT ${a.privilege} ON DATABASE ${db} TO ${to}${a.grantable ? ' WITH GRANT OPTION' : ''}`);
+        }
+    }
+    for (const s of p.settings) {
+        const eq = s.setting.indexOf('=');
+        const set = `SET ${ident(admin, s.setting.slice(0, eq))} = ${literal(admin, s.setting.slice(eq + 1))}`;
+        follow.push(s.role === null
+            ? `ALTER DATABASE ${db} ${set}`
+            : `ALTER ROLE ${ident(admin, s.role)} IN DATABASE ${db} ${set}`);
+    }
+    if (p.comment !== null)
+        follow.push(`COMMENT ON DATABASE ${db} IS ${literal(admin, p.comment)}`);
+    for (const sql of follow) {
+        try {
+            await admin.query(sql);
+        }
+        catch (err) {
+            warnings.push(`${sql.split(' ').slice(0, 4).join(' ')}… failed: ${err.message}`);
+        }
+    }
+    return warnings;
+}
+const IN_USE = '55006';
+/**
+ * Renames live -> kept and restored -> live in one short step: new connections to the live
+ * database are refused, its sessions ended, then both renames run; if the second fails, the
+ * first is undone. The kept database accepts connections again afterwards (for an undo).
+ */
+async function swapDatabases(admin, live, restored, kept) {
+    const L = ident(admin, live);
+    const K = ident(admin, kept);
+    await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS false`);
+    try {
+        for (let attempt = 1;; attempt++) {
+            await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [live]);
+            try {
+                await admin.query(`ALTER DATABASE ${L} RENAME TO ${K}`);
+                break;
+            }
+            catch (err) {
+                // a terminated session may take a moment to exit
+                if (err.code !== IN_USE || attempt >= 50)
+                    throw err;
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        }
+    }
+    catch (err) {
+        await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw err;
+    }
+    try {
+        await admin.query(`ALTER DATABASE ${ident(admin, restored)} RENAME TO ${L}`);
+    }
+    catch (err) {
+        await admin.query(`ALTER DATABASE ${K} RENAME TO ${L}`).catch(() => undefined);
+        await admin.query(`ALTER DATABASE ${L} ALLOW_CONNECTIONS true`).catch(() => undefined);
+        throw err;
+    }
+    await admin.query(`ALTER DATABASE ${K} ALLOW_CONNECTIONS true`);
+}
+/** `<db>_before_rollback_<yyyymmddThhmmssZ>` within PostgreSQL's 63-byte name limit. */
+function keptDatabaseName(live, stamp) {
+    const suffix = `_before_rollback_${stamp.toLowerCase()}`;
+    return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
+}
+/** The name the backup is restored under before the swap. */
+function restoringDatabaseName(live, random) {
+    const suffix = `_rollback_${random}`;
+    return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
+}
+function truncateBytes(text, max) {
+    let out = text;
+    while (Buffer.byteLength(out) > max)
+        out = out.slice(0, -1);
+    return out;
+}
+/**
+ * SQL that empties the schemas a backup contains before an in-place restore, in the same
+ * transaction as the restore. Other schemas are dropped whole (CASCADE), with the extensions
+ * that live in them. `public` is kept — dropping it would lose PostgreSQL 15's defaults
+ * (owner pg_database_owner, its ACL recorded in pg_init_privs, its comment) — so its objects
+ * are dropped one by one (partitioned tables first, then other relations, routines, types),
+ * and its owner, ACL and comment are reset to those defaults for the backup to reapply its own.
+ */
+function inPlaceCleanSql(schemas) {
+    const list = [...new Set(schemas)]
+        .filter((s) => s !== 'public')
+        .sort()
+        .map((s) => `'${s.replace(/'/g, "''")}'`);
+    const others = list.length > 0 ? `ARRAY[${list.join(', ')}]::text[]` : `ARRAY[]::text[]`;
+    return `SET client_min_messages = warning;
+DO $runbook$
+DECLARE
+  r record;
+  pub oid := to_regnamespace('public');
+BEGIN
+  FOR r IN SELECT e.extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+           WHERE n.nspname = ANY(${others}) OR n.oid = pub LOOP
+    IF r.extname <> 'plpgsql' THEN EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname); END IF;
+  END LOOP;
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspname = ANY(${others}) LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+  END LOOP;
+  IF pub IS NULL THEN
+    CREATE SCHEMA public;
+    RETURN;
+  END IF;
+  FOR r IN SELECT c.oid, c.relkind FROM pg_class c
+           WHERE c.relnamespace = pub AND c.relkind IN ('p', 'r', 'v', 'm', 'f', 'S') AND NOT c.relispartition
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+           ORDER BY c.relkind = 'p' DESC, c.relkind = 'r' DESC LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                     WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+      r.oid::regclass);
+  END LOOP;
+  FOR r IN SELECT p.oid, p.prokind FROM pg_proc p WHERE p.pronamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_proc WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.prokind WHEN 'a' THEN 'AGGREGATE' ELSE 'ROUTINE' END, r.oid::regprocedure);
+  END LOOP;
+  FOR r IN SELECT t.oid, t.typtype FROM pg_type t
+           WHERE t.typnamespace = pub AND t.typtype IN ('e', 'd', 'r', 'c', 'b')
+             AND (t.typrelid = 0 OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+             AND NOT EXISTS (SELECT 1 FROM pg_type a WHERE a.typarray = t.oid)
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
+    EXECUTE format('DROP %s IF EXISTS %s CASCADE',
+      CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);
+  END LOOP;
+  IF to_regrole('pg_database_owner') IS NOT NULL THEN
+    ALTER SCHEMA public OWNER TO pg_database_owner;
+    COMMENT ON SCHEMA public IS 'standard public schema';
+  END IF;
+  FOR r IN SELECT DISTINCT a.grantee FROM pg_namespace n, aclexplode(n.nspacl) a
+           WHERE n.oid = pub AND a.grantee <> n.nspowner LOOP
+    EXECUTE format('REVOKE ALL ON SCHEMA public FROM %s',
+      CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+  FOR r IN SELECT a.grantee, a.privilege_type FROM pg_init_privs i, aclexplode(i.initprivs) a
+           WHERE i.classoid = 'pg_namespace'::regclass AND i.objoid = pub
+             AND a.grantee <> (SELECT nspowner FROM pg_namespace WHERE oid = pub) LOOP
+    EXECUTE format('GRANT %s ON SCHEMA public TO %s', r.privilege_type,
+      CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END);
+  END LOOP;
+END
+$runbook$;
+RESET client_min_messages;
+`;
+}
+
+
+/***/ }),
+
+/***/ 31571:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  cs: () => (/* binding */ pgArchiveInput),
+  ar: () => (/* binding */ restorePgArchive),
+  AV: () => (/* binding */ skippedRolesWarning)
+});
+
+// UNUSED EXPORTS: rolesToSkip, scanArchiveRoles
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+// EXTERNAL MODULE: ./src/kit/exec.ts + 1 modules
+var exec = __nccwpck_require__(20913);
+// EXTERNAL MODULE: ./src/db/compression.ts
+var compression = __nccwpck_require__(72292);
+// EXTERNAL MODULE: ./src/db/postgres-argv.ts
+var postgres_argv = __nccwpck_require__(76774);
+;// CONCATENATED MODULE: ./src/db/postgres-roles.ts
+
+/** Identifiers of a comma list: `"Quoted ""x"""`, bare names (folded to lower case), PUBLIC left out. */
+function parseRoleList(text) {
+    const out = [];
+    let i = 0;
+    while (i < text.length) {
+        while (i < text.length && /[\s,]/.test(text[i]))
+            i++;
+        if (i >= text.length)
+            break;
+        if (text[i] === '"') {
+            let name = '';
+            i++;
+            while (i < text.length) {
+                if (text[i] === '"' && text[i + 1] === '"') {
+                    name += '"';
+                    i += 2;
+                }
+                else if (text[i] === '"') {
+                    i++;
+                    break;
+                }
+                else
+                    name += text[i++];
+            }
+            out.push(name);
+        }
+        else {
+            let word = '';
+            while (i < text.length && !/[\s,]/.test(text[i]))
+                word += text[i++];
+            const lower = word.toLowerCase();
+            if (lower !== 'public' && lower !== '')
+                out.push(lower);
+        }
+    }
+    return out;
+}
+const OWNER_TO = /^ALTER [A-Z ]+ .+ OWNER TO (.+);$/;
+const DEFAULT_PRIVS = /^ALTER DEFAULT PRIVILEGES FOR ROLE ((?:"(?:[^"]|"")+"|[^\s"]+)) /;
+const GRANT = /^GRANT .+ TO (.+?)(?: WITH (?:GRANT|ADMIN) OPTION)?(?: GRANTED BY .+)?;$/;
+const REVOKE = /^REVOKE .+ FROM (.+?)(?: GRANTED BY .+)?(?: CASCADE| RESTRICT)?;$/;
+/** The role references of one statement line of a pg_dump script. */
+function roleRefsOfLine(line) {
+    const owner = OWNER_TO.exec(line);
+    if (owner)
+        return { owners: parseRoleList(owner[1]), grantees: [] };
+    let owners = [];
+    let rest = line;
+    const dp = DEFAULT_PRIVS.exec(line);
+    if (dp) {
+        owners = parseRoleList(dp[1]);
+        rest = line.slice(line.indexOf(' GRANT ') >= 0 ? line.indexOf(' GRANT ') + 1 : 0);
+        const rv = line.indexOf(' REVOKE ');
+        if (rv >= 0 && !rest.startsWith('GRANT '))
+            rest = line.slice(rv + 1);
+    }
+    const g = GRANT.exec(rest) ?? REVOKE.exec(rest);
+    return { owners, grantees: g ? parseRoleList(g[1]) : [] };
+}
+/** `COPY ... FROM stdin;` starts a data block that runs until a line `\.`. */
+const COPY_START = /^COPY .+ FROM stdin;$/;
+/** Splits chunks into lines, tracking COPY blocks so data rows are never read as statements. */
+class ScriptLines {
+    partial = '';
+    inCopy = false;
+    /** Calls `onLine(line, isStatement)` for every complete line of the chunk. */
+    push(chunk, onLine) {
+        const parts = (this.partial + chunk).split('\n');
+        this.partial = parts.pop() ?? '';
+        for (const line of parts)
+            this.line(line, onLine);
+    }
+    end(onLine) {
+        if (this.partial !== '')
+            this.line(this.partial, onLine);
+        this.partial = '';
+    }
+    line(line, onLine) {
+        if (this.inCopy) {
+            if (line === '\\.')
+                this.inCopy = false;
+            onLine(line, false);
+            return;
+        }
+        if (COPY_START.test(line))
+            this.inCopy = true;
+        onLine(line, true);
+    }
+}
+/** Collects the role references of a script fed in chunks. */
+class RoleScanner {
+    refs = { owners: new Set(), grantees: new Set() };
+    lines = new ScriptLines();
+    push(chunk) {
+        this.lines.push(chunk.toString(), (l, s) => this.read(l, s));
+    }
+    end() {
+        this.lines.end((l, s) => this.read(l, s));
+        return this.refs;
+    }
+    read(line, isStatement) {
+        if (!isStatement)
+            return;
+        const r = roleRefsOfLine(line);
+        for (const o of r.owners)
+            this.refs.owners.add(o);
+        for (const g of r.grantees)
+            this.refs.grantees.add(g);
+    }
+}
+/** Whether a statement line names one of `skip` (and so must be left out). */
+function namesSkippedRole(line, skip) {
+    const r = roleRefsOfLine(line);
+    return [...r.owners, ...r.grantees].some((x) => skip.has(x));
+}
+/**
+ * A stream filter over a pg_dump SQL script that drops the statement lines naming a role of
+ * `skip` (the objects then belong to the restoring user, the privilege is not granted). COPY
+ * data passes through untouched. Works on bytes: a multi-byte character split across chunks
+ * is only decoded once its line is complete.
+ */
+function roleFilter(skip) {
+    let partial = Buffer.alloc(0);
+    let inCopy = false;
+    const handle = (line, push) => {
+        if (inCopy) {
+            if (line.length === 2 && line[0] === 0x5c && line[1] === 0x2e)
+                inCopy = false;
+            push(line);
+            return;
+        }
+        const text = line.toString('utf8');
+        if (COPY_START.test(text))
+            inCopy = true;
+        else if (skip.size > 0 && namesSkippedRole(text, skip))
+            return;
+        push(line);
+    };
+    return new external_node_stream_.Transform({
+        transform(chunk, _enc, cb) {
+            let data = partial.length > 0 ? Buffer.concat([partial, chunk]) : chunk;
+            const out = [];
+            const push = (b) => {
+                out.push(b, NEWLINE);
+            };
+            let nl = data.indexOf(0x0a);
+            while (nl >= 0) {
+                handle(data.subarray(0, nl), push);
+                data = data.subarray(nl + 1);
+                nl = data.indexOf(0x0a);
+            }
+            partial = Buffer.from(data);
+            cb(null, out.length > 0 ? Buffer.concat(out) : undefined);
+        },
+        flush(cb) {
+            const out = [];
+            if (partial.length > 0)
+                handle(partial, (b) => out.push(b));
+            cb(null, out.length > 0 ? Buffer.concat(out) : undefined);
+        },
+    });
+}
+const NEWLINE = Buffer.from('\n');
+
+;// CONCATENATED MODULE: ./src/db/postgres-restore.ts
+
+
+
+
+
+/**
+ * How the restore tool reads the backup: the path itself (pg_restore reads custom and
+ * directory archives, compressed inside by pg_dump, directly and can seek) or a stream of the
+ * decompressed bytes. This is the only place that decides; every read goes through
+ * openDecompressed(). A plain dump is always a stream (psql reads stdin).
+ */
+function pgArchiveInput(a) {
+    const streamed = a.format === 'plain' || (a.compressedBy === 'stream' && a.compression !== 'none');
+    if (!streamed)
+        return { kind: 'path', path: a.path };
+    return { kind: 'stream', open: () => (0,compression/* openDecompressed */.TO)(a.path, a.compression) };
+}
+/** Roles named by the backup's owner and grant statements. */
+async function scanArchiveRoles(binDir, a, timeoutMs) {
+    const scanner = new RoleScanner();
+    const sink = new external_node_stream_.Writable({
+        write(chunk, _enc, cb) {
+            scanner.push(chunk);
+            cb();
+        },
+    });
+    const input = pgArchiveInput(a);
+    if (a.format === 'plain') {
+        if (input.kind !== 'stream')
+            throw new Error('plain dumps are read as streams');
+        for await (const chunk of input.open())
+            scanner.push(chunk);
+        return scanner.end();
+    }
+    await (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreScriptArgv */.V1)(binDir, input.kind === 'path' ? input.path : undefined, {
+        schemaOnly: true,
+    }), {
+        stdin: input.kind === 'stream' ? input.open() : undefined,
+        stdout: sink,
+        timeoutMs,
+        label: 'pg_restore --schema-only (roles)',
+    });
+    return scanner.end();
+}
+/** Which of the backup's roles the restore must leave out, and why. */
+async function rolesToSkip(client, refs) {
+    const all = [...new Set([...refs.owners, ...refs.grantees])];
+    if (all.length === 0)
+        return { missing: [], notMember: [] };
+    const r = await client.query(`SELECT r.rolname,
+            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+              OR pg_has_role(current_user, r.oid, 'MEMBER') AS usable
+     FROM pg_roles r WHERE r.rolname = ANY($1::text[])`, [all]);
+    const found = new Map(r.rows.map((x) => [x.rolname, x.usable]));
+    return {
+        missing: all.filter((x) => !found.has(x)).sort(),
+        notMember: [...refs.owners].filter((x) => found.get(x) === false).sort(),
+    };
+}
+/** The warning for skipped roles, or undefined when none was skipped. */
+function skippedRolesWarning(s, user) {
+    const parts = [];
+    if (s.missing.length > 0)
+        parts.push(`roles missing on the target server: ${s.missing.join(', ')}`);
+    if (s.notMember.length > 0)
+        parts.push(`roles '${user}' is not a member of: ${s.notMember.join(', ')}`);
+    if (parts.length === 0)
+        return undefined;
+    return `restored without the owners and grants of ${parts.join('; ')} — objects they owned now belong to '${user}' and their privileges were not granted (create the roles and restore again to keep them).`;
+}
+/**
+ * Restores the archive into `database`. pg_restore writes straight into the database when
+ * nothing must be left out; otherwise its SQL script (or the plain dump) goes through the
+ * role filter into psql. The script's end is held back until its producer succeeded, so a
+ * failed read never lets psql commit a partial restore.
+ */
+async function restorePgArchive(o) {
+    const refs = await scanArchiveRoles(o.binDir, o.archive, o.timeoutMs);
+    const skipped = await rolesToSkip(o.client, refs);
+    const skip = new Set([...skipped.missing, ...skipped.notMember]);
+    const env = {
+        ...(0,postgres_argv/* pgConnectionEnv */.zg)(o.server, o.database, o.connectTimeoutMs),
+        PGAPPNAME: o.appName,
+    };
+    const input = pgArchiveInput(o.archive);
+    const archiveFormat = o.archive.format !== 'plain';
+    if (archiveFormat && skip.size === 0 && o.preamble === undefined) {
+        const path = input.kind === 'path' ? input.path : undefined;
+        await (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreArgv */.aI)(o.binDir, o.database, path, {
+            jobs: o.singleTransaction ? undefined : o.archive.jobs,
+            singleTransaction: o.singleTransaction,
+        }), {
+            env,
+            stdin: input.kind === 'stream' ? input.open() : undefined,
+            stdout: 'ignore',
+            timeoutMs: o.timeoutMs,
+            label: `pg_restore (${o.label})`,
+        });
+        return { method: 'pg_restore', skipped };
+    }
+    const filter = roleFilter(skip);
+    let produced;
+    if (archiveFormat) {
+        produced = (0,exec/* execArgv */.E)((0,postgres_argv/* pgRestoreScriptArgv */.V1)(o.binDir, input.kind === 'path' ? input.path : undefined, {
+            schemaOnly: false,
+        }), {
+            stdin: input.kind === 'stream' ? input.open() : undefined,
+            stdout: filter,
+            timeoutMs: o.timeoutMs,
+            label: `pg_restore (${o.label})`,
+        });
+    }
+    else {
+        if (input.kind !== 'stream')
+            throw new Error('plain dumps are read as streams');
+        const source = input.open();
+        produced = new Promise((resolve, reject) => {
+            source.once('error', reject);
+            filter.once('finish', resolve);
+            source.pipe(filter);
+        });
+    }
+    produced.catch(() => filter.destroy());
+    const preamble = o.preamble;
+    const script = external_node_stream_.Readable.from((async function* () {
+        if (preamble !== undefined)
+            yield Buffer.from(preamble);
+        for await (const chunk of filter)
+            yield chunk;
+        // psql commits at the end of its input: only once the whole script was read
+        await produced;
+    })());
+    const argv = (0,postgres_argv/* psqlRestoreArgv */.nw)(o.binDir, o.database);
+    if (!o.singleTransaction)
+        argv.splice(argv.indexOf('--single-transaction'), 1);
+    const consumed = (0,exec/* execArgv */.E)(argv, {
+        env,
+        stdin: script,
+        stdout: 'ignore',
+        timeoutMs: o.timeoutMs,
+        label: `psql (${o.label})`,
+    });
+    consumed.catch(() => filter.destroy());
+    // both settle before returning: psql must be gone before the caller drops or swaps anything
+    const [p, c] = await Promise.allSettled([produced, consumed]);
+    if (p.status === 'rejected')
+        throw p.reason;
+    if (c.status === 'rejected')
+        throw c.reason;
+    return {
+        method: archiveFormat ? 'pg_restore | psql (owners/grants of skipped roles left out)' : 'psql',
+        skipped,
+    };
+}
+
+
+/***/ }),
+
+/***/ 1343:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $r: () => (/* binding */ findClient),
+/* harmony export */   Kw: () => (/* binding */ countPgTables),
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   P7: () => (/* binding */ listPgTables),
+/* harmony export */   qz: () => (/* binding */ PostgresSession)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(58152);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(20913);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
+/* harmony import */ var _postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(76774);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9853);
+/* harmony import */ var _postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(31571);
+
+
+
+
+
+
+
+
+
+
+
+
+const PG_LIB = '/usr/lib/postgresql';
+const PLAIN_MARKER = '-- PostgreSQL database dump complete';
+
+/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
+async function connect(input, target, database, timeoutMs, applicationName = 'runbook-backup-db') {
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .connectPostgres */ .Mq)(input, target, database, timeoutMs, applicationName);
+}
+async function toolVersion(binDir) {
+    const file = binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(binDir, 'pg_dump') : 'pg_dump';
+    try {
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
+        const v = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parsePgToolVersion */ .jr)(r.stdout);
+        return v ? { binDir, ...v } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** pg_dump candidates: /usr/lib/postgresql/<major>/bin first (the exact major alone when present), then PATH. */
+async function findClient(serverMajor, serverVersion) {
+    const dirs = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(PG_LIB)
+        ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(PG_LIB)
+            .map((d) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(PG_LIB, d, 'bin'))
+            .filter((d) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(d, 'pg_dump')))
+        : [];
+    const exactDir = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(PG_LIB, String(serverMajor), 'bin');
+    const candidates = [];
+    if (dirs.includes(exactDir)) {
+        const exact = await toolVersion(exactDir);
+        if (exact)
+            candidates.push(exact);
+    }
+    if (candidates.length === 0) {
+        for (const d of dirs) {
+            const c = await toolVersion(d);
+            if (c)
+                candidates.push(c);
+        }
+        const onPath = await toolVersion(undefined);
+        if (onPath)
+            candidates.push(onPath);
+    }
+    const chosen = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .choosePgClient */ .Uc)(serverMajor, serverVersion, candidates);
+    if (typeof chosen === 'string')
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(chosen);
+    return chosen;
+}
+const TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2`;
+/** The user tables (`schema.table`), without counting their rows. */
+async function listPgTables(client) {
+    return (await client.query(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
+}
+/** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
+async function countPgTables(client) {
+    const refs = (await client.query(TABLES_SQL)).rows;
+    const counts = {};
+    for (const t of refs) {
+        const sql = `SELECT count(*)::bigint AS n FROM ${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
+        const r = await client.query(sql);
+        counts[`${t.schema}.${t.name}`] = Number(r.rows[0].n);
+    }
+    return { counts, refs };
+}
+class PostgresSession {
+    input;
+    target;
+    client;
+    serverVersion;
+    tool;
+    connectTimeoutMs;
+    engine = 'postgres';
+    database;
+    tableRefs = [];
+    closed = false;
+    constructor(input, target, client, serverVersion, tool, connectTimeoutMs) {
+        this.input = input;
+        this.target = target;
+        this.client = client;
+        this.serverVersion = serverVersion;
+        this.tool = tool;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+    }
+    get clientVersion() {
+        return `pg_dump ${this.tool.version}`;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        const client = await connect(input, target, target.database, connectTimeoutMs);
+        try {
+            const r = await client.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS v`);
+            const num = Number(r.rows[0].num);
+            const version = r.rows[0].v.split(' ')[0];
+            const tool = await findClient((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgMajorOfVersionNum */ .Wo)(num), version);
+            return new PostgresSession(input, target, client, version, tool, connectTimeoutMs);
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            throw err;
+        }
+    }
+    resolvePlan(plan) {
+        if (plan.format === 'plain' || plan.compression !== 'zstd')
+            return plan;
+        // pg_dump learned zstd in 16; older ones get a zstd stream around an uncompressed archive
+        if (this.tool.major >= 16)
+            return { ...plan, compressedBy: 'tool' };
+        if (plan.format === 'directory') {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('compression', `zstd with format: directory needs pg_dump 16 or newer (found ${this.tool.version}); use gzip or none.`);
+        }
+        return { ...plan, compressedBy: 'stream' };
+    }
+    env(database, target = this.target) {
+        return {
+            ...(0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgConnectionEnv */ .zg)(target, database, this.connectTimeoutMs),
+            PGAPPNAME: 'runbook-backup-db:pg_dump',
+        };
+    }
+    async dump(plan, target) {
+        let snapshot;
+        try {
+            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+            snapshot = (await this.client.query('SELECT pg_export_snapshot() AS s'))
+                .rows[0].s;
+        }
+        catch (err) {
+            // e.g. a standby without snapshot export: counts then come from a separate snapshot
+            _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not export a snapshot, row counts may differ from the dump: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`);
+            await this.client.query('ROLLBACK').catch(() => undefined);
+            await this.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        }
+        const argv = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgDumpArgv */ .o$)(this.tool.binDir, plan, {
+            snapshot,
+            directory: target.kind === 'directory' ? target.path : undefined,
+        });
+        _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`Running ${argv.map((a) => (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(a)).join(' ')}`);
+        const counting = countPgTables(this.client);
+        counting.catch(() => undefined);
+        try {
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)(argv, {
+                env: this.env(this.target.database),
+                stdout: target.kind === 'stream' ? target.sink : 'ignore',
+                timeoutMs: plan.timeoutMs,
+                onStderrLine: (line) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq(`pg_dump: ${line}`),
+                label: 'pg_dump',
+            });
+        }
+        catch (err) {
+            await this.abortCounting();
+            throw err;
+        }
+        let counted;
+        try {
+            counted = await counting;
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`counting rows failed: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
+        }
+        await this.client.query('COMMIT').catch(() => undefined);
+        this.tableRefs = counted.refs;
+        return counted.counts;
+    }
+    /** The counts may wait on a lock that a failed dump will never see released: cancel them. */
+    async abortCounting() {
+        this.closed = true;
+        const pid = this.client.processID;
+        if (pid) {
+            try {
+                const other = await connect(this.input, this.target, this.target.database, 5000);
+                await other.query('SELECT pg_cancel_backend($1)', [pid]).finally(() => other.end());
+            }
+            catch {
+                // the server may be gone, which ends the counts too
+            }
+        }
+        await this.client.end().catch(() => undefined);
+    }
+    async verifyStructure(backup, tables) {
+        const { plan, path } = backup;
+        if (plan.format === 'plain') {
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .scanDecompressed */ .e1)(path, plan.compression);
+            if (!scan.tail.includes(PLAIN_MARKER)) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`the plain dump does not end with pg_dump's completion marker; it is incomplete.`);
+            }
+            return {
+                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, completion marker present`,
+                missing: [],
+            };
+        }
+        const input = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .pgArchiveInput */ .cs)(this.archiveOf(backup));
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, input.kind === 'path' ? input.path : undefined), {
+            stdin: input.kind === 'stream' ? input.open() : undefined,
+            timeoutMs: plan.timeoutMs,
+            label: 'pg_restore --list',
+        });
+        const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+        const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
+        const missing = refs
+            .filter((t) => !(0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .tocHasTableData */ .bv)(r.stdout, t.schema, t.name))
+            .map((t) => `${t.schema}.${t.name}`);
+        return {
+            checked: `pg_restore --list: ${entries} entries, table data for ${refs.length - missing.length} of ${refs.length} tables`,
+            missing,
+        };
+    }
+    async verifyRestore(backup, scratch) {
+        const server = scratch && scratch.engine === 'postgres' ? scratch : this.target;
+        const input = scratch ? 'verify-database-url' : this.input;
+        const name = scratch && scratch.engine === 'postgres'
+            ? scratch.database
+            : `${this.database.slice(0, 40)}_verify_${(0,_engine_js__WEBPACK_IMPORTED_MODULE_8__/* .randomSuffix */ .V)()}`;
+        const admin = server === this.target
+            ? this.client
+            : await connect(input, server, 'postgres', this.connectTimeoutMs);
+        let created = false;
+        let dropped = false;
+        try {
+            const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+            if (exists.rowCount) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz('verify-database-url', `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`);
+            }
+            // the same creation and restore as rollback's, so this check proves what rollback does
+            if (server === this.target) {
+                for (const w of await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .createDatabaseLike */ .He)(admin, name, this.database))
+                    _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(w);
+            }
+            else {
+                await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+            }
+            created = true;
+            const done = await (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .restorePgArchive */ .ar)({
+                client: admin,
+                server,
+                database: name,
+                archive: this.archiveOf(backup),
+                binDir: this.tool.binDir,
+                connectTimeoutMs: this.connectTimeoutMs,
+                timeoutMs: backup.plan.timeoutMs,
+                singleTransaction: false,
+                appName: 'runbook-backup-db:restore-check',
+                label: 'restore check',
+            });
+            const user = (await admin.query('SELECT current_user AS u')).rows[0].u;
+            const warning = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .skippedRolesWarning */ .AV)(done.skipped, user);
+            if (warning)
+                _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`restore check: ${warning}`);
+            const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
+            let counts;
+            try {
+                counts = (await countPgTables(scratchClient)).counts;
+            }
+            finally {
+                await scratchClient.end().catch(() => undefined);
+            }
+            const gone = await this.drop(admin, name);
+            dropped = true;
+            return { scratch: `database ${name}`, tables: counts, dropped: gone };
+        }
+        finally {
+            if (created && !dropped)
+                await this.drop(admin, name).catch((err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .warning */ .$e(`could not drop scratch database ${name}: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(String(err))}`));
+            if (admin !== this.client)
+                await admin.end().catch(() => undefined);
+        }
+    }
+    archiveOf(backup) {
+        const { plan } = backup;
+        return {
+            path: backup.path,
+            format: plan.format,
+            compression: plan.compression,
+            compressedBy: plan.compressedBy,
+            jobs: plan.jobs,
+        };
+    }
+    async drop(admin, name) {
+        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
+        const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        return !left.rowCount;
+    }
+    async close() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        await this.client.end().catch(() => undefined);
+    }
+}
+function splitName(key) {
+    const dot = key.indexOf('.');
+    return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
+}
+
+
+/***/ }),
+
+/***/ 40852:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $R: () => (/* binding */ countSqliteTables),
+/* harmony export */   PQ: () => (/* binding */ sqliteLoadArgv),
+/* harmony export */   Rx: () => (/* binding */ SqliteSession),
+/* harmony export */   ay: () => (/* binding */ readHeader)
+/* harmony export */ });
+/* unused harmony exports sqliteDumpArgv, sqliteString, sqlitePragmaPreamble */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(20913);
+/* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(72292);
+/* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(25978);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25660);
+
+
+
+
+
+
+
+
+
+/** Pure argv builders for the sqlite3 CLI (plain format). */
+function sqliteDumpArgv(tool, snapshotPath) {
+    return [tool, '-batch', '-bail', '-readonly', snapshotPath, '.dump'];
+}
+function sqliteLoadArgv(tool, dbPath) {
+    return [tool, '-batch', '-bail', dbPath];
+}
+/** SQL string literal (VACUUM INTO takes the target as an expression, not a parameter in every version). */
+function sqliteString(text) {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+const quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
+async function openDb(path, opts) {
+    const { DatabaseSync: Db } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
+    return new Db(path, { readOnly: opts.readOnly, timeout: opts.timeoutMs ?? 0 });
+}
+/** Row counts of every user table (sqlite_* internals and virtual tables left out). */
+function countSqliteTables(db) {
+    const rows = db
+        .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+       AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name`)
+        .all();
+    const counts = {};
+    for (const { name } of rows) {
+        const r = db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(name)}`).get();
+        counts[name] = Number(r.n);
+    }
+    return counts;
+}
+function readHeader(db) {
+    const get = (p) => Object.values(db.prepare(`PRAGMA ${p}`).get())[0];
+    return {
+        journal_mode: String(get('journal_mode')),
+        user_version: Number(get('user_version')),
+        application_id: Number(get('application_id')),
+    };
+}
+/**
+ * PRAGMAs written before a plain `.dump` so that loading it restores the header settings
+ * (outside the dump's transaction, where journal_mode can change). Only non-defaults.
+ */
+function sqlitePragmaPreamble(h) {
+    const lines = [];
+    if (h.journal_mode === 'wal')
+        lines.push('PRAGMA journal_mode=WAL;');
+    if (h.user_version !== 0)
+        lines.push(`PRAGMA user_version=${Math.trunc(h.user_version)};`);
+    if (h.application_id !== 0)
+        lines.push(`PRAGMA application_id=${Math.trunc(h.application_id)};`);
+    return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+function integrityCheck(db) {
+    const rows = db.prepare('PRAGMA integrity_check').all();
+    return rows.map((r) => r.integrity_check).join('; ');
+}
+function removeDbFiles(path) {
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(`${path}${suffix}`, { force: true });
+    return !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path);
+}
+class SqliteSession {
+    target;
+    db;
+    serverVersion;
+    connectTimeoutMs;
+    engine = 'sqlite';
+    database;
+    cli;
+    constructor(target, db, serverVersion, connectTimeoutMs) {
+        this.target = target;
+        this.db = db;
+        this.serverVersion = serverVersion;
+        this.connectTimeoutMs = connectTimeoutMs;
+        this.database = target.database;
+        this.cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_8__/* .findOnPath */ .aY)(['sqlite3']);
+    }
+    plainFormat = false;
+    get clientVersion() {
+        return this.plainFormat ? 'sqlite3 CLI .dump' : `node:sqlite ${this.serverVersion} VACUUM INTO`;
+    }
+    static async open(input, target, connectTimeoutMs) {
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(target.path)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `sqlite database file ${target.path} does not exist.`);
+        }
+        if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.statSync)(target.path).isFile())
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `${target.path} is not a file.`);
+        let db;
+        try {
+            db = await openDb(target.path, { readOnly: true, timeoutMs: connectTimeoutMs });
+            db.prepare('PRAGMA schema_version').get();
+        }
+        catch (err) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz(input, `${target.path} cannot be opened as a sqlite database: ${(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(err)}`);
+        }
+        const v = db.prepare('SELECT sqlite_version() AS v').get();
+        return new SqliteSession(target, db, v.v, connectTimeoutMs);
+    }
+    resolvePlan(plan) {
+        this.plainFormat = plan.format === 'plain';
+        if (this.plainFormat && !this.cli) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('format: plain for sqlite needs the sqlite3 command-line tool; install sqlite3 or use format: auto.');
+        }
+        return { ...plan, compressedBy: 'stream' };
+    }
+    /**
+     * VACUUM INTO writes a consistent copy inside one read transaction, so writers on other
+     * connections neither corrupt it nor starve it (the backup API restarts on every write).
+     */
+    async dump(plan, target, tempDir) {
+        if (target.kind !== 'stream')
+            throw new Error('sqlite dumps are single files');
+        const snapshot = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `snapshot-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        try {
+            try {
+                this.db.exec(`VACUUM INTO ${sqliteString(snapshot)}`);
+            }
+            catch (err) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`VACUUM INTO failed: ${(0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .errorMessage */ .gJ)(err)}`);
+            }
+            const snap = await openDb(snapshot, { readOnly: true });
+            let counts;
+            try {
+                counts = countSqliteTables(snap);
+            }
+            finally {
+                snap.close();
+            }
+            const header = readHeader(this.db);
+            if (plan.format === 'plain') {
+                _actions_core__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq(`Running sqlite3 .dump of the snapshot`);
+                const preamble = sqlitePragmaPreamble(header);
+                if (preamble !== '')
+                    target.sink.write(preamble);
+                await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)(sqliteDumpArgv(this.cli ?? 'sqlite3', snapshot), {
+                    stdout: target.sink,
+                    timeoutMs: plan.timeoutMs,
+                    label: 'sqlite3 .dump',
+                });
+            }
+            else {
+                // VACUUM INTO keeps user_version and application_id but writes a rollback-journal file
+                if (header.journal_mode === 'wal') {
+                    const copy = await openDb(snapshot, { readOnly: false });
+                    try {
+                        copy.exec('PRAGMA journal_mode = WAL');
+                    }
+                    finally {
+                        copy.close();
+                    }
+                }
+                await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createReadStream)(snapshot, { highWaterMark: 1024 * 1024 }), target.sink);
+            }
+            return counts;
+        }
+        finally {
+            removeDbFiles(snapshot);
+        }
+    }
+    /** The backup as a database file: the file itself, or decompressed into tempDir. */
+    async materialize(backup, dest) {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_2__.pipeline)((0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .openDecompressed */ .TO)(backup.path, backup.plan.compression), (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(dest, { flags: 'wx' }));
+    }
+    async verifyStructure(backup, _tables, tempDir) {
+        const { plan } = backup;
+        if (plan.format === 'plain') {
+            const scan = await (0,_compression_js__WEBPACK_IMPORTED_MODULE_6__/* .scanDecompressed */ .e1)(backup.path, plan.compression);
+            const tail = scan.tail.trimEnd();
+            if (!tail.endsWith('COMMIT;') || tail.includes('ROLLBACK; -- due to errors')) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo('the sqlite .dump does not end with COMMIT; it is incomplete or hit errors.');
+            }
+            return {
+                checked: `${plan.compression === 'none' ? 'SQL' : `${plan.compression} stream`} read whole, ends with COMMIT`,
+                missing: [],
+            };
+        }
+        const file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `check-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        try {
+            await this.materialize(backup, file);
+            const db = await openDb(file, { readOnly: true });
+            try {
+                const result = integrityCheck(db);
+                if (result !== 'ok')
+                    throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .UserError */ .yo(`PRAGMA integrity_check of the backup: ${result.slice(0, 300)}`);
+            }
+            finally {
+                db.close();
+            }
+            return {
+                checked: `${plan.compression === 'none' ? '' : `${plan.compression} stream read whole, `}PRAGMA integrity_check ok`,
+                missing: [],
+            };
+        }
+        finally {
+            removeDbFiles(file);
+        }
+    }
+    async verifyRestore(backup, scratch, tempDir) {
+        const file = scratch && scratch.engine === 'sqlite'
+            ? scratch.path
+            : (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(tempDir, `restore-${(0,_engine_js__WEBPACK_IMPORTED_MODULE_7__/* .randomSuffix */ .V)()}.sqlite3`);
+        if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .InputError */ .dz('verify-database-url', `${file} already exists; name a file that does not exist (backup-db creates it and deletes it).`);
+        }
+        let removed = false;
+        try {
+            // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
+            const { restoreSqliteFile } = await __nccwpck_require__.e(/* import() */ 523).then(__nccwpck_require__.bind(__nccwpck_require__, 20523));
+            const { tables: counts } = await restoreSqliteFile({ path: backup.path, format: backup.plan.format, compression: backup.plan.compression }, file, backup.plan.timeoutMs);
+            removed = removeDbFiles(file);
+            return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
+        }
+        finally {
+            if (!removed)
+                removeDbFiles(file);
+        }
+    }
+    async close() {
+        this.db.close();
+    }
 }
 
 
@@ -34821,6 +35308,214 @@ function errorMessage(err) {
 
 /***/ }),
 
+/***/ 20913:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  E: () => (/* binding */ execArgv)
+});
+
+// UNUSED EXPORTS: ExecError
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: ./src/kit/errors.ts
+var errors = __nccwpck_require__(73713);
+// EXTERNAL MODULE: ./src/kit/secrets.ts
+var secrets = __nccwpck_require__(14601);
+// EXTERNAL MODULE: ./src/kit/durations.ts
+var durations = __nccwpck_require__(40869);
+;// CONCATENATED MODULE: ./src/kit/exec.ts
+
+
+
+
+
+
+class ExecError extends errors/* UserError */.yo {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.name = 'ExecError';
+        this.result = result;
+    }
+}
+class LineTail {
+    max;
+    onLine;
+    lines = [];
+    partial = '';
+    constructor(max, onLine) {
+        this.max = max;
+        this.onLine = onLine;
+    }
+    push(chunk) {
+        const parts = (this.partial + chunk).split(/\r?\n/);
+        this.partial = parts.pop() ?? '';
+        for (const p of parts)
+            this.add(p);
+    }
+    end() {
+        if (this.partial)
+            this.add(this.partial);
+        this.partial = '';
+    }
+    add(line) {
+        const clean = (0,secrets/* redact */.E$)(line);
+        this.onLine?.(clean);
+        if (clean.trim() === '')
+            return;
+        this.lines.push(clean);
+        if (this.lines.length > this.max)
+            this.lines.shift();
+    }
+    get() {
+        return [...this.lines];
+    }
+}
+/**
+ * Runs argv[0] with argv[1..] — never through a shell — and resolves when it exits and
+ * its stdout has been fully consumed. Throws an ExecError carrying the redacted stderr
+ * tail when the program exits non-zero (unless allowFailure), is killed or times out.
+ */
+async function execArgv(argv, opts = {}) {
+    if (argv.length === 0)
+        throw new Error('execArgv: empty argv');
+    const [file, ...args] = argv;
+    const label = opts.label ?? (0,external_node_path_.basename)(file);
+    const env = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) {
+        if (v !== undefined)
+            env[k] = v;
+    }
+    const started = Date.now();
+    const stdoutMode = opts.stdout ?? 'capture';
+    const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+        cwd: opts.cwd,
+        env,
+        stdio: [
+            opts.stdin === undefined ? 'ignore' : 'pipe',
+            stdoutMode === 'inherit' ? 'inherit' : 'pipe',
+            'pipe',
+        ],
+    });
+    const tail = new LineTail(opts.stderrTailLines ?? 20, opts.onStderrLine);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk) => tail.push(chunk));
+    let captured = '';
+    let sinkError;
+    let stdinError;
+    let stdoutDone = Promise.resolve();
+    if (child.stdout) {
+        if (stdoutMode === 'capture') {
+            child.stdout.setEncoding('utf8');
+            child.stdout.on('data', (chunk) => {
+                captured += chunk;
+            });
+            stdoutDone = new Promise((resolve) => child.stdout.on('close', () => resolve()));
+        }
+        else if (stdoutMode === 'ignore') {
+            child.stdout.resume();
+        }
+        else if (typeof stdoutMode === 'object') {
+            // Caught at once: a sink that fails early (disk full) must not become an unhandled
+            // rejection, and the child is stopped rather than left blocked on a full pipe.
+            stdoutDone = (0,promises_.pipeline)(child.stdout, stdoutMode).catch((err) => {
+                sinkError = err;
+                child.kill('SIGTERM');
+            });
+        }
+    }
+    if (opts.stdin !== undefined && child.stdin) {
+        const stdin = child.stdin;
+        stdin.on('error', () => {
+            // the child may exit without reading its input; its exit code tells the story
+        });
+        if (typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)) {
+            stdin.end(opts.stdin);
+        }
+        else {
+            // A source that fails mid-stream (a corrupt compressed file) must not leave the child
+            // waiting for the rest of its input until the timeout: stop it and report why.
+            opts.stdin.once('error', (err) => {
+                stdinError = err;
+                stdin.destroy();
+                child.kill('SIGTERM');
+            });
+            opts.stdin.pipe(stdin);
+        }
+    }
+    let timedOut = false;
+    let killTimer;
+    const timer = opts.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        }, opts.timeoutMs)
+        : undefined;
+    let spawnError;
+    const exit = await new Promise((resolve) => {
+        child.on('error', (err) => {
+            spawnError = err;
+            resolve({ code: null, signal: null });
+        });
+        child.on('close', (code, signal) => resolve({ code, signal }));
+    });
+    if (timer)
+        clearTimeout(timer);
+    if (killTimer)
+        clearTimeout(killTimer);
+    tail.end();
+    await stdoutDone;
+    const result = {
+        exitCode: exit.code ?? -1,
+        signal: exit.signal,
+        stdout: captured,
+        stderrTail: tail.get(),
+        durationMs: Date.now() - started,
+        timedOut,
+    };
+    if (spawnError) {
+        const why = spawnError.code === 'ENOENT'
+            ? `${label} was not found (${file}); is it installed and on PATH?`
+            : `${label} could not be started: ${(0,secrets/* redact */.E$)(spawnError.message)}`;
+        throw new ExecError(why, result);
+    }
+    if (timedOut) {
+        throw new ExecError(`${label} did not finish within ${(0,durations/* formatDuration */.a)(opts.timeoutMs ?? 0)} and was stopped.${tailText(result)}`, result);
+    }
+    if (stdinError) {
+        const msg = stdinError instanceof Error ? stdinError.message : String(stdinError);
+        throw new ExecError(`reading the input of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
+    }
+    if (sinkError) {
+        const msg = sinkError instanceof Error ? sinkError.message : String(sinkError);
+        throw new ExecError(`writing the output of ${label} failed: ${(0,secrets/* redact */.E$)(msg)}`, result);
+    }
+    if (result.exitCode !== 0 && !opts.allowFailure) {
+        const how = exit.signal
+            ? `was killed by ${exit.signal}`
+            : `exited with code ${result.exitCode}`;
+        throw new ExecError(`${label} ${how}.${tailText(result)}`, result);
+    }
+    return result;
+}
+function tailText(result) {
+    if (result.stderrTail.length === 0)
+        return '';
+    return ` Last output: ${result.stderrTail.slice(-5).join(' | ')}`;
+}
+
+
+/***/ }),
+
 /***/ 14601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34904,6 +35599,51 @@ function redactUrl(url) {
 /** Test hook: forget every registered secret. */
 function clearSecretsForTest() {
     known.clear();
+}
+
+
+/***/ }),
+
+/***/ 98402:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   X: () => (/* binding */ formatSize)
+/* harmony export */ });
+/* unused harmony export parseSize */
+const UNITS = {
+    '': 1,
+    b: 1,
+    kb: 1000,
+    mb: 1000 ** 2,
+    gb: 1000 ** 3,
+    tb: 1000 ** 4,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3,
+    tib: 1024 ** 4,
+};
+const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
+/** Parses `512`, `10KB` (decimal), `5MiB` (binary). Returns bytes or undefined. */
+function parseSize(text) {
+    const m = SIZE.exec(text.trim());
+    if (!m)
+        return undefined;
+    const unit = UNITS[m[2].toLowerCase()];
+    if (unit === undefined)
+        return undefined;
+    return Math.round(Number(m[1]) * unit);
+}
+/** Formats bytes with binary units: `512 B`, `1.5 KiB`, `200.0 MiB`. */
+function formatSize(bytes) {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes;
+    let i = 0;
+    while (value >= 1024 && i < units.length - 1) {
+        value /= 1024;
+        i++;
+    }
+    return i === 0 ? `${value} B` : `${value.toFixed(1)} ${units[i]}`;
 }
 
 
@@ -35258,6 +35998,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 80481:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:readline");
 
 /***/ }),
 

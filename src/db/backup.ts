@@ -38,6 +38,8 @@ export interface BackupOptions {
   gitSha: string | null;
   runId: string | null;
   now?: Date;
+  /** false: a caller with its own cancellation (rollback) lets the backup finish on SIGINT/SIGTERM */
+  exitOnSignal?: boolean;
 }
 
 /** What is known so far; filled as the backup goes, so a failure can still report it. */
@@ -205,8 +207,10 @@ export async function runBackup(
     } catch (err) {
       throw new UserError(`cannot write in output-dir ${opts.outputDir}: ${ioProblem(err)}.`);
     }
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    if (opts.exitOnSignal !== false) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
     const partial = join(workDir, fileName);
 
     core.info(

@@ -6,7 +6,7 @@ import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { connectMysql } from './connection.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed, scanDecompressed } from './compression.js';
+import { scanDecompressed } from './compression.js';
 import {
   randomSuffix,
   type BackupOnDisk,
@@ -17,7 +17,6 @@ import {
 } from './engine.js';
 import {
   MYSQL_DUMP_MARKER,
-  mysqlClientArgv,
   mysqlDumpArgv,
   mysqlDumpHasMarker,
   mysqlEnv,
@@ -204,13 +203,19 @@ export class MysqlSession implements EngineSession {
       }
       await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
       created = true;
-      await execArgv(mysqlClientArgv(this.clientTool, server, name, this.connectTimeoutMs), {
-        env: mysqlEnv(server),
-        stdin: openDecompressed(backup.path, backup.plan.compression),
-        stdout: 'ignore',
-        timeoutMs: backup.plan.timeoutMs,
-        label: `${this.clientTool.split('/').pop()} (restore check)`,
-      });
+      // the same load as rollback's (mysql-restore.ts), so this check proves what it does
+      const { loadMysqlDump } = await import('./mysql-restore.js');
+      await loadMysqlDump(
+        this.clientTool,
+        server,
+        name,
+        { path: backup.path, compression: backup.plan.compression },
+        {
+          connectTimeoutMs: this.connectTimeoutMs,
+          timeoutMs: backup.plan.timeoutMs,
+          label: 'restore check',
+        },
+      );
       const counts = await countMysqlTables(admin, name);
       const gone = await this.drop(admin, name);
       dropped = true;

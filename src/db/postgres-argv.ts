@@ -71,24 +71,38 @@ export function pgDbnameConninfo(database: string): string {
   return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** Restores an archive into a database; objects owned by the restoring user, no grants. */
+/**
+ * Restores an archive into a database with its owners and grants (the restoring user must be
+ * able to act as every owner: see postgres-restore.ts, which filters the rest out).
+ */
 export function pgRestoreArgv(
   binDir: string | undefined,
   database: string,
   path: string | undefined,
-  opts: { jobs?: number } = {},
+  opts: { jobs?: number; singleTransaction?: boolean } = {},
 ): string[] {
   const argv = [
     tool(binDir, 'pg_restore'),
     '--no-password',
     '--exit-on-error',
-    '--no-owner',
-    '--no-privileges',
     `--dbname=${pgDbnameConninfo(database)}`,
   ];
+  if (opts.singleTransaction) argv.push('--single-transaction');
   // parallel restore needs a seekable archive: a file or directory, not stdin
-  if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
+  else if (opts.jobs !== undefined && opts.jobs > 1 && path !== undefined)
     argv.push(`--jobs=${opts.jobs}`);
+  if (path !== undefined) argv.push(path);
+  return argv;
+}
+
+/** pg_restore writing the archive as a SQL script to stdout (read from `path`, or stdin). */
+export function pgRestoreScriptArgv(
+  binDir: string | undefined,
+  path: string | undefined,
+  opts: { schemaOnly: boolean },
+): string[] {
+  const argv = [tool(binDir, 'pg_restore'), '--file=-'];
+  if (opts.schemaOnly) argv.push('--schema-only');
   if (path !== undefined) argv.push(path);
   return argv;
 }

@@ -6,7 +6,7 @@ import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { connectPostgres } from './connection.js';
 import { execArgv } from '../kit/exec.js';
 import { redact } from '../kit/secrets.js';
-import { openDecompressed, scanDecompressed } from './compression.js';
+import { scanDecompressed } from './compression.js';
 import {
   randomSuffix,
   type BackupOnDisk,
@@ -21,12 +21,17 @@ import {
   pgConnectionEnv,
   pgDumpArgv,
   pgMajorOfVersionNum,
-  pgRestoreArgv,
   pgRestoreListArgv,
-  psqlRestoreArgv,
   tocHasTableData,
   type PgClientCandidate,
 } from './postgres-argv.js';
+import { createDatabaseLike } from './postgres-database.js';
+import {
+  pgArchiveInput,
+  restorePgArchive,
+  skippedRolesWarning,
+  type PgArchive,
+} from './postgres-restore.js';
 import type { DatabaseTarget, ServerTarget } from './url.js';
 
 const PG_LIB = '/usr/lib/postgresql';
@@ -101,6 +106,11 @@ WHERE c.relkind = 'r'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY 1, 2`;
+
+/** The user tables (`schema.table`), without counting their rows. */
+export async function listPgTables(client: Client): Promise<string[]> {
+  return (await client.query<TableRef>(TABLES_SQL)).rows.map((t) => `${t.schema}.${t.name}`);
+}
 
 /** Exact row counts (count(*)) of every user table, keyed `schema.table`. */
 export async function countPgTables(
@@ -256,12 +266,15 @@ export class PostgresSession implements EngineSession {
         missing: [],
       };
     }
-    const streamed = plan.compressedBy === 'stream' && plan.compression !== 'none';
-    const r = await execArgv(pgRestoreListArgv(this.tool.binDir, streamed ? undefined : path), {
-      stdin: streamed ? openDecompressed(path, plan.compression) : undefined,
-      timeoutMs: plan.timeoutMs,
-      label: 'pg_restore --list',
-    });
+    const input = pgArchiveInput(this.archiveOf(backup));
+    const r = await execArgv(
+      pgRestoreListArgv(this.tool.binDir, input.kind === 'path' ? input.path : undefined),
+      {
+        stdin: input.kind === 'stream' ? input.open() : undefined,
+        timeoutMs: plan.timeoutMs,
+        label: 'pg_restore --list',
+      },
+    );
     const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
     const refs = this.tableRefs.length > 0 ? this.tableRefs : Object.keys(tables).map(splitName);
     const missing = refs
@@ -297,9 +310,28 @@ export class PostgresSession implements EngineSession {
           `database '${name}' already exists; name one that does not exist (backup-db creates it, restores into it and drops it).`,
         );
       }
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      // the same creation and restore as rollback's, so this check proves what rollback does
+      if (server === this.target) {
+        for (const w of await createDatabaseLike(admin, name, this.database)) core.warning(w);
+      } else {
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE template0`);
+      }
       created = true;
-      await this.restoreInto(backup, server, name);
+      const done = await restorePgArchive({
+        client: admin,
+        server,
+        database: name,
+        archive: this.archiveOf(backup),
+        binDir: this.tool.binDir,
+        connectTimeoutMs: this.connectTimeoutMs,
+        timeoutMs: backup.plan.timeoutMs,
+        singleTransaction: false,
+        appName: 'runbook-backup-db:restore-check',
+        label: 'restore check',
+      });
+      const user = (await admin.query<{ u: string }>('SELECT current_user AS u')).rows[0].u;
+      const warning = skippedRolesWarning(done.skipped, user);
+      if (warning) core.warning(`restore check: ${warning}`);
       const scratchClient = await connect(input, server, name, this.connectTimeoutMs);
       let counts: Record<string, number>;
       try {
@@ -319,32 +351,21 @@ export class PostgresSession implements EngineSession {
     }
   }
 
+  private archiveOf(backup: BackupOnDisk): PgArchive {
+    const { plan } = backup;
+    return {
+      path: backup.path,
+      format: plan.format,
+      compression: plan.compression,
+      compressedBy: plan.compressedBy,
+      jobs: plan.jobs,
+    };
+  }
+
   private async drop(admin: Client, name: string): Promise<boolean> {
     await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
     const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     return !left.rowCount;
-  }
-
-  private async restoreInto(
-    backup: BackupOnDisk,
-    server: ServerTarget,
-    name: string,
-  ): Promise<void> {
-    const { plan, path } = backup;
-    const env = pgConnectionEnv(server, name, this.connectTimeoutMs);
-    const streamed = plan.compressedBy === 'stream' || plan.format === 'plain';
-    const stdin = streamed ? openDecompressed(path, plan.compression) : undefined;
-    const argv =
-      plan.format === 'plain'
-        ? psqlRestoreArgv(this.tool.binDir, name)
-        : pgRestoreArgv(this.tool.binDir, name, stdin ? undefined : path, { jobs: plan.jobs });
-    await execArgv(argv, {
-      env,
-      stdin,
-      stdout: 'ignore',
-      timeoutMs: plan.timeoutMs,
-      label: plan.format === 'plain' ? 'psql (restore check)' : 'pg_restore (restore check)',
-    });
   }
 
   async close(): Promise<void> {

@@ -57,6 +57,35 @@ export function countSqliteTables(db: DatabaseSync): Record<string, number> {
   return counts;
 }
 
+/** The header settings apps rely on, which VACUUM INTO (journal_mode) and .dump (all) lose. */
+export interface SqliteHeader {
+  journal_mode: string;
+  user_version: number;
+  application_id: number;
+}
+
+export function readHeader(db: DatabaseSync): SqliteHeader {
+  const get = (p: string): string | number =>
+    Object.values(db.prepare(`PRAGMA ${p}`).get() as Record<string, string | number>)[0];
+  return {
+    journal_mode: String(get('journal_mode')),
+    user_version: Number(get('user_version')),
+    application_id: Number(get('application_id')),
+  };
+}
+
+/**
+ * PRAGMAs written before a plain `.dump` so that loading it restores the header settings
+ * (outside the dump's transaction, where journal_mode can change). Only non-defaults.
+ */
+export function sqlitePragmaPreamble(h: SqliteHeader): string {
+  const lines: string[] = [];
+  if (h.journal_mode === 'wal') lines.push('PRAGMA journal_mode=WAL;');
+  if (h.user_version !== 0) lines.push(`PRAGMA user_version=${Math.trunc(h.user_version)};`);
+  if (h.application_id !== 0) lines.push(`PRAGMA application_id=${Math.trunc(h.application_id)};`);
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}
+
 function integrityCheck(db: DatabaseSync): string {
   const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
   return rows.map((r) => r.integrity_check).join('; ');
@@ -143,14 +172,26 @@ export class SqliteSession implements EngineSession {
       } finally {
         snap.close();
       }
+      const header = readHeader(this.db);
       if (plan.format === 'plain') {
         core.info(`Running sqlite3 .dump of the snapshot`);
+        const preamble = sqlitePragmaPreamble(header);
+        if (preamble !== '') target.sink.write(preamble);
         await execArgv(sqliteDumpArgv(this.cli ?? 'sqlite3', snapshot), {
           stdout: target.sink,
           timeoutMs: plan.timeoutMs,
           label: 'sqlite3 .dump',
         });
       } else {
+        // VACUUM INTO keeps user_version and application_id but writes a rollback-journal file
+        if (header.journal_mode === 'wal') {
+          const copy = await openDb(snapshot, { readOnly: false });
+          try {
+            copy.exec('PRAGMA journal_mode = WAL');
+          } finally {
+            copy.close();
+          }
+        }
         await pipeline(createReadStream(snapshot, { highWaterMark: 1024 * 1024 }), target.sink);
       }
       return counts;
@@ -223,28 +264,13 @@ export class SqliteSession implements EngineSession {
     }
     let removed = false;
     try {
-      if (backup.plan.format === 'plain') {
-        await execArgv(sqliteLoadArgv(this.cli ?? 'sqlite3', file), {
-          stdin: openDecompressed(backup.path, backup.plan.compression),
-          stdout: 'ignore',
-          timeoutMs: backup.plan.timeoutMs,
-          label: 'sqlite3 (restore check)',
-        });
-      } else {
-        await this.materialize(backup, file);
-      }
-      const db = await openDb(file, { readOnly: false, timeoutMs: this.connectTimeoutMs });
-      let counts: Record<string, number>;
-      try {
-        const result = integrityCheck(db);
-        if (result !== 'ok')
-          throw new UserError(
-            `PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`,
-          );
-        counts = countSqliteTables(db);
-      } finally {
-        db.close();
-      }
+      // the same restore as rollback's (sqlite-restore.ts), so this check proves what it does
+      const { restoreSqliteFile } = await import('./sqlite-restore.js');
+      const { tables: counts } = await restoreSqliteFile(
+        { path: backup.path, format: backup.plan.format, compression: backup.plan.compression },
+        file,
+        backup.plan.timeoutMs,
+      );
       removed = removeDbFiles(file);
       return { scratch: scratch ? file : 'a temporary file', tables: counts, dropped: removed };
     } finally {

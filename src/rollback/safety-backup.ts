@@ -54,5 +54,7 @@ export async function takeSafetyBackup(opts: {
     gitSha: opts.gitSha,
     runId: opts.runId,
     now,
+    // rollback's own cancellation lets the safety backup finish, then stops before the restore
+    exitOnSignal: false,
   });
 }

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { errorMessage } from '../../kit/errors.js';
+import { UserError, errorMessage } from '../../kit/errors.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { redact } from '../../kit/secrets.js';
 import { withTag } from '../../image/reference.js';
@@ -24,7 +24,8 @@ import {
   type ImagePlan,
 } from '../../rollback/image.js';
 import type { Target } from '../../rollback/plan.js';
-import { restoreBackup } from '../../rollback/restore.js';
+import { restoreLive } from '../../db/live-restore.js';
+import { SignalStop } from '../../rollback/cancel.js';
 import { takeSafetyBackup } from '../../rollback/safety-backup.js';
 import { readSettings, type MigrationSettings, type Settings } from './settings.js';
 import { writeSummary, type Report, type StepReport } from './summary.js';
@@ -107,9 +108,21 @@ async function prepare(s: Settings, report: Report): Promise<Prepared> {
   return p;
 }
 
-async function execute(s: Settings, p: Prepared, report: Report): Promise<void> {
+/** Keeps `rolled-back` true after every part, so a run killed later still reports it. */
+function reportDone(report: Report): void {
+  setOutput('rolled-back', report.rolledBack);
+}
+
+async function execute(s: Settings, p: Prepared, report: Report, stop: SignalStop): Promise<void> {
   for (const st of report.steps) {
+    if (stop.requested) {
+      const left = report.steps.filter((x) => x.status === 'skipped').map((x) => x.target);
+      throw new UserError(
+        `cancelled (${stop.by}): rolled back ${report.rolledBack.join(', ') || 'nothing'}; not started: ${left.join(', ')}.`,
+      );
+    }
     const started = Date.now();
+    report.current = st.target;
     try {
       st.status = 'failed';
       if (st.target === 'image' && s.image && p.image) {
@@ -135,50 +148,80 @@ async function execute(s: Settings, p: Prepared, report: Report): Promise<void> 
         st.detail = `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
         log(`migrations: ${st.detail}`);
       } else if (st.target === 'database' && s.database && p.backup) {
-        const d = s.database;
-        const b = p.backup;
-        if (d.safetyBackup) {
-          mkdirSync(d.safetyBackupDir, { recursive: true });
-          const safety = await takeSafetyBackup({
-            target: d.target,
-            outputDir: d.safetyBackupDir,
-            connectTimeoutMs: d.connectTimeoutMs,
-            timeoutMs: s.timeoutMs,
-            gitSha: process.env.GITHUB_SHA || null,
-            runId: process.env.GITHUB_RUN_ID || null,
-          });
-          report.safetyBackupPath = safety.path;
-          setOutput('safety-backup-path', safety.path);
-          log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
-        }
-        const r = await restoreBackup({
-          target: d.target,
-          manifest: b.manifest,
-          backupPath: b.backupPath,
-          connectTimeoutMs: d.connectTimeoutMs,
-          timeoutMs: s.timeoutMs,
-          log,
-        });
-        report.restoredFrom = b.backupPath;
-        setOutput('restored-from', b.backupPath);
-        report.tables = Object.keys({ ...b.manifest.tables, ...r.tables })
-          .sort()
-          .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
-        report.extraTables = r.extraTables;
-        if (r.extraTables.length > 0) {
-          core.warning(
-            `${r.extraTables.length} table(s) are not in the backup and were left as they are: ${r.extraTables.join(', ')}`,
-          );
-        }
-        st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match`;
-        log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
+        await restoreDatabase(s, p.backup, report, st, stop);
       }
       st.status = 'done';
       report.rolledBack.push(st.target);
+      reportDone(report);
+    } catch (err) {
+      if (stop.requested) st.status = 'cancelled';
+      throw err;
     } finally {
       st.durationMs = Date.now() - started;
+      report.current = undefined;
     }
   }
+}
+
+async function restoreDatabase(
+  s: Settings,
+  b: VerifiedBackup,
+  report: Report,
+  st: StepReport,
+  stop: SignalStop,
+): Promise<void> {
+  const d = s.database!;
+  if (d.safetyBackup) {
+    mkdirSync(d.safetyBackupDir, { recursive: true });
+    const safety = await takeSafetyBackup({
+      target: d.target,
+      outputDir: d.safetyBackupDir,
+      connectTimeoutMs: d.connectTimeoutMs,
+      timeoutMs: s.timeoutMs,
+      gitSha: process.env.GITHUB_SHA || null,
+      runId: process.env.GITHUB_RUN_ID || null,
+    });
+    report.safetyBackupPath = safety.path;
+    setOutput('safety-backup-path', safety.path);
+    log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
+  }
+  if (stop.requested) {
+    throw new UserError(
+      `cancelled (${stop.by}) before the restore started; the database is unchanged${d.safetyBackup ? ' (the safety backup was completed)' : ''}.`,
+    );
+  }
+  const r = await restoreLive({
+    target: d.target,
+    manifest: b.manifest,
+    backupPath: b.backupPath,
+    connectTimeoutMs: d.connectTimeoutMs,
+    timeoutMs: s.timeoutMs,
+    mode: d.restoreMode,
+    keepReplaced: d.keepReplaced,
+    stop,
+    now: new Date(),
+    log,
+  });
+  for (const w of r.warnings) core.warning(redact(w));
+  report.restoredFrom = b.backupPath;
+  setOutput('restored-from', b.backupPath);
+  report.restoreMethod = r.method;
+  report.replaced = r.replaced;
+  setOutput('replaced-database', r.replaced ?? '');
+  report.tables = Object.keys({ ...b.manifest.tables, ...r.tables })
+    .sort()
+    .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
+  report.extraTables = r.extraTables;
+  report.extraTablesKeptIn = r.extraTablesKeptIn;
+  report.warnings = r.warnings;
+  setOutput('extra-tables', r.extraTables);
+  if (r.extraTables.length > 0) {
+    core.warning(
+      `${r.extraTables.length} table(s) existed that are not in the backup (created after it): ${r.extraTables.join(', ')} — kept in ${r.extraTablesKeptIn}.`,
+    );
+  }
+  st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}`;
+  log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
 }
 
 export async function run(): Promise<void> {
@@ -191,6 +234,12 @@ export async function run(): Promise<void> {
       rolledBack: [],
       durationMs: 0,
     };
+    const stop = new SignalStop((signal) =>
+      core.warning(
+        `${signal}: cancelling — ${report.current ? `finishing the ${report.current} part (or stopping a restore before its swap)` : 'no part is running'}; nothing further starts.`,
+      ),
+    );
+    stop.install();
     try {
       const s = readSettings();
       report.dryRun = s.dryRun;
@@ -202,12 +251,15 @@ export async function run(): Promise<void> {
         if (report.imageDigest) setOutput('image-digest', report.imageDigest);
         log('dry-run: nothing was changed');
       } else {
-        await execute(s, prepared, report);
+        await execute(s, prepared, report, stop);
       }
     } catch (err) {
       report.error = redact(errorMessage(err));
       throw err;
     } finally {
+      stop.remove();
+      report.cancelled = stop.requested;
+      setOutput('cancelled', stop.requested);
       // outputs are set on failure too, for the steps that decide what to do next
       report.durationMs = Date.now() - started;
       setOutput('rolled-back', report.rolledBack);

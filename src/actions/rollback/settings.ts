@@ -2,11 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
-import { getBoolean, getDuration, getList, getString } from '../../kit/inputs.js';
+import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
 import { isSha256Digest, isValidTag, type ImageReference } from '../../image/reference.js';
 import type { DatabaseTarget } from '../../db/url.js';
+import type { RestoreMode } from '../../db/live-restore.js';
 import type { TlsSettings } from '../../db/tls.js';
 import {
   readConnectTimeout,
@@ -64,7 +65,11 @@ export interface DatabaseSettings {
   safetyBackup: boolean;
   safetyBackupDir: string;
   connectTimeoutMs: number;
+  restoreMode: RestoreMode;
+  keepReplaced: boolean;
 }
+
+const RESTORE_MODES = ['auto', 'swap', 'in-place'] as const;
 
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 
@@ -288,9 +293,24 @@ function readDatabase(
   if (existsSync(safetyBackupDir) && !statSync(safetyBackupDir).isDirectory()) {
     throw new InputError('safety-backup-dir', `${safetyBackupDir} is a file, not a directory.`);
   }
+  const restoreMode = getEnum('restore-mode', RESTORE_MODES, { default: 'auto' });
+  if (restoreMode === 'swap' && target.engine === 'mysql') {
+    throw new InputError(
+      'restore-mode',
+      'swap is not possible on MySQL/MariaDB (no RENAME DATABASE); use auto or in-place.',
+    );
+  }
+  if (restoreMode === 'in-place' && target.engine === 'sqlite') {
+    throw new InputError(
+      'restore-mode',
+      'SQLite is always restored into a new file renamed over the database; use auto or swap.',
+    );
+  }
   return {
     target,
     source,
+    restoreMode,
+    keepReplaced: getBoolean('keep-replaced', { default: true }),
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
     connectTimeoutMs: connection.connectTimeoutMs,

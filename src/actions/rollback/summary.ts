@@ -3,7 +3,7 @@ import { formatSize } from '../../kit/sizes.js';
 import { escapeHtml, flush, heading, keyValueTable, raw, resultTable } from '../../kit/summary.js';
 import type { Target } from '../../rollback/plan.js';
 
-export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped';
+export type StepStatus = 'planned' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
 export interface StepReport {
   target: Target;
@@ -27,6 +27,14 @@ export interface Report {
   safetyBackupPath?: string;
   tables?: Array<[string, number | undefined, number | undefined]>;
   extraTables?: string[];
+  extraTablesKeptIn?: string;
+  restoreMethod?: string;
+  /** the replaced database (or SQLite file) kept as an undo */
+  replaced?: string;
+  warnings?: string[];
+  /** the part running now (for a cancellation message) */
+  current?: Target;
+  cancelled?: boolean;
   error?: string;
   durationMs: number;
 }
@@ -36,6 +44,7 @@ const MARK: Record<StepStatus, string> = {
   done: '✅ done',
   failed: '❌ failed',
   skipped: '⏭️ not reached',
+  cancelled: '⏹️ cancelled',
 };
 
 export async function writeSummary(r: Report): Promise<void> {
@@ -49,6 +58,9 @@ export async function writeSummary(r: Report): Promise<void> {
     ['Backup sha256', r.backupSha256],
     ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
     ['Safety backup', r.safetyBackupPath],
+    ['Restore', r.restoreMethod],
+    ['Replaced database kept as', r.replaced],
+    ['Cancelled', r.cancelled ? 'yes: the parts above marked done were completed' : undefined],
     ['Duration', formatDuration(r.durationMs)],
   ]);
   resultTable(
@@ -69,8 +81,9 @@ export async function writeSummary(r: Report): Promise<void> {
   }
   if (r.extraTables && r.extraTables.length > 0) {
     raw(
-      `<p>Tables not in the backup, left as they are: ${r.extraTables.map(escapeHtml).join(', ')}</p>`,
+      `<p>Tables that existed but are not in the backup (created after it): ${r.extraTables.map(escapeHtml).join(', ')} — kept in ${escapeHtml(r.extraTablesKeptIn ?? 'the safety backup')}.</p>`,
     );
   }
+  for (const w of r.warnings ?? []) raw(`<p>⚠️ ${escapeHtml(w)}</p>`);
   await flush();
 }
