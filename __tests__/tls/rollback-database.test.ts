@@ -28,7 +28,7 @@ const count = async (db: string): Promise<number> =>
   (await server.query<{ n: number }>('SELECT count(*)::int AS n FROM items', [], db))[0].n;
 
 describe('rollback of the database over TLS', () => {
-  test('verify-full (CA from a PEM input): safety backup, restore and checks all encrypted', async () => {
+  test('verify-full (CA from a PEM input): safety backup, swap restore and checks all encrypted; in-place too', async () => {
     const db = 'tls_restore';
     await server.createDatabase(db);
     await server.query(
@@ -79,5 +79,21 @@ describe('rollback of the database over TLS', () => {
     expect(rolledBack(run)).toEqual(['database']);
     expect(await count(db)).toBe(30);
     expect(run.outputs['safety-backup-path']).toBeTruthy();
+
+    // the in-place restore (no new database) over the same TLS connection settings
+    await server.query('DELETE FROM items WHERE id > 5', [], db);
+    const inPlace = await rollback(
+      {
+        targets: 'database',
+        'database-url': tlsUrl,
+        'ssl-root-cert': certs.caCert,
+        'backup-manifest': b.outputs['manifest-path'],
+        'restore-mode': 'in-place',
+        'safety-backup': 'false',
+      },
+      [server.password],
+    );
+    expectOk(inPlace);
+    expect(await count(db)).toBe(30);
   });
 });
