@@ -67,7 +67,11 @@ describe('database URLs', () => {
       'postgresql://app:p%40ss%3Aw%2Frd@db.internal:5433/shop?sslmode=require',
       '/ws',
     );
-    expect(t).toEqual({ ...pgTarget, sslmode: 'require' });
+    expect(t).toEqual({
+      ...pgTarget,
+      sslmode: 'require',
+      url: 'postgresql://app:p%40ss%3Aw%2Frd@db.internal:5433/shop?sslmode=require',
+    });
   });
 
   test('mysql and mariadb schemes are one engine with port 3306 by default', () => {
@@ -83,7 +87,7 @@ describe('database URLs', () => {
   });
 
   test('sqlite absolute and relative paths', () => {
-    expect(parseDatabaseUrl('database-url', 'sqlite:///abs/app.db', '/ws')).toEqual({
+    expect(parseDatabaseUrl('database-url', 'sqlite:////abs/app.db', '/ws')).toEqual({
       engine: 'sqlite',
       path: '/abs/app.db',
       database: 'app.db',
@@ -248,6 +252,9 @@ describe('mysql argv', () => {
       '--host=127.0.0.1',
       '--port=3307',
       '--user=root',
+      // sslmode prefer (the default): TLS when the server offers it, unverified
+      '--ssl',
+      '--skip-ssl-verify-server-cert',
       '--single-transaction',
       '--quick',
       '--routines',
@@ -267,6 +274,8 @@ describe('mysql argv', () => {
       '--host=127.0.0.1',
       '--port=3307',
       '--user=root',
+      '--ssl',
+      '--skip-ssl-verify-server-cert',
       '--connect-timeout=5',
       '--batch',
       '--default-character-set=utf8mb4',

@@ -10,7 +10,11 @@ import { tempDir } from '../support/services/common.js';
 import type { PostgresServer } from '../support/services/postgres.js';
 import type { MariaDbServer } from '../support/services/mariadb.js';
 import type { BackupManifest, Engine } from '../../src/db/manifest.js';
-import { parseDatabaseUrl } from '../../src/migrations/database-url.js';
+import { parseDatabaseUrl as parseTarget } from '../../src/db/url.js';
+
+/** database-url parsed as migrate parses it (relative sqlite paths from `cwd`). */
+const parseDatabaseUrl = (url: string, cwd = process.cwd()): ReturnType<typeof parseTarget> =>
+  parseTarget('database-url', url, cwd);
 import {
   createMigrationTool,
   parseStateText,

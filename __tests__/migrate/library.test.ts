@@ -2,7 +2,11 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseDatabaseUrl } from '../../src/migrations/database-url.js';
+import { parseDatabaseUrl as parseTarget } from '../../src/db/url.js';
+
+/** database-url parsed as migrate parses it (relative sqlite paths from `cwd`). */
+const parseDatabaseUrl = (url: string, cwd = process.cwd()): ReturnType<typeof parseTarget> =>
+  parseTarget('database-url', url, cwd);
 import {
   mysqlLockName,
   postgresLockKey,
@@ -49,7 +53,7 @@ describe('database URLs', () => {
       path: '/srv/app.db',
       database: 'app.db',
     });
-    expect(parseDatabaseUrl('sqlite:////srv/app.db').path).toBe('/srv/app.db');
+    expect(parseDatabaseUrl('sqlite:////srv/app.db')).toMatchObject({ path: '/srv/app.db' });
     expect(parseDatabaseUrl('sqlite:data/app.db', '/work/proj')).toMatchObject({
       path: '/work/proj/data/app.db',
       database: 'app.db',
@@ -74,7 +78,7 @@ describe('locks', () => {
       /another migration run holds the migration lock on the sqlite file/,
     );
     await held.release();
-    writeFileSync(sqliteLockPath(t.path ?? ''), '999999999');
+    writeFileSync(sqliteLockPath(t.engine === 'sqlite' ? t.path : ''), '999999999');
     const taken = await acquireMigrationLock(t, 0);
     await taken.release();
   });

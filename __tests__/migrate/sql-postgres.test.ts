@@ -117,7 +117,7 @@ describe('sql tool on postgres: the advisory lock', () => {
     );
     expectFailure(
       run,
-      /^cannot connect to the postgres database 'app_\d+' on 127\.0\.0\.1:\d+: password authentication failed for user "postgres"$/,
+      /^Input 'database-url': authentication failed for user 'postgres' at 127\.0\.0\.1:\d+: password authentication failed for user "postgres"$/,
     );
   });
 });

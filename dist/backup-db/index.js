@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(94649);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(21930);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 94649:
+/***/ 21930:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28702,10 +28702,16 @@ var db_compression = __nccwpck_require__(72292);
 var mysql_argv = __nccwpck_require__(81295);
 // EXTERNAL MODULE: ./src/db/postgres-argv.ts
 var postgres_argv = __nccwpck_require__(76774);
+// EXTERNAL MODULE: ./src/db/tls.ts
+var db_tls = __nccwpck_require__(53467);
 ;// CONCATENATED MODULE: ./src/db/url.ts
 
 
 
+
+
+/** connect-timeout's default, the same in every action. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
     'postgres',
     'postgresql',
@@ -28769,12 +28775,6 @@ function parseDatabaseUrl(input, text, cwd) {
     if (database.includes('/')) {
         throw new errors/* InputError */.dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
     }
-    for (const key of url.searchParams.keys()) {
-        const known = engine === 'postgres' ? ['sslmode', 'host', 'application_name'] : [];
-        if (!known.includes(key)) {
-            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported${known.length ? `; supported: ${known.join(', ')}` : ''}.`);
-        }
-    }
     const target = {
         engine,
         host,
@@ -28782,16 +28782,71 @@ function parseDatabaseUrl(input, text, cwd) {
         user: decode(input, url.username),
         password: decode(input, url.password),
         database,
+        url: value,
     };
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null) {
-        const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-        if (!modes.includes(sslmode)) {
-            throw new errors/* InputError */.dz(input, `sslmode '${sslmode}' is not one of: ${modes.join(', ')}.`);
-        }
-        target.sslmode = sslmode;
-    }
+    // the TLS settings are checked as a whole once the certificate inputs are merged in
+    Object.assign(target, parseTlsParams(input, engine, url.searchParams, cwd));
     return target;
+}
+/** Query parameters of each engine: libpq's names for PostgreSQL, MySQL's for MySQL/MariaDB. */
+const PG_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'application_name'];
+const MYSQL_PARAMS = ['ssl-mode', 'sslmode', 'ssl-ca', 'ssl-cert', 'ssl-key'];
+/** The TLS query parameters of a MySQL URL, removed from what the migration tools get. */
+const MYSQL_TLS_PARAMS = (/* unused pure expression or super */ null && (MYSQL_PARAMS));
+function parseTlsParams(input, engine, params, cwd) {
+    const known = engine === 'postgres' ? PG_PARAMS : MYSQL_PARAMS;
+    for (const key of params.keys()) {
+        if (!known.includes(key)) {
+            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported; supported: ${known.join(', ')}.`);
+        }
+    }
+    const tls = {};
+    const libpqMode = params.get('sslmode');
+    if (libpqMode !== null) {
+        if (!db_tls/* SSL_MODES */.yj.includes(libpqMode)) {
+            throw new errors/* InputError */.dz(input, `sslmode '${libpqMode}' is not one of: ${db_tls/* SSL_MODES */.yj.join(', ')}.`);
+        }
+        tls.sslmode = libpqMode;
+    }
+    const mysqlMode = params.get('ssl-mode');
+    if (mysqlMode !== null) {
+        const mode = db_tls/* MYSQL_SSL_MODES */.l9[mysqlMode.toUpperCase()];
+        if (!mode) {
+            throw new errors/* InputError */.dz(input, `ssl-mode '${mysqlMode}' is not one of: ${Object.keys(db_tls/* MYSQL_SSL_MODES */.l9).join(', ')}.`);
+        }
+        if (tls.sslmode && tls.sslmode !== mode)
+            throw new errors/* InputError */.dz(input, 'sets both sslmode and ssl-mode, differently; keep one.');
+        tls.sslmode = mode;
+    }
+    const files = engine === 'postgres'
+        ? [
+            ['sslrootcert', 'sslrootcert'],
+            ['sslcert', 'sslcert'],
+            ['sslkey', 'sslkey'],
+        ]
+        : [
+            ['sslrootcert', 'ssl-ca'],
+            ['sslcert', 'ssl-cert'],
+            ['sslkey', 'ssl-key'],
+        ];
+    for (const [field, name] of files) {
+        const v = params.get(name);
+        if (v === null || v === '')
+            continue;
+        if (field === 'sslrootcert' && v === db_tls/* SYSTEM_ROOT */.ZO) {
+            tls.sslrootcert = db_tls/* SYSTEM_ROOT */.ZO;
+            continue;
+        }
+        tls[field] = certFile(input, name, v, cwd);
+    }
+    return tls;
+}
+/** A certificate or key file named in a URL or an input: it must exist before anything runs. */
+function certFile(input, what, path, cwd) {
+    const abs = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(cwd, path);
+    if (!isFile(abs))
+        throw new errors/* InputError */.dz(input, `${what} ${abs} does not exist or is not a file.`);
+    return abs;
 }
 function decode(input, text) {
     try {
@@ -28801,29 +28856,206 @@ function decode(input, text) {
         throw new errors/* InputError */.dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
     }
 }
+const SQLITE_FORMS = 'use sqlite:////absolute/path.db (four slashes) or sqlite:relative/path.db';
+/**
+ * SQLite URLs. Two conventions meet here: SQLAlchemy and dj-database-url read
+ * `sqlite:///x` as the relative path x and `sqlite:////x` as /x, while runbook-actions
+ * documented `sqlite:///x` as /x. Every form whose meaning is the same in both is taken
+ * as is; `sqlite:///x` is settled by the file system (which of /x and <cwd>/x exists, or
+ * failing that whose directory does) and refused when both or neither could be meant,
+ * so no tool ever opens or creates a different file than the others.
+ */
 function parseSqlite(input, value, cwd) {
-    let rest = value.slice(value.indexOf(':') + 1);
-    if (rest.startsWith('///')) {
-        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
-        rest = rest.replace(/^\/+/, '/');
-    }
+    const rest = value.slice(value.indexOf(':') + 1).replace(/\?.*$/, '');
+    if (/(^|\/):memory:$/.test(rest))
+        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up or migrated.');
+    let path;
+    if (rest.startsWith('////'))
+        path = `/${rest.replace(/^\/+/, '')}`;
+    else if (rest.startsWith('///'))
+        path = ambiguousSqlite(input, rest.slice(3), cwd);
     else if (rest.startsWith('//')) {
-        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);
+        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; ${SQLITE_FORMS}.`);
     }
-    rest = rest.replace(/\?.*$/, '');
+    else
+        path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
     if (rest === '' || rest.endsWith('/')) {
-        throw new errors/* InputError */.dz(input, 'names no database file; use sqlite:///absolute/path.db or sqlite:relative/path.db.');
+        throw new errors/* InputError */.dz(input, `names no database file; ${SQLITE_FORMS}.`);
     }
-    if (rest === ':memory:')
-        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up.');
-    const path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
     return { engine: 'sqlite', path, database: (0,external_node_path_.basename)(path) };
+}
+function isFile(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function isDir(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function ambiguousSqlite(input, tail, cwd) {
+    if (tail === '' || tail.endsWith('/'))
+        throw new errors/* InputError */.dz(input, `names no database file; ${SQLITE_FORMS}.`);
+    const abs = `/${tail}`;
+    const rel = (0,external_node_path_.resolve)(cwd, tail);
+    if (abs === rel)
+        return abs;
+    const a = isFile(abs);
+    const r = isFile(rel);
+    if (a !== r)
+        return a ? abs : rel;
+    if (!a) {
+        const ad = isDir((0,external_node_path_.dirname)(abs));
+        const rd = isDir((0,external_node_path_.dirname)(rel));
+        if (ad !== rd)
+            return ad ? abs : rel;
+        // nothing could be opened or created either way: the documented meaning, which then
+        // fails as a missing file
+        if (!ad)
+            return abs;
+    }
+    throw new errors/* InputError */.dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'either could be created'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
+}
+/**
+ * DATABASE_URL for a migration tool, in its own convention: SQLite as the absolute
+ * `sqlite:////abs/app.db` (SQLAlchemy, dj-database-url) or `file:/abs/app.db` (Prisma), so
+ * every tool opens the file runbook-actions opened; server URLs as given, minus the MySQL
+ * TLS parameters, which SQLAlchemy's and Django's MySQL drivers do not understand (the TLS
+ * settings reach every tool through the environment instead).
+ */
+function databaseUrlForTool(t, tool) {
+    if (t.engine === 'sqlite')
+        return tool === 'prisma' ? `file:${t.path}` : `sqlite:///${t.path}`;
+    const text = t.url ?? serverUrl(t);
+    if (t.engine !== 'mysql')
+        return text;
+    const q = text.indexOf('?');
+    if (q < 0)
+        return text;
+    const params = new URLSearchParams(text.slice(q + 1));
+    for (const k of MYSQL_TLS_PARAMS)
+        params.delete(k);
+    const kept = params.toString();
+    return kept === '' ? text.slice(0, q) : `${text.slice(0, q)}?${kept}`;
+}
+function serverUrl(t) {
+    const auth = t.user
+        ? `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}@`
+        : '';
+    const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+    return `${t.engine}://${auth}${host}:${t.port}/${encodeURIComponent(t.database)}`;
 }
 /** Where a server target points, for messages: never the password. */
 function describeTarget(t) {
     if (t.engine === 'sqlite')
         return `sqlite file ${t.path}`;
     return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
+}
+
+;// CONCATENATED MODULE: ./src/actions/shared/database-settings.ts
+
+
+
+
+
+
+
+
+/**
+ * The database inputs every action that touches a database shares: `database-url` (and
+ * backup-db's `verify-database-url`), `connect-timeout`, and the TLS certificate inputs
+ * `ssl-root-cert`, `ssl-cert`, `ssl-key`, each a file path or the PEM text itself (from a
+ * secret).
+ */
+/** The TLS certificate inputs and the field of the target each one fills. */
+const CERT_INPUTS = [
+    ['ssl-root-cert', 'sslrootcert'],
+    ['ssl-cert', 'sslcert'],
+    ['ssl-key', 'sslkey'],
+];
+const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+?-----END [A-Z0-9 ]+-----/;
+let pemDir;
+/** A private directory for PEM texts, removed when the process ends. */
+function privateDir() {
+    if (pemDir)
+        return pemDir;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'runbook-tls-'));
+    pemDir = dir;
+    process.on('exit', () => (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true }));
+    return dir;
+}
+/** Masks a PEM text line by line: the runner masks a multi-line value only whole. */
+function maskPem(text) {
+    (0,secrets/* registerSecret */.cl)(text);
+    for (const line of text.split(/\r?\n/)) {
+        const l = line.trim();
+        if (l.length >= 8 && !l.startsWith('-----'))
+            (0,secrets/* registerSecret */.cl)(l);
+    }
+}
+/**
+ * A certificate input: a path (relative to `cwd`) that must exist, or PEM text, which is
+ * masked and written to a 0600 file for the command-line tools (they take paths only).
+ */
+function readCertInput(name, cwd) {
+    const value = getString(name);
+    if (value === '')
+        return undefined;
+    if (value.includes('-----BEGIN')) {
+        maskPem(value);
+        if (!PEM.test(value)) {
+            throw new errors/* InputError */.dz(name, 'looks like PEM text but has no complete -----BEGIN ...----- / -----END ...----- block.');
+        }
+        const path = (0,external_node_path_.join)(privateDir(), `${name}.pem`);
+        (0,external_node_fs_.writeFileSync)(path, `${value.trim()}\n`, { mode: 0o600 });
+        return path;
+    }
+    return certFile(name, 'file', value, cwd);
+}
+/** The certificate inputs, read once (a PEM text becomes one file however often it is used). */
+function readTlsInputs(cwd) {
+    const tls = {};
+    for (const [name, field] of CERT_INPUTS) {
+        const path = readCertInput(name, cwd);
+        if (path !== undefined)
+            tls[field] = path;
+    }
+    return tls;
+}
+/** Merges the certificate inputs into a parsed target; a file named twice is an error. */
+function withTlsInputs(input, target, tls, connectTimeoutMs) {
+    if (target.engine === 'sqlite') {
+        const given = CERT_INPUTS.find(([, field]) => tls[field] !== undefined);
+        if (given)
+            throw new errors/* InputError */.dz(given[0], `is for PostgreSQL and MySQL/MariaDB; ${input} is a SQLite file.`);
+        return target;
+    }
+    const merged = { ...target, connectTimeoutMs };
+    for (const [name, field] of CERT_INPUTS) {
+        if (tls[field] === undefined)
+            continue;
+        if (target[field] !== undefined) {
+            throw new errors/* InputError */.dz(name, `and the ${field} parameter of ${input} are both set; name the file one way only.`);
+        }
+        merged[field] = tls[field];
+    }
+    (0,db_tls/* checkTls */.w5)(input, merged);
+    return merged;
+}
+/** `connect-timeout`, with the same default in every action. */
+function readConnectTimeout() {
+    return getDuration('connect-timeout', { default: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s` });
+}
+/** Parses a database URL input and applies connect-timeout and the certificate inputs. */
+function readDatabaseTarget(input, urlText, cwd, tls, connectTimeoutMs) {
+    return withTlsInputs(input, parseDatabaseUrl(input, urlText, cwd), tls, connectTimeoutMs);
 }
 
 // EXTERNAL MODULE: ./src/storage/cache.ts
@@ -28939,7 +29171,9 @@ function readSettings() {
     (0,secrets/* registerUrlPassword */.M1)(verifyUrlText);
     // masked before any other input can fail and print
     const decryptIdentities = readDecryptIdentity();
-    const target = parseDatabaseUrl('database-url', urlText, cwd);
+    const connectTimeoutMs = readConnectTimeout();
+    const tls = readTlsInputs(cwd);
+    const target = readDatabaseTarget('database-url', urlText, cwd, tls, connectTimeoutMs);
     const engine = target.engine;
     const format = resolveFormat(engine, getEnum('format', FORMATS, { default: 'auto' }));
     const encryptTo = readEncryptTo();
@@ -28996,7 +29230,8 @@ function readSettings() {
     }
     let verifyTarget;
     if (verifyUrlText !== '') {
-        verifyTarget = parseDatabaseUrl('verify-database-url', verifyUrlText, cwd);
+        // the certificate inputs apply to the scratch server too (usually the same server)
+        verifyTarget = readDatabaseTarget('verify-database-url', verifyUrlText, cwd, tls, connectTimeoutMs);
         if (verifyTarget.engine !== engine) {
             throw new errors/* InputError */.dz('verify-database-url', `is a ${verifyTarget.engine} URL but database-url is ${engine}; the scratch must be the same engine.`);
         }
@@ -29012,7 +29247,6 @@ function readSettings() {
         lib_core/* warning */.$e(`verify-database-url is used only with verify: restore (verify is ${verify}); it is ignored.`);
     }
     const minSizeBytes = getSize('min-size', { default: '1' });
-    const connectTimeoutMs = getDuration('connect-timeout', { default: '10s' });
     const timeoutMs = getDuration('timeout', { default: '6h' });
     const uploadInput = getEnum('upload', UPLOADS, { default: 'auto' });
     const inActions = process.env.GITHUB_ACTIONS === 'true' &&
@@ -29734,6 +29968,210 @@ async function scanDecompressed(path, how, tailBytes = 4096) {
 
 /***/ }),
 
+/***/ 58152:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mq: () => (/* binding */ connectPostgres),
+/* harmony export */   xo: () => (/* binding */ connectMysql)
+/* harmony export */ });
+/* unused harmony exports pgConnectError, mysqlConnectError */
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(41692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(33838);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73713);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(40869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(53467);
+
+
+
+
+
+
+/** The server refused a plain connection because it accepts only TLS ones. */
+function tlsRequiredByServer(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
+}
+/** MariaDB refuses a plain login under require_secure_transport as "Access denied". */
+function mysqlAccessDenied(err) {
+    const e = err;
+    return e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045;
+}
+/** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
+function tryNext(err, usedTls) {
+    if (usedTls) {
+        // libpq's prefer: a TLS attempt that fails as TLS (or that pg_hba refuses) falls back to plain
+        const e = err;
+        return (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err) !== undefined || e.code === '28000';
+    }
+    return tlsRequiredByServer(err) || mysqlAccessDenied(err);
+}
+function tlsHint(target, err) {
+    const problem = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err);
+    if (problem)
+        return `${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`;
+    const fix = target.engine === 'mysql'
+        ? 'set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+        : 'set sslmode=require or verify-full';
+    if (tlsRequiredByServer(err) && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable')
+        return `the server accepts only TLS connections (sslmode=disable); ${fix}.`;
+    return undefined;
+}
+/** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
+function pgConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
+    }
+    if (e.code === '3D000')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
+}
+/** Turns a MySQL/MariaDB connection failure into one line naming the input and what to check. */
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (mysqlAccessDenied(err)) {
+        // MariaDB gives no other sign that it refused a plain connection for want of TLS
+        const plain = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable'
+            ? '; the connection was not encrypted (ssl-mode=DISABLED): if the server requires TLS (require_secure_transport), set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+            : '';
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}${plain}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+/**
+ * A connected pg client. `allow`/`prefer` make a second attempt the other way round when
+ * the first fails for TLS reasons, as libpq does.
+ */
+async function connectPostgres(input, target, database, timeoutMs, applicationName = 'runbook-actions') {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        const client = new pgModule.Client({
+            host: target.host,
+            port: target.port,
+            user: target.user || undefined,
+            password: target.password || undefined,
+            database,
+            ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .nodeTlsOptions */ .Y7)(target) : false,
+            connectionTimeoutMillis: timeoutMs,
+            application_name: applicationName,
+        });
+        // a server that goes away later must fail the running query, not crash the process
+        client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw pgConnectError(input, target, database, err, timeoutMs);
+        }
+    }
+}
+/** The peer certificate of a mysql2 connection's TLS socket, when it has one. */
+function mysqlPeerCertificate(conn) {
+    const inner = conn.connection;
+    const stream = inner?.stream;
+    return stream?.getPeerCertificate?.();
+}
+async function mysqlAttempt(target, database, timeoutMs, useTls, multipleStatements) {
+    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
+    const pending = mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database,
+        ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlDriverSsl */ .px)(target) : undefined,
+        connectTimeout: timeoutMs,
+        multipleStatements,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+    });
+    let timedOut = false;
+    // mysql2's connectTimeout does not cover a server that accepts TCP and then says nothing
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => {
+            timedOut = true;
+            reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+        }, timeoutMs).unref();
+    });
+    pending.then((late) => {
+        if (timedOut)
+            late.destroy();
+    }, () => undefined);
+    return Promise.race([pending, timer]);
+}
+/** A connected mysql2 connection (`database` undefined: none selected). */
+async function connectMysql(input, target, database, timeoutMs, opts = {}) {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        let conn;
+        try {
+            conn = await mysqlAttempt(target, database, timeoutMs, useTls, opts.multipleStatements ?? false);
+        }
+        catch (err) {
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+        }
+        conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        if (useTls && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'verify-full') {
+            // mysql2 skips the host name check for IP addresses; verify-full means it, always
+            const cert = mysqlPeerCertificate(conn);
+            const problem = cert
+                ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .hostProblem */ .Q8)(node_tls__WEBPACK_IMPORTED_MODULE_0__.checkServerIdentity, target.host, cert)
+                : 'server certificate verify failed: no certificate';
+            if (problem) {
+                conn.destroy();
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${target.host}:${target.port}: ${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`);
+            }
+        }
+        return conn;
+    }
+}
+
+
+/***/ }),
+
 /***/ 22599:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30351,7 +30789,15 @@ function parseManifest(text) {
 /* harmony export */   gd: () => (/* binding */ parseMysqlToolVersion),
 /* harmony export */   uA: () => (/* binding */ mysqlClientArgv)
 /* harmony export */ });
-/* unused harmony export mysqlConnectionArgs */
+/* unused harmony exports mysqlToolFlavor, mysqlConnectionArgs */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(53467);
+
+
+
 /** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
 /** The password goes through MYSQL_PWD, never argv. */
 function mysqlEnv(target) {
@@ -30361,8 +30807,26 @@ function mysqlEnv(target) {
         MYSQL_TCP_PORT: undefined,
     };
 }
-/** Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out. */
-function mysqlConnectionArgs(target) {
+/**
+ * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
+ * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
+ * name resolves to.
+ */
+function mysqlToolFlavor(tool) {
+    let real = tool;
+    try {
+        real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(tool);
+    }
+    catch {
+        // not a path we can resolve (a bare name in tests): its own name decides
+    }
+    return /mariadb/i.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(real)) ? 'mariadb' : 'mysql';
+}
+/**
+ * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
+ * TLS options carry certificate paths only.
+ */
+function mysqlConnectionArgs(target, flavor = 'mariadb') {
     const args = [
         '--no-defaults',
         '--protocol=TCP',
@@ -30371,6 +30835,7 @@ function mysqlConnectionArgs(target) {
     ];
     if (target.user)
         args.push(`--user=${target.user}`);
+    args.push(...(0,_tls_js__WEBPACK_IMPORTED_MODULE_2__/* .mysqlTlsArgs */ .d5)(target, flavor));
     return args;
 }
 /** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
@@ -30378,7 +30843,7 @@ function mysqlDumpArgv(tool, target, plan) {
     return [
         tool,
         // mysqldump has no connect timeout; the server already answered our own connection
-        ...mysqlConnectionArgs(target),
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
         '--single-transaction',
         '--quick',
         '--routines',
@@ -30394,7 +30859,7 @@ function mysqlDumpArgv(tool, target, plan) {
 function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
     return [
         tool,
-        ...mysqlConnectionArgs(target),
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
         `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
         '--batch',
         '--default-character-set=utf8mb4',
@@ -30456,7 +30921,6 @@ function mysqlDumpHasMarker(extraArgs) {
 /* harmony export */   aY: () => (/* binding */ findOnPath),
 /* harmony export */   bA: () => (/* binding */ countMysqlTables)
 /* harmony export */ });
-/* unused harmony export mysqlConnectError */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
@@ -30464,7 +30928,7 @@ function mysqlDumpHasMarker(extraArgs) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
 /* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20913);
-/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(40869);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(58152);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
@@ -30496,53 +30960,10 @@ function findOnPath(names) {
     }
     return undefined;
 }
-function mysqlConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' ||
-        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
-        /timed? ?out/i.test(msg)) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
-    }
-    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
-}
-/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
+
+/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
 async function connect(input, target, database, timeoutMs) {
-    const mysql = await __nccwpck_require__.e(/* import() */ 588).then(__nccwpck_require__.t.bind(__nccwpck_require__, 27588, 19));
-    let conn;
-    const timer = new Promise((_, reject) => {
-        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
-    });
-    try {
-        conn = await Promise.race([
-            mysql.createConnection({
-                host: target.host,
-                port: target.port,
-                user: target.user,
-                password: target.password,
-                database,
-                connectTimeout: timeoutMs,
-                supportBigNumbers: true,
-                bigNumberStrings: true,
-            }),
-            timer,
-        ]);
-    }
-    catch (err) {
-        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
-    }
-    conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
-    return conn;
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectMysql */ .xo)(input, target, database, timeoutMs);
 }
 async function countMysqlTables(conn, database) {
     const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
@@ -30716,6 +31137,8 @@ class MysqlSession {
 /* unused harmony exports pgCompressArg, pgDbnameConninfo */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(53467);
+
 
 /** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
 /** Connection settings go through libpq's environment, so argv never holds a password or host. */
@@ -30726,7 +31149,8 @@ function pgConnectionEnv(target, database, connectTimeoutMs) {
         PGUSER: target.user || undefined,
         PGPASSWORD: target.password || undefined,
         PGDATABASE: database,
-        PGSSLMODE: target.sslmode,
+        // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
+        ...(0,_tls_js__WEBPACK_IMPORTED_MODULE_1__/* .pgTlsEnv */ .y0)(target),
         PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
         PGAPPNAME: 'runbook-backup-db',
         // a service file or passfile of the runner must not redirect the connection
@@ -31541,15 +31965,14 @@ async function countPgTables(client) {
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   qz: () => (/* binding */ PostgresSession)
 /* harmony export */ });
-/* unused harmony export pgConnectError */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(33838);
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(73713);
-/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(20913);
-/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(40869);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(58152);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(20913);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(14601);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(72292);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(25978);
@@ -31572,60 +31995,15 @@ async function countPgTables(client) {
 
 const PG_LIB = '/usr/lib/postgresql';
 const PLAIN_MARKER = '-- PostgreSQL database dump complete';
-function sslOption(mode) {
-    if (mode === 'require' || mode === 'verify-ca')
-        return { rejectUnauthorized: false };
-    if (mode === 'verify-full')
-        return true;
-    return false;
-}
-/** Turns a connection failure into one line naming the input and what to check. */
-function pgConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === '28P01' || e.code === '28000') {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
-    }
-    if (e.code === '3D000')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
-}
-/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
-async function connect(input, target, database, timeoutMs) {
-    const { default: pgModule } = await __nccwpck_require__.e(/* import() */ 849).then(__nccwpck_require__.bind(__nccwpck_require__, 83849));
-    const client = new pgModule.Client({
-        host: target.host,
-        port: target.port,
-        user: target.user || undefined,
-        password: target.password || undefined,
-        database,
-        ssl: sslOption(target.sslmode),
-        connectionTimeoutMillis: timeoutMs,
-        application_name: 'runbook-backup-db',
-    });
-    // a server that goes away later must fail the running query, not crash the process
-    client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        await client.end().catch(() => undefined);
-        throw pgConnectError(input, target, database, err, timeoutMs);
-    }
-    return client;
+
+/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
+async function connect(input, target, database, timeoutMs, applicationName = 'runbook-backup-db') {
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .connectPostgres */ .Mq)(input, target, database, timeoutMs, applicationName);
 }
 async function toolVersion(binDir) {
     const file = binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(binDir, 'pg_dump') : 'pg_dump';
     try {
-        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
         const v = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parsePgToolVersion */ .jr)(r.stdout);
         return v ? { binDir, ...v } : undefined;
     }
@@ -31737,7 +32115,7 @@ class PostgresSession {
         const counting = (0,_postgres_tables_js__WEBPACK_IMPORTED_MODULE_11__/* .countPgTables */ .K)(this.client);
         counting.catch(() => undefined);
         try {
-            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)(argv, {
+            await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)(argv, {
                 env: this.env(this.target.database),
                 stdout: target.kind === 'stream' ? target.sink : 'ignore',
                 timeoutMs: plan.timeoutMs,
@@ -31788,7 +32166,7 @@ class PostgresSession {
             };
         }
         const input = (0,_postgres_restore_js__WEBPACK_IMPORTED_MODULE_10__/* .pgArchiveInput */ .cs)(this.archiveOf(backup));
-        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, input.kind === 'path' ? input.path : undefined), {
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)((0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .pgRestoreListArgv */ .KQ)(this.tool.binDir, input.kind === 'path' ? input.path : undefined), {
             stdin: input.kind === 'stream' ? input.open() : undefined,
             timeoutMs: plan.timeoutMs,
             label: 'pg_restore --list',
@@ -32142,6 +32520,254 @@ class SqliteSession {
     async close() {
         this.db.close();
     }
+}
+
+
+/***/ }),
+
+/***/ 53467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q8: () => (/* binding */ hostProblem),
+/* harmony export */   Y7: () => (/* binding */ nodeTlsOptions),
+/* harmony export */   ZO: () => (/* binding */ SYSTEM_ROOT),
+/* harmony export */   d5: () => (/* binding */ mysqlTlsArgs),
+/* harmony export */   fT: () => (/* binding */ describeTls),
+/* harmony export */   hE: () => (/* binding */ tlsProblem),
+/* harmony export */   l9: () => (/* binding */ MYSQL_SSL_MODES),
+/* harmony export */   pQ: () => (/* binding */ effectiveMode),
+/* harmony export */   px: () => (/* binding */ mysqlDriverSsl),
+/* harmony export */   r2: () => (/* binding */ attempts),
+/* harmony export */   w5: () => (/* binding */ checkTls),
+/* harmony export */   y0: () => (/* binding */ pgTlsEnv),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony exports isVerifying, systemBundle */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
+
+
+/**
+ * TLS of a database connection, with libpq's `sslmode` meaning for every engine and every
+ * client (the pg and mysql2 drivers, psql/pg_dump/pg_restore, mariadb/mariadb-dump):
+ *
+ * | mode          | encrypted               | server certificate checked           |
+ * |---------------|-------------------------|--------------------------------------|
+ * | `disable`     | never                   | —                                    |
+ * | `allow`       | only if the server insists (plain first, then TLS) | no        |
+ * | `prefer`      | if the server can (TLS first, then plain) | no                 |
+ * | `require`     | always                  | no; with a root certificate: the chain (as verify-ca) |
+ * | `verify-ca`   | always                  | chain up to the root certificate     |
+ * | `verify-full` | always                  | chain, and the host name in the certificate |
+ *
+ * See docs in actions/backup-db/README.md ("TLS").
+ */
+const SSL_MODES = [
+    'disable',
+    'allow',
+    'prefer',
+    'require',
+    'verify-ca',
+    'verify-full',
+];
+/** MySQL's `ssl-mode` names and the libpq mode each one means here. */
+const MYSQL_SSL_MODES = {
+    DISABLED: 'disable',
+    PREFERRED: 'prefer',
+    REQUIRED: 'require',
+    VERIFY_CA: 'verify-ca',
+    VERIFY_IDENTITY: 'verify-full',
+};
+/** `sslrootcert=system`: the operating system's CA store (public CAs), as in libpq 16. */
+const SYSTEM_ROOT = 'system';
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/cert.pem',
+];
+/** The mode in force: the one given, else libpq's default `prefer`. */
+function effectiveMode(t) {
+    const mode = t.sslmode ?? 'prefer';
+    // libpq: "if a root CA file exists, the behavior of sslmode=require will be the same as verify-ca"
+    if (mode === 'require' && t.sslrootcert)
+        return 'verify-ca';
+    return mode;
+}
+function isVerifying(mode) {
+    return mode === 'verify-ca' || mode === 'verify-full';
+}
+/** Checks what a mode needs (a root certificate to verify against), naming `input`. */
+function checkTls(input, t) {
+    const mode = effectiveMode(t);
+    if (isVerifying(mode) && !t.sslrootcert) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sslmode ${mode} needs the CA certificate to verify the server against: set ssl-root-cert (a path or the PEM text) or ?sslrootcert= in the URL (sslrootcert=system for the public CAs).`);
+    }
+    if (!!t.sslcert !== !!t.sslkey) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'a client certificate needs its key and the key its certificate: set both ssl-cert and ssl-key (or neither).');
+    }
+    if (mode === 'disable' && (t.sslrootcert || t.sslcert)) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'sslmode is disable but TLS certificates are set; remove them or choose another sslmode.');
+    }
+}
+/** The OS CA bundle for tools that do not know `system` (libpq before 16, MariaDB). */
+function systemBundle() {
+    return SYSTEM_BUNDLES.find((p) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p));
+}
+function rootFile(t) {
+    if (!t.sslrootcert)
+        return undefined;
+    return t.sslrootcert === SYSTEM_ROOT ? systemBundle() : t.sslrootcert;
+}
+function read(path) {
+    return path === undefined ? undefined : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+}
+/**
+ * Node TLS options for one attempt. `tls: false` is a plain attempt (disable, and the plain
+ * half of allow/prefer).
+ */
+function nodeTlsOptions(t) {
+    const mode = effectiveMode(t);
+    const verify = isVerifying(mode);
+    const opts = { rejectUnauthorized: verify };
+    // `system`: Node's own CA list, which is what it uses when `ca` is not set
+    if (verify && t.sslrootcert && t.sslrootcert !== SYSTEM_ROOT)
+        opts.ca = read(t.sslrootcert);
+    if (t.sslcert)
+        opts.cert = read(t.sslcert);
+    if (t.sslkey)
+        opts.key = read(t.sslkey);
+    // verify-ca checks the chain only; verify-full leaves Node's host name check in place
+    if (mode === 'verify-ca')
+        opts.checkServerIdentity = () => undefined;
+    return opts;
+}
+/** The order of attempts a mode makes: true = TLS, false = plain. */
+function attempts(t) {
+    const mode = effectiveMode(t);
+    if (mode === 'disable')
+        return [false];
+    if (mode === 'allow')
+        return [false, true];
+    if (mode === 'prefer')
+        return [true, false];
+    return [true];
+}
+/** libpq's environment for the PostgreSQL command-line tools. */
+function pgTlsEnv(t) {
+    const mode = effectiveMode(t);
+    return {
+        PGSSLMODE: mode,
+        PGSSLROOTCERT: rootFile(t),
+        PGSSLCERT: t.sslcert,
+        PGSSLKEY: t.sslkey,
+        // a runner's own settings must not change what the URL and inputs said
+        PGSSLCRL: undefined,
+        PGSSLNEGOTIATION: undefined,
+    };
+}
+/**
+ * TLS options for mariadb/mariadb-dump (MariaDB Connector/C) or mysql/mysqldump 8 (Oracle).
+ * Paths only: a certificate's content never goes into argv.
+ *
+ * MariaDB's client has no "require without verification": `--ssl` uses TLS when the server
+ * offers it. For `require` the driver's own connection, made first, has already refused a
+ * server without TLS.
+ */
+function mysqlTlsArgs(t, flavor) {
+    const mode = effectiveMode(t);
+    const files = [];
+    const root = rootFile(t);
+    if (isVerifying(mode) && root)
+        files.push(`--ssl-ca=${root}`);
+    if (t.sslcert)
+        files.push(`--ssl-cert=${t.sslcert}`);
+    if (t.sslkey)
+        files.push(`--ssl-key=${t.sslkey}`);
+    if (flavor === 'mysql') {
+        const names = {
+            disable: 'DISABLED',
+            allow: 'PREFERRED',
+            prefer: 'PREFERRED',
+            require: 'REQUIRED',
+            'verify-ca': 'VERIFY_CA',
+            'verify-full': 'VERIFY_IDENTITY',
+        };
+        return [`--ssl-mode=${names[mode]}`, ...files];
+    }
+    if (mode === 'disable')
+        return ['--skip-ssl'];
+    return [
+        '--ssl',
+        ...files,
+        mode === 'verify-full' ? '--ssl-verify-server-cert' : '--skip-ssl-verify-server-cert',
+    ];
+}
+/** mysql2's `ssl` option for a TLS attempt (its own subset of Node's TLS options). */
+function mysqlDriverSsl(t) {
+    const o = nodeTlsOptions(t);
+    // the host name is checked by connectMysql itself (mysql2 skips it for IP addresses)
+    return {
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        rejectUnauthorized: o.rejectUnauthorized ?? false,
+        verifyIdentity: false,
+    };
+}
+/** Node's certificate error codes, in words a person fixing the setup recognises. */
+const CERT_PROBLEMS = {
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain: its CA is not the one in sslrootcert',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate: it is not signed by the CA in sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not signed by sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown',
+    CERT_HAS_EXPIRED: 'the server certificate has expired',
+    CERT_NOT_YET_VALID: 'the server certificate is not valid yet',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'host name mismatch',
+    CERT_SIGNATURE_FAILURE: 'the server certificate signature is invalid',
+};
+/** Node's certificate messages (mysql2 replaces the code with its own), same words. */
+const CERT_MESSAGES = [
+    [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+    [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+    [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+/** A TLS failure of a connection attempt in words, or undefined when err is not about TLS. */
+function tlsProblem(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    let code = e.code ?? '';
+    if (!CERT_PROBLEMS[code])
+        code = CERT_MESSAGES.find(([re]) => re.test(msg))?.[1] ?? code;
+    if (CERT_PROBLEMS[code]) {
+        const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `: ${e.reason ?? msg}` : '';
+        return `server certificate verify failed: ${CERT_PROBLEMS[code]}${detail}`;
+    }
+    if (/does not support (SSL|secure connection)/i.test(msg))
+        return 'the server does not support TLS';
+    if (/^ERR_SSL_|^ERR_TLS_|^HANDSHAKE_SSL_ERROR$/.test(code) ||
+        /SSL routines|tlsv1 alert/i.test(msg))
+        return `TLS handshake failed: ${msg}`;
+    return undefined;
+}
+/** What was asked for, for error messages: `sslmode=verify-full, sslrootcert=/path`. */
+function describeTls(t) {
+    const parts = [`sslmode=${effectiveMode(t)}`];
+    if (t.sslrootcert)
+        parts.push(`sslrootcert=${t.sslrootcert}`);
+    if (t.sslcert)
+        parts.push(`sslcert=${t.sslcert}`);
+    return parts.join(', ');
+}
+/** Host name check against a peer certificate; returns the problem or undefined. */
+function hostProblem(checkServerIdentity, host, cert) {
+    const err = checkServerIdentity(host, cert);
+    return err ? `server certificate verify failed: host name mismatch: ${err.message}` : undefined;
 }
 
 

@@ -18,6 +18,8 @@ export const modules = {
 /* unused harmony exports pgCompressArg, pgDumpArgv, pgDbnameConninfo, reservedExtraArg, tocHasTableData */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53467);
+
 
 /** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
 /** Connection settings go through libpq's environment, so argv never holds a password or host. */
@@ -28,7 +30,8 @@ function pgConnectionEnv(target, database, connectTimeoutMs) {
         PGUSER: target.user || undefined,
         PGPASSWORD: target.password || undefined,
         PGDATABASE: database,
-        PGSSLMODE: target.sslmode,
+        // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
+        ...(0,_tls_js__WEBPACK_IMPORTED_MODULE_1__/* .pgTlsEnv */ .y0)(target),
         PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
         PGAPPNAME: 'runbook-backup-db',
         // a service file or passfile of the runner must not redirect the connection
@@ -562,15 +565,15 @@ async function restorePgArchive(o) {
 /* harmony export */   $r: () => (/* binding */ findClient),
 /* harmony export */   connect: () => (/* binding */ connect)
 /* harmony export */ });
-/* unused harmony exports pgConnectError, PostgresSession */
+/* unused harmony export PostgresSession */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12286);
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73713);
-/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29495);
-/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40869);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(58152);
+/* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(29495);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14601);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(59757);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
@@ -591,60 +594,15 @@ async function restorePgArchive(o) {
 
 const PG_LIB = '/usr/lib/postgresql';
 const PLAIN_MARKER = '-- PostgreSQL database dump complete';
-function sslOption(mode) {
-    if (mode === 'require' || mode === 'verify-ca')
-        return { rejectUnauthorized: false };
-    if (mode === 'verify-full')
-        return true;
-    return false;
-}
-/** Turns a connection failure into one line naming the input and what to check. */
-function pgConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === '28P01' || e.code === '28000') {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
-    }
-    if (e.code === '3D000')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
-}
-/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
-async function connect(input, target, database, timeoutMs) {
-    const { default: pgModule } = await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 83849));
-    const client = new pgModule.Client({
-        host: target.host,
-        port: target.port,
-        user: target.user || undefined,
-        password: target.password || undefined,
-        database,
-        ssl: sslOption(target.sslmode),
-        connectionTimeoutMillis: timeoutMs,
-        application_name: 'runbook-backup-db',
-    });
-    // a server that goes away later must fail the running query, not crash the process
-    client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
-    try {
-        await client.connect();
-    }
-    catch (err) {
-        await client.end().catch(() => undefined);
-        throw pgConnectError(input, target, database, err, timeoutMs);
-    }
-    return client;
+
+/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
+async function connect(input, target, database, timeoutMs, applicationName = 'runbook-backup-db') {
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_4__/* .connectPostgres */ .Mq)(input, target, database, timeoutMs, applicationName);
 }
 async function toolVersion(binDir) {
     const file = binDir ? (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(binDir, 'pg_dump') : 'pg_dump';
     try {
-        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
+        const r = await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_5__/* .execArgv */ .E)([file, '--version'], { timeoutMs: 15_000 });
         const v = (0,_postgres_argv_js__WEBPACK_IMPORTED_MODULE_9__/* .parsePgToolVersion */ .jr)(r.stdout);
         return v ? { binDir, ...v } : undefined;
     }

@@ -1,5 +1,5 @@
 export const id = 660;
-export const ids = [660,10];
+export const ids = [660,645];
 export const modules = {
 
 /***/ 59757:
@@ -175,6 +175,210 @@ async function scanDecompressed(path, how, tailBytes = 4096) {
     });
     await pipeline(openDecompressed(path, how), sink);
     return { bytes, tail: tail.toString('utf8') };
+}
+
+
+/***/ }),
+
+/***/ 58152:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Mq: () => (/* binding */ connectPostgres),
+/* harmony export */   xo: () => (/* binding */ connectMysql)
+/* harmony export */ });
+/* unused harmony exports pgConnectError, mysqlConnectError */
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
+/* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_tls__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12286);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73713);
+/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(40869);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(14601);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53467);
+
+
+
+
+
+
+/** The server refused a plain connection because it accepts only TLS ones. */
+function tlsRequiredByServer(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    return /no pg_hba\.conf entry .*no encryption/i.test(msg) || /insecure transport/i.test(msg);
+}
+/** MariaDB refuses a plain login under require_secure_transport as "Access denied". */
+function mysqlAccessDenied(err) {
+    const e = err;
+    return e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045;
+}
+/** Whether a failed attempt should be followed by the mode's next one (allow, prefer). */
+function tryNext(err, usedTls) {
+    if (usedTls) {
+        // libpq's prefer: a TLS attempt that fails as TLS (or that pg_hba refuses) falls back to plain
+        const e = err;
+        return (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err) !== undefined || e.code === '28000';
+    }
+    return tlsRequiredByServer(err) || mysqlAccessDenied(err);
+}
+function tlsHint(target, err) {
+    const problem = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .tlsProblem */ .hE)(err);
+    if (problem)
+        return `${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`;
+    const fix = target.engine === 'mysql'
+        ? 'set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+        : 'set sslmode=require or verify-full';
+    if (tlsRequiredByServer(err) && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable')
+        return `the server accepts only TLS connections (sslmode=disable); ${fix}.`;
+    return undefined;
+}
+/** Turns a PostgreSQL connection failure into one line naming the input and what to check. */
+function pgConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `PostgreSQL at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (e.code === '28P01' || e.code === '28000') {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`);
+    }
+    if (e.code === '3D000')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
+}
+/** Turns a MySQL/MariaDB connection failure into one line naming the input and what to check. */
+function mysqlConnectError(input, target, database, err, timeoutMs) {
+    const e = err;
+    const where = `${target.host}:${target.port}`;
+    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(e.message ?? String(err));
+    const tls = tlsHint(target, err);
+    if (tls)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${tls}`);
+    if (e.code === 'ECONNREFUSED')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
+    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
+    if (e.code === 'ETIMEDOUT' ||
+        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
+        /timed? ?out/i.test(msg)) {
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
+    }
+    if (mysqlAccessDenied(err)) {
+        // MariaDB gives no other sign that it refused a plain connection for want of TLS
+        const plain = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'disable'
+            ? '; the connection was not encrypted (ssl-mode=DISABLED): if the server requires TLS (require_secure_transport), set ssl-mode=REQUIRED or VERIFY_IDENTITY'
+            : '';
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}${plain}`);
+    }
+    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
+        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
+    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
+}
+/**
+ * A connected pg client. `allow`/`prefer` make a second attempt the other way round when
+ * the first fails for TLS reasons, as libpq does.
+ */
+async function connectPostgres(input, target, database, timeoutMs, applicationName = 'runbook-actions') {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const { default: pgModule } = await __webpack_require__.e(/* import() */ 849).then(__webpack_require__.bind(__webpack_require__, 83849));
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        const client = new pgModule.Client({
+            host: target.host,
+            port: target.port,
+            user: target.user || undefined,
+            password: target.password || undefined,
+            database,
+            ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .nodeTlsOptions */ .Y7)(target) : false,
+            connectionTimeoutMillis: timeoutMs,
+            application_name: applicationName,
+        });
+        // a server that goes away later must fail the running query, not crash the process
+        client.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`postgres connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        try {
+            await client.connect();
+            return client;
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw pgConnectError(input, target, database, err, timeoutMs);
+        }
+    }
+}
+/** The peer certificate of a mysql2 connection's TLS socket, when it has one. */
+function mysqlPeerCertificate(conn) {
+    const inner = conn.connection;
+    const stream = inner?.stream;
+    return stream?.getPeerCertificate?.();
+}
+async function mysqlAttempt(target, database, timeoutMs, useTls, multipleStatements) {
+    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 27588, 19));
+    const pending = mysql.createConnection({
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database,
+        ssl: useTls ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .mysqlDriverSsl */ .px)(target) : undefined,
+        connectTimeout: timeoutMs,
+        multipleStatements,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+    });
+    let timedOut = false;
+    // mysql2's connectTimeout does not cover a server that accepts TCP and then says nothing
+    const timer = new Promise((_, reject) => {
+        setTimeout(() => {
+            timedOut = true;
+            reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+        }, timeoutMs).unref();
+    });
+    pending.then((late) => {
+        if (timedOut)
+            late.destroy();
+    }, () => undefined);
+    return Promise.race([pending, timer]);
+}
+/** A connected mysql2 connection (`database` undefined: none selected). */
+async function connectMysql(input, target, database, timeoutMs, opts = {}) {
+    (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .checkTls */ .w5)(input, target);
+    const tries = (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .attempts */ .r2)(target);
+    for (let i = 0;; i++) {
+        const useTls = tries[i];
+        let conn;
+        try {
+            conn = await mysqlAttempt(target, database, timeoutMs, useTls, opts.multipleStatements ?? false);
+        }
+        catch (err) {
+            if (i + 1 < tries.length && tryNext(err, useTls))
+                continue;
+            throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
+        }
+        conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_4__/* .redact */ .E$)(err.message)}`));
+        if (useTls && (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .effectiveMode */ .pQ)(target) === 'verify-full') {
+            // mysql2 skips the host name check for IP addresses; verify-full means it, always
+            const cert = mysqlPeerCertificate(conn);
+            const problem = cert
+                ? (0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .hostProblem */ .Q8)(node_tls__WEBPACK_IMPORTED_MODULE_0__.checkServerIdentity, target.host, cert)
+                : 'server certificate verify failed: no certificate';
+            if (problem) {
+                conn.destroy();
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${target.host}:${target.port}: ${problem} (${(0,_tls_js__WEBPACK_IMPORTED_MODULE_5__/* .describeTls */ .fT)(target)})`);
+            }
+        }
+        return conn;
+    }
 }
 
 
@@ -630,6 +834,136 @@ function randomSuffix() {
 
 /***/ }),
 
+/***/ 81295:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Sm: () => (/* binding */ mysqlEnv),
+/* harmony export */   uA: () => (/* binding */ mysqlClientArgv)
+/* harmony export */ });
+/* unused harmony exports mysqlToolFlavor, mysqlConnectionArgs, mysqlDumpArgv, MYSQL_RESERVED, parseMysqlToolVersion, MYSQL_DUMP_MARKER, mysqlDumpHasMarker */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _tls_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(53467);
+
+
+
+/** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
+/** The password goes through MYSQL_PWD, never argv. */
+function mysqlEnv(target) {
+    return {
+        MYSQL_PWD: target.password || undefined,
+        MYSQL_HOST: undefined,
+        MYSQL_TCP_PORT: undefined,
+    };
+}
+/**
+ * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
+ * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
+ * name resolves to.
+ */
+function mysqlToolFlavor(tool) {
+    let real = tool;
+    try {
+        real = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.realpathSync)(tool);
+    }
+    catch {
+        // not a path we can resolve (a bare name in tests): its own name decides
+    }
+    return /mariadb/i.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(real)) ? 'mariadb' : 'mysql';
+}
+/**
+ * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
+ * TLS options carry certificate paths only.
+ */
+function mysqlConnectionArgs(target, flavor = 'mariadb') {
+    const args = [
+        '--no-defaults',
+        '--protocol=TCP',
+        `--host=${target.host}`,
+        `--port=${target.port}`,
+    ];
+    if (target.user)
+        args.push(`--user=${target.user}`);
+    args.push(...(0,_tls_js__WEBPACK_IMPORTED_MODULE_2__/* .mysqlTlsArgs */ .d5)(target, flavor));
+    return args;
+}
+/** mysqldump/mariadb-dump of one database as plain SQL, consistent through one transaction. */
+function mysqlDumpArgv(tool, target, plan) {
+    return [
+        tool,
+        // mysqldump has no connect timeout; the server already answered our own connection
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
+        '--single-transaction',
+        '--quick',
+        '--routines',
+        '--triggers',
+        '--hex-blob',
+        '--no-tablespaces',
+        '--default-character-set=utf8mb4',
+        ...plan.extraArgs,
+        target.database,
+    ];
+}
+/** The client reading a plain dump from stdin into `database`. */
+function mysqlClientArgv(tool, target, database, connectTimeoutMs) {
+    return [
+        tool,
+        ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
+        `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
+        '--batch',
+        '--default-character-set=utf8mb4',
+        database,
+    ];
+}
+const MYSQL_RESERVED = (/* unused pure expression or super */ null && ([
+    '-r',
+    '--result-file',
+    '-B',
+    '--databases',
+    '-A',
+    '--all-databases',
+    '-p',
+    '--password',
+    '-h',
+    '--host',
+    '-P',
+    '--port',
+    '-u',
+    '--user',
+    '-S',
+    '--socket',
+    '--protocol',
+    '-X',
+    '--xml',
+    '-T',
+    '--tab',
+    '--defaults-file',
+    '--defaults-extra-file',
+    '--no-defaults',
+]));
+/** `mariadb-dump  Ver 10.19 Distrib 10.11.19-MariaDB, ...` -> `10.11.19-MariaDB`; mysqldump 8 -> `8.0.36`. */
+function parseMysqlToolVersion(text) {
+    const distrib = /Distrib\s+([^\s,]+)/.exec(text);
+    if (distrib)
+        return distrib[1];
+    const ver = /Ver\s+([^\s,]+)/.exec(text);
+    return ver ? ver[1] : undefined;
+}
+/** mysqldump's last line unless comments are switched off. */
+const MYSQL_DUMP_MARKER = '-- Dump completed';
+function mysqlDumpHasMarker(extraArgs) {
+    return !extraArgs.some((a) => a === '--skip-comments' ||
+        a === '--compact' ||
+        a === '--comments=0' ||
+        a === '--comments=false');
+}
+
+
+/***/ }),
+
 /***/ 25660:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -638,7 +972,7 @@ function randomSuffix() {
 /* harmony export */   bA: () => (/* binding */ countMysqlTables),
 /* harmony export */   connect: () => (/* binding */ connect)
 /* harmony export */ });
-/* unused harmony exports mysqlConnectError, MysqlSession */
+/* unused harmony export MysqlSession */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
@@ -646,10 +980,11 @@ function randomSuffix() {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(12286);
 /* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(73713);
 /* harmony import */ var _kit_exec_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(29495);
-/* harmony import */ var _kit_durations_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40869);
+/* harmony import */ var _connection_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(58152);
 /* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(14601);
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(59757);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
+/* harmony import */ var _mysql_argv_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(81295);
 
 
 
@@ -677,53 +1012,10 @@ function findOnPath(names) {
     }
     return undefined;
 }
-function mysqlConnectError(input, target, database, err, timeoutMs) {
-    const e = err;
-    const where = `${target.host}:${target.port}`;
-    const msg = (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(e.message ?? String(err));
-    if (e.code === 'ECONNREFUSED')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`);
-    if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `host '${target.host}' was not found.`);
-    if (e.code === 'ETIMEDOUT' ||
-        e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
-        /timed? ?out/i.test(msg)) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `MySQL/MariaDB at ${where} did not answer within ${(0,_kit_durations_js__WEBPACK_IMPORTED_MODULE_5__/* .formatDuration */ .a)(timeoutMs)} (connect-timeout).`);
-    }
-    if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `authentication failed for user '${target.user}' at ${where}: ${msg}`);
-    }
-    if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
-        return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `database '${database}' does not exist on ${where}.`);
-    return new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .InputError */ .dz(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
-}
-/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
+
+/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
 async function connect(input, target, database, timeoutMs) {
-    const mysql = await __webpack_require__.e(/* import() */ 588).then(__webpack_require__.t.bind(__webpack_require__, 27588, 19));
-    let conn;
-    const timer = new Promise((_, reject) => {
-        setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), timeoutMs).unref();
-    });
-    try {
-        conn = await Promise.race([
-            mysql.createConnection({
-                host: target.host,
-                port: target.port,
-                user: target.user,
-                password: target.password,
-                database,
-                connectTimeout: timeoutMs,
-                supportBigNumbers: true,
-                bigNumberStrings: true,
-            }),
-            timer,
-        ]);
-    }
-    catch (err) {
-        throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
-    }
-    conn.on('error', (err) => _actions_core__WEBPACK_IMPORTED_MODULE_2__/* .debug */ .Yz(`mysql connection error: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_6__/* .redact */ .E$)(err.message)}`));
-    return conn;
+    return (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectMysql */ .xo)(input, target, database, timeoutMs);
 }
 async function countMysqlTables(conn, database) {
     const [rows] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
@@ -844,7 +1136,7 @@ class MysqlSession {
             await admin.query(`CREATE DATABASE ${quoteIdent(name)} CHARACTER SET utf8mb4`);
             created = true;
             // the same load as rollback's (mysql-restore.ts), so this check proves what it does
-            const { loadMysqlDump } = await __webpack_require__.e(/* import() */ 223).then(__webpack_require__.bind(__webpack_require__, 7555));
+            const { loadMysqlDump } = await __webpack_require__.e(/* import() */ 695).then(__webpack_require__.bind(__webpack_require__, 42739));
             await loadMysqlDump(this.clientTool, server, name, { path: backup.path, stored: storedAsBackup(backup) }, {
                 connectTimeoutMs: this.connectTimeoutMs,
                 timeoutMs: backup.plan.timeoutMs,

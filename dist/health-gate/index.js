@@ -30251,10 +30251,16 @@ function formatLabels(metric) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: ./src/db/tls.ts
+var db_tls = __nccwpck_require__(53467);
 ;// CONCATENATED MODULE: ./src/db/url.ts
 
 
 
+
+
+/** connect-timeout's default, the same in every action. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DATABASE_URL_SCHEMES = (/* unused pure expression or super */ null && ([
     'postgres',
     'postgresql',
@@ -30318,12 +30324,6 @@ function parseDatabaseUrl(input, text, cwd) {
     if (database.includes('/')) {
         throw new errors/* InputError */.dz(input, `database name '${database}' contains '/'; the path must be a single database name.`);
     }
-    for (const key of url.searchParams.keys()) {
-        const known = engine === 'postgres' ? ['sslmode', 'host', 'application_name'] : [];
-        if (!known.includes(key)) {
-            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported${known.length ? `; supported: ${known.join(', ')}` : ''}.`);
-        }
-    }
     const target = {
         engine,
         host,
@@ -30331,16 +30331,71 @@ function parseDatabaseUrl(input, text, cwd) {
         user: decode(input, url.username),
         password: decode(input, url.password),
         database,
+        url: value,
     };
-    const sslmode = url.searchParams.get('sslmode');
-    if (sslmode !== null) {
-        const modes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
-        if (!modes.includes(sslmode)) {
-            throw new errors/* InputError */.dz(input, `sslmode '${sslmode}' is not one of: ${modes.join(', ')}.`);
-        }
-        target.sslmode = sslmode;
-    }
+    // the TLS settings are checked as a whole once the certificate inputs are merged in
+    Object.assign(target, parseTlsParams(input, engine, url.searchParams, cwd));
     return target;
+}
+/** Query parameters of each engine: libpq's names for PostgreSQL, MySQL's for MySQL/MariaDB. */
+const PG_PARAMS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'application_name'];
+const MYSQL_PARAMS = ['ssl-mode', 'sslmode', 'ssl-ca', 'ssl-cert', 'ssl-key'];
+/** The TLS query parameters of a MySQL URL, removed from what the migration tools get. */
+const MYSQL_TLS_PARAMS = (/* unused pure expression or super */ null && (MYSQL_PARAMS));
+function parseTlsParams(input, engine, params, cwd) {
+    const known = engine === 'postgres' ? PG_PARAMS : MYSQL_PARAMS;
+    for (const key of params.keys()) {
+        if (!known.includes(key)) {
+            throw new errors/* InputError */.dz(input, `query parameter '${key}' is not supported; supported: ${known.join(', ')}.`);
+        }
+    }
+    const tls = {};
+    const libpqMode = params.get('sslmode');
+    if (libpqMode !== null) {
+        if (!db_tls/* SSL_MODES */.yj.includes(libpqMode)) {
+            throw new errors/* InputError */.dz(input, `sslmode '${libpqMode}' is not one of: ${db_tls/* SSL_MODES */.yj.join(', ')}.`);
+        }
+        tls.sslmode = libpqMode;
+    }
+    const mysqlMode = params.get('ssl-mode');
+    if (mysqlMode !== null) {
+        const mode = db_tls/* MYSQL_SSL_MODES */.l9[mysqlMode.toUpperCase()];
+        if (!mode) {
+            throw new errors/* InputError */.dz(input, `ssl-mode '${mysqlMode}' is not one of: ${Object.keys(db_tls/* MYSQL_SSL_MODES */.l9).join(', ')}.`);
+        }
+        if (tls.sslmode && tls.sslmode !== mode)
+            throw new errors/* InputError */.dz(input, 'sets both sslmode and ssl-mode, differently; keep one.');
+        tls.sslmode = mode;
+    }
+    const files = engine === 'postgres'
+        ? [
+            ['sslrootcert', 'sslrootcert'],
+            ['sslcert', 'sslcert'],
+            ['sslkey', 'sslkey'],
+        ]
+        : [
+            ['sslrootcert', 'ssl-ca'],
+            ['sslcert', 'ssl-cert'],
+            ['sslkey', 'ssl-key'],
+        ];
+    for (const [field, name] of files) {
+        const v = params.get(name);
+        if (v === null || v === '')
+            continue;
+        if (field === 'sslrootcert' && v === db_tls/* SYSTEM_ROOT */.ZO) {
+            tls.sslrootcert = db_tls/* SYSTEM_ROOT */.ZO;
+            continue;
+        }
+        tls[field] = certFile(input, name, v, cwd);
+    }
+    return tls;
+}
+/** A certificate or key file named in a URL or an input: it must exist before anything runs. */
+function certFile(input, what, path, cwd) {
+    const abs = (0,external_node_path_.isAbsolute)(path) ? path : (0,external_node_path_.resolve)(cwd, path);
+    if (!isFile(abs))
+        throw new errors/* InputError */.dz(input, `${what} ${abs} does not exist or is not a file.`);
+    return abs;
 }
 function decode(input, text) {
     try {
@@ -30350,23 +30405,101 @@ function decode(input, text) {
         throw new errors/* InputError */.dz(input, 'contains a malformed %-escape; percent-encode reserved characters as %XX.');
     }
 }
+const SQLITE_FORMS = 'use sqlite:////absolute/path.db (four slashes) or sqlite:relative/path.db';
+/**
+ * SQLite URLs. Two conventions meet here: SQLAlchemy and dj-database-url read
+ * `sqlite:///x` as the relative path x and `sqlite:////x` as /x, while runbook-actions
+ * documented `sqlite:///x` as /x. Every form whose meaning is the same in both is taken
+ * as is; `sqlite:///x` is settled by the file system (which of /x and <cwd>/x exists, or
+ * failing that whose directory does) and refused when both or neither could be meant,
+ * so no tool ever opens or creates a different file than the others.
+ */
 function parseSqlite(input, value, cwd) {
-    let rest = value.slice(value.indexOf(':') + 1);
-    if (rest.startsWith('///')) {
-        // sqlite:///abs/app.db, and SQLAlchemy's sqlite:////abs/app.db, both mean /abs/app.db
-        rest = rest.replace(/^\/+/, '/');
-    }
+    const rest = value.slice(value.indexOf(':') + 1).replace(/\?.*$/, '');
+    if (/(^|\/):memory:$/.test(rest))
+        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up or migrated.');
+    let path;
+    if (rest.startsWith('////'))
+        path = `/${rest.replace(/^\/+/, '')}`;
+    else if (rest.startsWith('///'))
+        path = ambiguousSqlite(input, rest.slice(3), cwd);
     else if (rest.startsWith('//')) {
-        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; use sqlite:///absolute/path.db or sqlite:relative/path.db.`);
+        throw new errors/* InputError */.dz(input, `sqlite URLs have no host; ${SQLITE_FORMS}.`);
     }
-    rest = rest.replace(/\?.*$/, '');
+    else
+        path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
     if (rest === '' || rest.endsWith('/')) {
-        throw new errors/* InputError */.dz(input, 'names no database file; use sqlite:///absolute/path.db or sqlite:relative/path.db.');
+        throw new errors/* InputError */.dz(input, `names no database file; ${SQLITE_FORMS}.`);
     }
-    if (rest === ':memory:')
-        throw new errors/* InputError */.dz(input, 'an in-memory sqlite database cannot be backed up.');
-    const path = (0,external_node_path_.isAbsolute)(rest) ? rest : (0,external_node_path_.resolve)(cwd, rest);
     return { engine: 'sqlite', path, database: (0,external_node_path_.basename)(path) };
+}
+function isFile(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function isDir(p) {
+    try {
+        return (0,external_node_fs_.statSync)(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+function ambiguousSqlite(input, tail, cwd) {
+    if (tail === '' || tail.endsWith('/'))
+        throw new errors/* InputError */.dz(input, `names no database file; ${SQLITE_FORMS}.`);
+    const abs = `/${tail}`;
+    const rel = (0,external_node_path_.resolve)(cwd, tail);
+    if (abs === rel)
+        return abs;
+    const a = isFile(abs);
+    const r = isFile(rel);
+    if (a !== r)
+        return a ? abs : rel;
+    if (!a) {
+        const ad = isDir((0,external_node_path_.dirname)(abs));
+        const rd = isDir((0,external_node_path_.dirname)(rel));
+        if (ad !== rd)
+            return ad ? abs : rel;
+        // nothing could be opened or created either way: the documented meaning, which then
+        // fails as a missing file
+        if (!ad)
+            return abs;
+    }
+    throw new errors/* InputError */.dz(input, `sqlite:///${tail} is ambiguous: SQLAlchemy reads it as ${rel} (relative), earlier runbook-actions as ${abs}, and ${a ? 'both files exist' : 'either could be created'}; write sqlite:///${abs} for the absolute path or sqlite:${tail} for the relative one.`);
+}
+/**
+ * DATABASE_URL for a migration tool, in its own convention: SQLite as the absolute
+ * `sqlite:////abs/app.db` (SQLAlchemy, dj-database-url) or `file:/abs/app.db` (Prisma), so
+ * every tool opens the file runbook-actions opened; server URLs as given, minus the MySQL
+ * TLS parameters, which SQLAlchemy's and Django's MySQL drivers do not understand (the TLS
+ * settings reach every tool through the environment instead).
+ */
+function databaseUrlForTool(t, tool) {
+    if (t.engine === 'sqlite')
+        return tool === 'prisma' ? `file:${t.path}` : `sqlite:///${t.path}`;
+    const text = t.url ?? serverUrl(t);
+    if (t.engine !== 'mysql')
+        return text;
+    const q = text.indexOf('?');
+    if (q < 0)
+        return text;
+    const params = new URLSearchParams(text.slice(q + 1));
+    for (const k of MYSQL_TLS_PARAMS)
+        params.delete(k);
+    const kept = params.toString();
+    return kept === '' ? text.slice(0, q) : `${text.slice(0, q)}?${kept}`;
+}
+function serverUrl(t) {
+    const auth = t.user
+        ? `${encodeURIComponent(t.user)}${t.password ? `:${encodeURIComponent(t.password)}` : ''}@`
+        : '';
+    const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+    return `${t.engine}://${auth}${host}:${t.port}/${encodeURIComponent(t.database)}`;
 }
 /** Where a server target points, for messages: never the password. */
 function url_describeTarget(t) {
@@ -30629,7 +30762,7 @@ async function queryOneValue(t, query, timeoutMs) {
         }
     }
     if (t.engine === 'postgres') {
-        const { connect } = await Promise.all(/* import() */[__nccwpck_require__.e(343), __nccwpck_require__.e(10)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
+        const { connect } = await Promise.all(/* import() */[__nccwpck_require__.e(343), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1343));
         const client = await connect('probes', t, t.database, timeoutMs);
         try {
             await client.query('BEGIN TRANSACTION READ ONLY');
@@ -31639,6 +31772,254 @@ async function run() {
             ? `Baseline recorded in ${settings.baselineFile}: ${verdict.reason}`
             : `Health gate passed: ${verdict.reason}`);
     });
+}
+
+
+/***/ }),
+
+/***/ 53467:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q8: () => (/* binding */ hostProblem),
+/* harmony export */   Y7: () => (/* binding */ nodeTlsOptions),
+/* harmony export */   ZO: () => (/* binding */ SYSTEM_ROOT),
+/* harmony export */   d5: () => (/* binding */ mysqlTlsArgs),
+/* harmony export */   fT: () => (/* binding */ describeTls),
+/* harmony export */   hE: () => (/* binding */ tlsProblem),
+/* harmony export */   l9: () => (/* binding */ MYSQL_SSL_MODES),
+/* harmony export */   pQ: () => (/* binding */ effectiveMode),
+/* harmony export */   px: () => (/* binding */ mysqlDriverSsl),
+/* harmony export */   r2: () => (/* binding */ attempts),
+/* harmony export */   w5: () => (/* binding */ checkTls),
+/* harmony export */   y0: () => (/* binding */ pgTlsEnv),
+/* harmony export */   yj: () => (/* binding */ SSL_MODES)
+/* harmony export */ });
+/* unused harmony exports isVerifying, systemBundle */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
+
+
+/**
+ * TLS of a database connection, with libpq's `sslmode` meaning for every engine and every
+ * client (the pg and mysql2 drivers, psql/pg_dump/pg_restore, mariadb/mariadb-dump):
+ *
+ * | mode          | encrypted               | server certificate checked           |
+ * |---------------|-------------------------|--------------------------------------|
+ * | `disable`     | never                   | —                                    |
+ * | `allow`       | only if the server insists (plain first, then TLS) | no        |
+ * | `prefer`      | if the server can (TLS first, then plain) | no                 |
+ * | `require`     | always                  | no; with a root certificate: the chain (as verify-ca) |
+ * | `verify-ca`   | always                  | chain up to the root certificate     |
+ * | `verify-full` | always                  | chain, and the host name in the certificate |
+ *
+ * See docs in actions/backup-db/README.md ("TLS").
+ */
+const SSL_MODES = [
+    'disable',
+    'allow',
+    'prefer',
+    'require',
+    'verify-ca',
+    'verify-full',
+];
+/** MySQL's `ssl-mode` names and the libpq mode each one means here. */
+const MYSQL_SSL_MODES = {
+    DISABLED: 'disable',
+    PREFERRED: 'prefer',
+    REQUIRED: 'require',
+    VERIFY_CA: 'verify-ca',
+    VERIFY_IDENTITY: 'verify-full',
+};
+/** `sslrootcert=system`: the operating system's CA store (public CAs), as in libpq 16. */
+const SYSTEM_ROOT = 'system';
+const SYSTEM_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/cert.pem',
+];
+/** The mode in force: the one given, else libpq's default `prefer`. */
+function effectiveMode(t) {
+    const mode = t.sslmode ?? 'prefer';
+    // libpq: "if a root CA file exists, the behavior of sslmode=require will be the same as verify-ca"
+    if (mode === 'require' && t.sslrootcert)
+        return 'verify-ca';
+    return mode;
+}
+function isVerifying(mode) {
+    return mode === 'verify-ca' || mode === 'verify-full';
+}
+/** Checks what a mode needs (a root certificate to verify against), naming `input`. */
+function checkTls(input, t) {
+    const mode = effectiveMode(t);
+    if (isVerifying(mode) && !t.sslrootcert) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, `sslmode ${mode} needs the CA certificate to verify the server against: set ssl-root-cert (a path or the PEM text) or ?sslrootcert= in the URL (sslrootcert=system for the public CAs).`);
+    }
+    if (!!t.sslcert !== !!t.sslkey) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'a client certificate needs its key and the key its certificate: set both ssl-cert and ssl-key (or neither).');
+    }
+    if (mode === 'disable' && (t.sslrootcert || t.sslcert)) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(input, 'sslmode is disable but TLS certificates are set; remove them or choose another sslmode.');
+    }
+}
+/** The OS CA bundle for tools that do not know `system` (libpq before 16, MariaDB). */
+function systemBundle() {
+    return SYSTEM_BUNDLES.find((p) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(p));
+}
+function rootFile(t) {
+    if (!t.sslrootcert)
+        return undefined;
+    return t.sslrootcert === SYSTEM_ROOT ? systemBundle() : t.sslrootcert;
+}
+function read(path) {
+    return path === undefined ? undefined : (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path);
+}
+/**
+ * Node TLS options for one attempt. `tls: false` is a plain attempt (disable, and the plain
+ * half of allow/prefer).
+ */
+function nodeTlsOptions(t) {
+    const mode = effectiveMode(t);
+    const verify = isVerifying(mode);
+    const opts = { rejectUnauthorized: verify };
+    // `system`: Node's own CA list, which is what it uses when `ca` is not set
+    if (verify && t.sslrootcert && t.sslrootcert !== SYSTEM_ROOT)
+        opts.ca = read(t.sslrootcert);
+    if (t.sslcert)
+        opts.cert = read(t.sslcert);
+    if (t.sslkey)
+        opts.key = read(t.sslkey);
+    // verify-ca checks the chain only; verify-full leaves Node's host name check in place
+    if (mode === 'verify-ca')
+        opts.checkServerIdentity = () => undefined;
+    return opts;
+}
+/** The order of attempts a mode makes: true = TLS, false = plain. */
+function attempts(t) {
+    const mode = effectiveMode(t);
+    if (mode === 'disable')
+        return [false];
+    if (mode === 'allow')
+        return [false, true];
+    if (mode === 'prefer')
+        return [true, false];
+    return [true];
+}
+/** libpq's environment for the PostgreSQL command-line tools. */
+function pgTlsEnv(t) {
+    const mode = effectiveMode(t);
+    return {
+        PGSSLMODE: mode,
+        PGSSLROOTCERT: rootFile(t),
+        PGSSLCERT: t.sslcert,
+        PGSSLKEY: t.sslkey,
+        // a runner's own settings must not change what the URL and inputs said
+        PGSSLCRL: undefined,
+        PGSSLNEGOTIATION: undefined,
+    };
+}
+/**
+ * TLS options for mariadb/mariadb-dump (MariaDB Connector/C) or mysql/mysqldump 8 (Oracle).
+ * Paths only: a certificate's content never goes into argv.
+ *
+ * MariaDB's client has no "require without verification": `--ssl` uses TLS when the server
+ * offers it. For `require` the driver's own connection, made first, has already refused a
+ * server without TLS.
+ */
+function mysqlTlsArgs(t, flavor) {
+    const mode = effectiveMode(t);
+    const files = [];
+    const root = rootFile(t);
+    if (isVerifying(mode) && root)
+        files.push(`--ssl-ca=${root}`);
+    if (t.sslcert)
+        files.push(`--ssl-cert=${t.sslcert}`);
+    if (t.sslkey)
+        files.push(`--ssl-key=${t.sslkey}`);
+    if (flavor === 'mysql') {
+        const names = {
+            disable: 'DISABLED',
+            allow: 'PREFERRED',
+            prefer: 'PREFERRED',
+            require: 'REQUIRED',
+            'verify-ca': 'VERIFY_CA',
+            'verify-full': 'VERIFY_IDENTITY',
+        };
+        return [`--ssl-mode=${names[mode]}`, ...files];
+    }
+    if (mode === 'disable')
+        return ['--skip-ssl'];
+    return [
+        '--ssl',
+        ...files,
+        mode === 'verify-full' ? '--ssl-verify-server-cert' : '--skip-ssl-verify-server-cert',
+    ];
+}
+/** mysql2's `ssl` option for a TLS attempt (its own subset of Node's TLS options). */
+function mysqlDriverSsl(t) {
+    const o = nodeTlsOptions(t);
+    // the host name is checked by connectMysql itself (mysql2 skips it for IP addresses)
+    return {
+        ca: o.ca,
+        cert: o.cert,
+        key: o.key,
+        rejectUnauthorized: o.rejectUnauthorized ?? false,
+        verifyIdentity: false,
+    };
+}
+/** Node's certificate error codes, in words a person fixing the setup recognises. */
+const CERT_PROBLEMS = {
+    SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain: its CA is not the one in sslrootcert',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is self-signed',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate: it is not signed by the CA in sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not signed by sslrootcert',
+    UNABLE_TO_GET_ISSUER_CERT: 'the issuer of the server certificate is unknown',
+    CERT_HAS_EXPIRED: 'the server certificate has expired',
+    CERT_NOT_YET_VALID: 'the server certificate is not valid yet',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'host name mismatch',
+    CERT_SIGNATURE_FAILURE: 'the server certificate signature is invalid',
+};
+/** Node's certificate messages (mysql2 replaces the code with its own), same words. */
+const CERT_MESSAGES = [
+    [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+    [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+    [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+    [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+/** A TLS failure of a connection attempt in words, or undefined when err is not about TLS. */
+function tlsProblem(err) {
+    const e = err;
+    const msg = e.message ?? '';
+    let code = e.code ?? '';
+    if (!CERT_PROBLEMS[code])
+        code = CERT_MESSAGES.find(([re]) => re.test(msg))?.[1] ?? code;
+    if (CERT_PROBLEMS[code]) {
+        const detail = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `: ${e.reason ?? msg}` : '';
+        return `server certificate verify failed: ${CERT_PROBLEMS[code]}${detail}`;
+    }
+    if (/does not support (SSL|secure connection)/i.test(msg))
+        return 'the server does not support TLS';
+    if (/^ERR_SSL_|^ERR_TLS_|^HANDSHAKE_SSL_ERROR$/.test(code) ||
+        /SSL routines|tlsv1 alert/i.test(msg))
+        return `TLS handshake failed: ${msg}`;
+    return undefined;
+}
+/** What was asked for, for error messages: `sslmode=verify-full, sslrootcert=/path`. */
+function describeTls(t) {
+    const parts = [`sslmode=${effectiveMode(t)}`];
+    if (t.sslrootcert)
+        parts.push(`sslrootcert=${t.sslrootcert}`);
+    if (t.sslcert)
+        parts.push(`sslcert=${t.sslcert}`);
+    return parts.join(', ');
+}
+/** Host name check against a peer certificate; returns the problem or undefined. */
+function hostProblem(checkServerIdentity, host, cert) {
+    const err = checkServerIdentity(host, cert);
+    return err ? `server certificate verify failed: host name mismatch: ${err.message}` : undefined;
 }
 
 

@@ -19,7 +19,9 @@ __webpack_require__.r(__webpack_exports__);
  * check must not leave a new empty database file behind.
  */
 async function openSqliteDriver(t, readOnly) {
-    const path = t.path ?? '';
+    if (t.engine !== 'sqlite')
+        throw new Error(`openSqliteDriver: a ${t.engine} target`);
+    const path = t.path;
     const { DatabaseSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 99, 23));
     const missing = !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path);
     const db = missing && readOnly

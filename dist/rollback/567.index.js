@@ -9,13 +9,18 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openMysqlDriver: () => (/* binding */ openMysqlDriver)
 /* harmony export */ });
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(90275);
-/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(56494);
+/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(58152);
+/* harmony import */ var _db_url_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(50879);
+/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56494);
+
 
 
 async function openMysqlDriver(t) {
-    const conn = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_0__/* .connectMysql */ .x)(t);
-    const quote = (table) => (0,_driver_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(table, '`');
+    const timeout = t.connectTimeoutMs ?? _db_url_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CONNECT_TIMEOUT_MS */ .od;
+    const conn = await (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .connectMysql */ .xo)('database-url', t, t.database, timeout, {
+        multipleStatements: true,
+    });
+    const quote = (table) => (0,_driver_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(table, '`');
     return {
         engine: 'mysql',
         // MySQL and MariaDB commit implicitly around DDL; a file still runs in a transaction for its DML

@@ -9,16 +9,19 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openPostgresDriver: () => (/* binding */ openPostgresDriver)
 /* harmony export */ });
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(90275);
-/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(56494);
+/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(58152);
+/* harmony import */ var _db_url_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(50879);
+/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56494);
+
 
 
 /** statementTimeoutMs: the `timeout` input, so one stuck statement cannot hold the lock forever. */
 async function openPostgresDriver(t, statementTimeoutMs) {
-    const client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_0__/* .connectPostgres */ .M)(t);
+    const timeout = t.connectTimeoutMs ?? _db_url_js__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_CONNECT_TIMEOUT_MS */ .od;
+    const client = await (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .connectPostgres */ .Mq)('database-url', t, t.database, timeout, 'runbook-migrate');
     if (statementTimeoutMs)
         await client.query(`SET statement_timeout = ${Math.round(statementTimeoutMs)}`);
-    const quote = (table) => (0,_driver_js__WEBPACK_IMPORTED_MODULE_1__/* .quoteIdent */ .v4)(table, '"');
+    const quote = (table) => (0,_driver_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(table, '"');
     return {
         engine: 'postgres',
         transactionalDdl: true,
@@ -62,7 +65,7 @@ async function openPostgresDriver(t, statementTimeoutMs) {
         },
         errorLine(err, sql) {
             const pos = Number(err.position);
-            return Number.isFinite(pos) && pos > 0 ? (0,_driver_js__WEBPACK_IMPORTED_MODULE_1__/* .lineOfPosition */ .DR)(sql, pos) : undefined;
+            return Number.isFinite(pos) && pos > 0 ? (0,_driver_js__WEBPACK_IMPORTED_MODULE_2__/* .lineOfPosition */ .DR)(sql, pos) : undefined;
         },
         async close() {
             await client.end().catch(() => undefined);

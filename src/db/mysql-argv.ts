@@ -1,4 +1,7 @@
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { DumpPlan } from './engine.js';
+import { mysqlTlsArgs, type MysqlToolFlavor } from './tls.js';
 import type { ServerTarget } from './url.js';
 
 /** Pure builders of the MySQL/MariaDB tools' argv and environment (unit-tested without a server). */
@@ -12,8 +15,29 @@ export function mysqlEnv(target: ServerTarget): Record<string, string | undefine
   };
 }
 
-/** Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out. */
-export function mysqlConnectionArgs(target: ServerTarget): string[] {
+/**
+ * MariaDB's tools (`mariadb`, `mariadb-dump`, and Debian's `mysql` links to them) or
+ * Oracle's mysql 8 tools, which spell the TLS options differently: told by the file the
+ * name resolves to.
+ */
+export function mysqlToolFlavor(tool: string): MysqlToolFlavor {
+  let real = tool;
+  try {
+    real = realpathSync(tool);
+  } catch {
+    // not a path we can resolve (a bare name in tests): its own name decides
+  }
+  return /mariadb/i.test(basename(real)) ? 'mariadb' : 'mysql';
+}
+
+/**
+ * Connection options shared by the dump and the client; `--no-defaults` keeps ~/.my.cnf out.
+ * TLS options carry certificate paths only.
+ */
+export function mysqlConnectionArgs(
+  target: ServerTarget,
+  flavor: MysqlToolFlavor = 'mariadb',
+): string[] {
   const args = [
     '--no-defaults',
     '--protocol=TCP',
@@ -21,6 +45,7 @@ export function mysqlConnectionArgs(target: ServerTarget): string[] {
     `--port=${target.port}`,
   ];
   if (target.user) args.push(`--user=${target.user}`);
+  args.push(...mysqlTlsArgs(target, flavor));
   return args;
 }
 
@@ -29,7 +54,7 @@ export function mysqlDumpArgv(tool: string, target: ServerTarget, plan: DumpPlan
   return [
     tool,
     // mysqldump has no connect timeout; the server already answered our own connection
-    ...mysqlConnectionArgs(target),
+    ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
     '--single-transaction',
     '--quick',
     '--routines',
@@ -51,7 +76,7 @@ export function mysqlClientArgv(
 ): string[] {
   return [
     tool,
-    ...mysqlConnectionArgs(target),
+    ...mysqlConnectionArgs(target, mysqlToolFlavor(tool)),
     `--connect-timeout=${Math.max(1, Math.ceil(connectTimeoutMs / 1000))}`,
     '--batch',
     '--default-character-set=utf8mb4',

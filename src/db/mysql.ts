@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import type { Connection } from 'mysql2/promise';
 import { InputError, UserError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
-import { formatDuration } from '../kit/durations.js';
+import { connectMysql } from './connection.js';
 import { redact } from '../kit/secrets.js';
 import { scanDecompressed } from './compression.js';
 import {
@@ -43,78 +43,16 @@ export function findOnPath(names: readonly string[]): string | undefined {
   return undefined;
 }
 
-export function mysqlConnectError(
-  input: string,
-  target: ServerTarget,
-  database: string,
-  err: unknown,
-  timeoutMs: number,
-): InputError {
-  const e = err as { code?: string; errno?: number; message?: string };
-  const where = `${target.host}:${target.port}`;
-  const msg = redact(e.message ?? String(err));
-  if (e.code === 'ECONNREFUSED')
-    return new InputError(
-      input,
-      `cannot connect to MySQL/MariaDB at ${where}: connection refused (is the server running, is the port right?).`,
-    );
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-    return new InputError(input, `host '${target.host}' was not found.`);
-  if (
-    e.code === 'ETIMEDOUT' ||
-    e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' ||
-    /timed? ?out/i.test(msg)
-  ) {
-    return new InputError(
-      input,
-      `MySQL/MariaDB at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`,
-    );
-  }
-  if (e.code === 'ER_ACCESS_DENIED_ERROR' || e.errno === 1045) {
-    return new InputError(
-      input,
-      `authentication failed for user '${target.user}' at ${where}: ${msg}`,
-    );
-  }
-  if (e.code === 'ER_BAD_DB_ERROR' || e.errno === 1049)
-    return new InputError(input, `database '${database}' does not exist on ${where}.`);
-  return new InputError(input, `cannot connect to MySQL/MariaDB at ${where}: ${msg}`);
-}
+export { mysqlConnectError } from './connection.js';
 
-/** The one way this code base opens a MySQL/MariaDB connection (errors: mysqlConnectError). */
+/** A mysql2 connection to the target's server, with its TLS settings (connection.ts). */
 export async function connect(
   input: string,
   target: ServerTarget,
   database: string | undefined,
   timeoutMs: number,
 ): Promise<Connection> {
-  const mysql = await import('mysql2/promise');
-  let conn: Connection | undefined;
-  const timer = new Promise<never>((_, reject) => {
-    setTimeout(
-      () => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
-      timeoutMs,
-    ).unref();
-  });
-  try {
-    conn = await Promise.race([
-      mysql.createConnection({
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        password: target.password,
-        database,
-        connectTimeout: timeoutMs,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-      }),
-      timer,
-    ]);
-  } catch (err) {
-    throw mysqlConnectError(input, target, database ?? '', err, timeoutMs);
-  }
-  conn.on('error', (err: Error) => core.debug(`mysql connection error: ${redact(err.message)}`));
-  return conn;
+  return connectMysql(input, target, database, timeoutMs);
 }
 
 export async function countMysqlTables(

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DumpPlan } from './engine.js';
+import { pgTlsEnv } from './tls.js';
 import type { ServerTarget } from './url.js';
 
 /** Pure builders of the PostgreSQL tools' argv and environment (unit-tested without a server). */
@@ -16,7 +17,8 @@ export function pgConnectionEnv(
     PGUSER: target.user || undefined,
     PGPASSWORD: target.password || undefined,
     PGDATABASE: database,
-    PGSSLMODE: target.sslmode,
+    // sslmode and the certificate files, with the meaning the drivers give them (tls.ts)
+    ...pgTlsEnv(target),
     PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(connectTimeoutMs / 1000))),
     PGAPPNAME: 'runbook-backup-db',
     // a service file or passfile of the runner must not redirect the connection

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import type pg from 'pg';
 import { InputError, UserError, errorMessage } from '../kit/errors.js';
+import { connectPostgres } from './connection.js';
 import { execArgv } from '../kit/exec.js';
-import { formatDuration } from '../kit/durations.js';
 import { redact } from '../kit/secrets.js';
 import { scanDecompressed } from './compression.js';
 import {
@@ -41,74 +41,17 @@ const PLAIN_MARKER = '-- PostgreSQL database dump complete';
 
 type Client = pg.Client;
 
-function sslOption(mode: string | undefined): boolean | { rejectUnauthorized: boolean } {
-  if (mode === 'require' || mode === 'verify-ca') return { rejectUnauthorized: false };
-  if (mode === 'verify-full') return true;
-  return false;
-}
+export { pgConnectError } from './connection.js';
 
-/** Turns a connection failure into one line naming the input and what to check. */
-export function pgConnectError(
-  input: string,
-  target: ServerTarget,
-  database: string,
-  err: unknown,
-  timeoutMs: number,
-): InputError {
-  const e = err as { code?: string; message?: string };
-  const where = `${target.host}:${target.port}`;
-  const msg = redact(e.message ?? String(err));
-  if (e.code === 'ECONNREFUSED')
-    return new InputError(
-      input,
-      `cannot connect to PostgreSQL at ${where}: connection refused (is the server running, is the port right?).`,
-    );
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN')
-    return new InputError(input, `host '${target.host}' was not found.`);
-  if (e.code === 'ETIMEDOUT' || /timeout/i.test(msg)) {
-    return new InputError(
-      input,
-      `PostgreSQL at ${where} did not answer within ${formatDuration(timeoutMs)} (connect-timeout).`,
-    );
-  }
-  if (e.code === '28P01' || e.code === '28000') {
-    return new InputError(
-      input,
-      `authentication failed for user '${target.user || '(default)'}' at ${where}: ${msg}`,
-    );
-  }
-  if (e.code === '3D000')
-    return new InputError(input, `database '${database}' does not exist on ${where}.`);
-  return new InputError(input, `cannot connect to PostgreSQL at ${where}: ${msg}`);
-}
-
-/** The one way this code base opens a PostgreSQL connection (errors: pgConnectError). */
+/** A pg client of `database` on the target's server, with its TLS settings (connection.ts). */
 export async function connect(
   input: string,
   target: ServerTarget,
   database: string,
   timeoutMs: number,
+  applicationName = 'runbook-backup-db',
 ): Promise<Client> {
-  const { default: pgModule } = await import('pg');
-  const client = new pgModule.Client({
-    host: target.host,
-    port: target.port,
-    user: target.user || undefined,
-    password: target.password || undefined,
-    database,
-    ssl: sslOption(target.sslmode),
-    connectionTimeoutMillis: timeoutMs,
-    application_name: 'runbook-backup-db',
-  });
-  // a server that goes away later must fail the running query, not crash the process
-  client.on('error', (err) => core.debug(`postgres connection error: ${redact(err.message)}`));
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw pgConnectError(input, target, database, err, timeoutMs);
-  }
-  return client;
+  return connectPostgres(input, target, database, timeoutMs, applicationName);
 }
 
 async function toolVersion(binDir: string | undefined): Promise<PgClientCandidate | undefined> {

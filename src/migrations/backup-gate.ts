@@ -4,7 +4,7 @@ import { UserError, errorMessage } from '../kit/errors.js';
 import { formatDuration } from '../kit/durations.js';
 import { parseManifest, type BackupManifest } from '../db/manifest.js';
 import { sha256Backup } from '../db/manifest-hash.js';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget } from '../db/url.js';
 
 export interface BackupGateResult {
   manifestPath: string;

@@ -17,7 +17,7 @@ import type {
 export * from './types.js';
 export { ApplyFailedError } from './errors.js';
 export { checkBackupGate, type BackupGateResult } from './backup-gate.js';
-export { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+export { parseDatabaseUrl, type DatabaseTarget } from '../db/url.js';
 
 /** `tool: auto`: alembic.ini -> alembic, manage.py -> django, prisma/schema.prisma -> prisma, else sql. */
 export function detectTool(projectDir: string): Exclude<ToolName, 'command'> {
@@ -27,7 +27,8 @@ export function detectTool(projectDir: string): Exclude<ToolName, 'command'> {
   return 'sql';
 }
 
-export function createMigrationTool(name: ToolName, ctx: ToolContext): MigrationTool {
+export function createMigrationTool(name: ToolName, context: ToolContext): MigrationTool {
+  const ctx: ToolContext = { ...context, toolName: name };
   switch (name) {
     case 'sql':
       return createSqlTool(ctx);

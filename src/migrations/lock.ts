@@ -3,8 +3,8 @@ import { openSync, closeSync, writeSync, readFileSync, unlinkSync } from 'node:f
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError, errorMessage } from '../kit/errors.js';
 import { formatDuration } from '../kit/durations.js';
-import { connectMysql, connectPostgres } from './connect.js';
-import { describeTarget, type DatabaseTarget } from './database-url.js';
+import { connectMysql, connectPostgres } from '../db/connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, describeTarget, type DatabaseTarget } from '../db/url.js';
 
 /** An advisory lock held around apply/revert so two runners never interleave. */
 export interface HeldLock {
@@ -54,7 +54,13 @@ export async function acquireMigrationLock(
   };
 
   if (t.engine === 'postgres') {
-    const client = await connectPostgres(t);
+    const client = await connectPostgres(
+      'database-url',
+      t,
+      t.database,
+      t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      'runbook-migrate',
+    );
     const key = postgresLockKey();
     try {
       for (;;) {
@@ -89,7 +95,12 @@ export async function acquireMigrationLock(
   }
 
   if (t.engine === 'mysql') {
-    const conn = await connectMysql(t);
+    const conn = await connectMysql(
+      'database-url',
+      t,
+      t.database,
+      t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    );
     const name = mysqlLockName(t.database);
     try {
       for (;;) {
@@ -114,7 +125,8 @@ export async function acquireMigrationLock(
   }
 
   // sqlite: a lock file beside the database, holding the owner's pid
-  const lockPath = sqliteLockPath(t.path ?? '');
+  if (t.engine !== 'sqlite') throw new Error(`no migration lock for engine ${t.engine}`);
+  const lockPath = sqliteLockPath(t.path);
   for (;;) {
     try {
       const fd = openSync(lockPath, 'wx');

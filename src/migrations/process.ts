@@ -1,14 +1,17 @@
+import { databaseEnvForTool } from '../db/tool-env.js';
 import { execArgv, type ExecOptions, type ExecResult } from '../kit/exec.js';
 import type { ToolContext } from './types.js';
 
-/** The environment every migration tool runs with: DATABASE_URL plus the caller's extras. */
+/**
+ * The environment every migration tool runs with: DATABASE_URL in the tool's convention,
+ * the database's TLS settings (db/tool-env.ts), plus the caller's extras.
+ */
 export function toolEnv(
   ctx: ToolContext,
   extra: Record<string, string> = {},
-): Record<string, string> {
-  const env: Record<string, string> = { ...ctx.env, ...extra };
-  if (ctx.database) env.DATABASE_URL = ctx.database.url;
-  return env;
+): Record<string, string | undefined> {
+  const db = ctx.database ? databaseEnvForTool(ctx.database, ctx.toolName ?? 'command') : {};
+  return { ...ctx.env, ...db, ...extra };
 }
 
 /** Runs a tool in the project directory; stderr is captured whole (redacted) for parsers. */

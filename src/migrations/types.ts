@@ -1,5 +1,5 @@
 import { UserError } from '../kit/errors.js';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget } from '../db/url.js';
 
 export const TOOL_NAMES = ['sql', 'alembic', 'django', 'prisma', 'command'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
@@ -74,6 +74,8 @@ export interface ToolContext {
   command?: string;
   statusCommand?: string;
   downCommand?: string;
+  /** which tool runs (set by createMigrationTool): DATABASE_URL is written in its convention */
+  toolName?: ToolName;
   /** extra environment for child processes (DATABASE_URL is added by the tool) */
   env?: Record<string, string>;
   /** progress lines (core.info in the action) */

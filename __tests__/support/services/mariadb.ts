@@ -24,6 +24,8 @@ export interface MariaDbOptions {
   /** extra `--name=value` server options */
   settings?: Record<string, string>;
   startTimeoutMs?: number;
+  /** TLS with this certificate and key, and `require_secure_transport=ON`: no plain clients */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface MariaDbServer {
@@ -116,6 +118,14 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
       '--character-set-server=utf8mb4',
       '--collation-server=utf8mb4_unicode_ci',
       ...(withInit ? [`--init-file=${initFile}`] : []),
+      ...(options.tls
+        ? [
+            `--ssl-cert=${options.tls.certFile}`,
+            `--ssl-key=${options.tls.keyFile}`,
+            `--ssl-ca=${options.tls.caFile}`,
+            '--require-secure-transport=ON',
+          ]
+        : []),
       ...Object.entries(options.settings ?? {}).map(([k, v]) => `--${k}=${v}`),
     ];
 
@@ -134,6 +144,8 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
         password,
         database: db,
         connectTimeout: 10_000,
+        // the fixture's own queries: encrypted (require_secure_transport), not verified
+        ssl: options.tls ? { rejectUnauthorized: false } : undefined,
       });
       try {
         const [rows] = await conn.query(sql, params);

@@ -3,7 +3,14 @@
  * user `postgres` (via setpriv, so the PID we hold is the postmaster's), TCP on 127.0.0.1 with
  * scram-sha-256 password auth, the unix socket in the temp dir.
  */
-import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import {
@@ -26,6 +33,11 @@ export interface PostgresOptions {
   /** extra `-c name=value` server settings */
   settings?: Record<string, string>;
   startTimeoutMs?: number;
+  /**
+   * TLS: `ssl=on` with this certificate and key; pg_hba.conf then admits TCP clients only
+   * over TLS (`hostssl`), so a plain connection is refused.
+   */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface PostgresServer {
@@ -138,6 +150,20 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       { cwd: dir },
     );
     await removeDir(pwFile);
+    const tlsSettings: Record<string, string> = {};
+    if (options.tls) {
+      // the server reads its key only when the postgres user owns it, mode 0600
+      const cert = join(dir, 'server.crt');
+      const key = join(dir, 'server.key');
+      copyFileSync(options.tls.certFile, cert);
+      copyFileSync(options.tls.keyFile, key);
+      for (const f of [cert, key]) chownSync(f, owner.uid, owner.gid);
+      Object.assign(tlsSettings, { ssl: 'on', ssl_cert_file: cert, ssl_key_file: key });
+      writeFileSync(
+        join(dataDir, 'pg_hba.conf'),
+        'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n',
+      );
+    }
 
     let port = await freePort();
     const settings: Record<string, string> = {
@@ -147,6 +173,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       // no fsync: data survives a server crash (kill()), just not a machine crash
       fsync: 'off',
       logging_collector: 'off',
+      ...tlsSettings,
       ...options.settings,
     };
     const serverArgs = [
@@ -173,6 +200,8 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         password,
         database: db,
         connectionTimeoutMillis: 10_000,
+        // the fixture's own queries: encrypted (hostssl), not verified
+        ssl: options.tls ? { rejectUnauthorized: false } : false,
       });
       await client.connect();
       try {

@@ -18,7 +18,12 @@ import { COMPRESSION_LEVELS } from '../../db/compression.js';
 import type { BackupFormat, Compression, Engine } from '../../db/manifest.js';
 import { MYSQL_RESERVED } from '../../db/mysql-argv.js';
 import { reservedExtraArg } from '../../db/postgres-argv.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
+import type { DatabaseTarget } from '../../db/url.js';
+import {
+  readConnectTimeout,
+  readDatabaseTarget,
+  readTlsInputs,
+} from '../shared/database-settings.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
 import { readDecryptIdentity, readEncryptTo } from '../shared/encryption-settings.js';
 
@@ -104,7 +109,9 @@ export function readSettings(): Settings {
   registerUrlPassword(verifyUrlText);
   // masked before any other input can fail and print
   const decryptIdentities = readDecryptIdentity();
-  const target = parseDatabaseUrl('database-url', urlText, cwd);
+  const connectTimeoutMs = readConnectTimeout();
+  const tls = readTlsInputs(cwd);
+  const target = readDatabaseTarget('database-url', urlText, cwd, tls, connectTimeoutMs);
   const engine = target.engine;
 
   const format = resolveFormat(engine, getEnum('format', FORMATS, { default: 'auto' }));
@@ -187,7 +194,14 @@ export function readSettings(): Settings {
   }
   let verifyTarget: DatabaseTarget | undefined;
   if (verifyUrlText !== '') {
-    verifyTarget = parseDatabaseUrl('verify-database-url', verifyUrlText, cwd);
+    // the certificate inputs apply to the scratch server too (usually the same server)
+    verifyTarget = readDatabaseTarget(
+      'verify-database-url',
+      verifyUrlText,
+      cwd,
+      tls,
+      connectTimeoutMs,
+    );
     if (verifyTarget.engine !== engine) {
       throw new InputError(
         'verify-database-url',
@@ -216,7 +230,6 @@ export function readSettings(): Settings {
   }
 
   const minSizeBytes = getSize('min-size', { default: '1' });
-  const connectTimeoutMs = getDuration('connect-timeout', { default: '10s' });
   const timeoutMs = getDuration('timeout', { default: '6h' });
 
   const uploadInput = getEnum('upload', UPLOADS, { default: 'auto' });

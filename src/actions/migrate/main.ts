@@ -4,7 +4,7 @@ import { formatDuration } from '../../kit/durations.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { redact } from '../../kit/secrets.js';
 import { flush } from '../../kit/summary.js';
-import { describeTarget } from '../../migrations/database-url.js';
+import { describeTarget } from '../../db/url.js';
 import {
   ApplyFailedError,
   CheckFailedError,

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
 import { getBoolean, getDuration, getEnum, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
-import type { DatabaseTarget } from '../../migrations/database-url.js';
+import type { DatabaseTarget } from '../../db/url.js';
+import { readConnectTimeout, readTlsInputs } from '../shared/database-settings.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import type { ToolName } from '../../migrations/types.js';
 
@@ -26,6 +27,8 @@ export interface MigrateSettings {
   statusCommand?: string;
   downCommand?: string;
   lockWaitMs: number;
+  /** connect-timeout: every connection to the database (lock, sql runner, PGCONNECT_TIMEOUT) */
+  connectTimeoutMs: number;
   timeoutMs: number;
   backupManifest?: string;
   requireBackup: boolean;
@@ -50,10 +53,12 @@ export function readSettings(): MigrateSettings {
   const requireBackup = getBoolean('require-backup', { default: true });
 
   const urlText = getString('database-url');
+  const connectTimeoutMs = readConnectTimeout();
   const { database, migrationsDir, migrationsTable } = readMigrationToolPlace(
     tool,
     workingDirectory,
     urlText,
+    { tls: readTlsInputs(workspace), connectTimeoutMs },
   );
   const command = optional('command');
   if (tool === 'command' && mode === 'apply' && !command) {
@@ -79,6 +84,7 @@ export function readSettings(): MigrateSettings {
     statusCommand: optional('status-command'),
     downCommand: optional('down-command'),
     lockWaitMs,
+    connectTimeoutMs,
     timeoutMs,
     backupManifest: manifest === undefined ? undefined : resolve(workspace, manifest),
     requireBackup,

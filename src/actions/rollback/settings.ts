@@ -6,9 +6,14 @@ import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/
 import { registerUrlPassword } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
 import { isSha256Digest, isValidTag, type ImageReference } from '../../image/reference.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url.js';
+import type { DatabaseTarget } from '../../db/url.js';
 import type { RestoreMode } from '../../db/live-restore.js';
-import type { DatabaseTarget as ToolDatabaseTarget } from '../../migrations/database-url.js';
+import type { TlsSettings } from '../../db/tls.js';
+import {
+  readConnectTimeout,
+  readDatabaseTarget,
+  readTlsInputs,
+} from '../shared/database-settings.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import { readDecryptIdentity } from '../shared/encryption-settings.js';
 import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
@@ -45,7 +50,7 @@ export interface MigrationSettings {
   detected: boolean;
   previousState: MigrationState;
   previousStateText: string;
-  database?: ToolDatabaseTarget;
+  database?: DatabaseTarget;
   workingDirectory: string;
   migrationsDir: string;
   migrationsTable: string;
@@ -136,7 +141,16 @@ function readImage(): ImageSettings {
   };
 }
 
-function readMigrations(workspace: string, urlText: string): MigrationSettings {
+interface ConnectionInputs {
+  tls: TlsSettings;
+  connectTimeoutMs: number;
+}
+
+function readMigrations(
+  workspace: string,
+  urlText: string,
+  connection: ConnectionInputs,
+): MigrationSettings {
   const { tool, detected, workingDirectory } = readMigrationTool(workspace);
   if (tool === 'prisma') {
     throw new InputError(
@@ -166,6 +180,7 @@ function readMigrations(workspace: string, urlText: string): MigrationSettings {
     tool,
     workingDirectory,
     urlText,
+    connection,
   );
   const downCommand = optional('down-command');
   if (tool === 'command' && !downCommand) {
@@ -191,9 +206,20 @@ function readMigrations(workspace: string, urlText: string): MigrationSettings {
   };
 }
 
-function readDatabase(workspace: string, runnerTemp: string, urlText: string): DatabaseSettings {
+function readDatabase(
+  workspace: string,
+  runnerTemp: string,
+  urlText: string,
+  connection: ConnectionInputs,
+): DatabaseSettings {
   if (urlText === '') throw new InputError('database-url', 'is required with targets: database.');
-  const target = parseDatabaseUrl('database-url', urlText, workspace);
+  const target = readDatabaseTarget(
+    'database-url',
+    urlText,
+    workspace,
+    connection.tls,
+    connection.connectTimeoutMs,
+  );
   const manifest = optional('backup-manifest');
   const artifact = optional('backup-artifact');
   const cacheKey = optional('backup-cache-key');
@@ -291,7 +317,7 @@ function readDatabase(workspace: string, runnerTemp: string, urlText: string): D
     keepReplaced: getBoolean('keep-replaced', { default: true }),
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
-    connectTimeoutMs: getDuration('connect-timeout', { default: '10s' }),
+    connectTimeoutMs: connection.connectTimeoutMs,
     decryptIdentities: readDecryptIdentity(),
   };
 }
@@ -311,9 +337,14 @@ export function readSettings(): Settings {
   const timeoutMs = getDuration('timeout', { default: '1h' });
   const settings: Settings = { targets, dryRun, workspace, runnerTemp, timeoutMs };
   if (targets.includes('image')) settings.image = readImage();
-  if (targets.includes('migrations')) settings.migrations = readMigrations(workspace, urlText);
+  const needsDatabase = targets.includes('migrations') || targets.includes('database');
+  const connection: ConnectionInputs = needsDatabase
+    ? { tls: readTlsInputs(workspace), connectTimeoutMs: readConnectTimeout() }
+    : { tls: {}, connectTimeoutMs: 0 };
+  if (targets.includes('migrations'))
+    settings.migrations = readMigrations(workspace, urlText, connection);
   if (targets.includes('database'))
-    settings.database = readDatabase(workspace, runnerTemp, urlText);
+    settings.database = readDatabase(workspace, runnerTemp, urlText, connection);
   return settings;
 }
 

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
 import { getEnum, getString } from '../../kit/inputs.js';
 import { detectTool } from '../../migrations/index.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../../migrations/database-url.js';
+import type { DatabaseTarget } from '../../db/url.js';
+import type { TlsSettings } from '../../db/tls.js';
+import { readDatabaseTarget } from './database-settings.js';
 import { TABLE_NAME } from '../../migrations/sql/driver.js';
 import { TOOL_NAMES, type ToolName } from '../../migrations/types.js';
 
@@ -40,14 +42,24 @@ export interface MigrationToolPlace {
 /**
  * Reads `database-url`, `migrations-dir` and `migrations-table` for `tool` and checks that
  * the tool's files are where it will look (the sql directory, alembic.ini, manage.py).
+ * A relative sqlite path is relative to the working directory; `connection` carries
+ * connect-timeout and the TLS certificate inputs.
  */
 export function readMigrationToolPlace(
   tool: ToolName,
   workingDirectory: string,
   urlText: string,
+  connection: { tls: TlsSettings; connectTimeoutMs: number },
 ): MigrationToolPlace {
   let database: DatabaseTarget | undefined;
-  if (urlText !== '') database = parseDatabaseUrl(urlText, workingDirectory);
+  if (urlText !== '')
+    database = readDatabaseTarget(
+      'database-url',
+      urlText,
+      workingDirectory,
+      connection.tls,
+      connection.connectTimeoutMs,
+    );
   else if (tool !== 'command') {
     throw new InputError('database-url', `is required for the ${tool} tool.`);
   }

@@ -1,4 +1,4 @@
-import type { DbEngine } from '../database-url.js';
+import type { Engine as DbEngine } from '../../db/manifest.js';
 import type { AppliedRow } from './check.js';
 
 /** The database side of the sql runner: one implementation per engine. */

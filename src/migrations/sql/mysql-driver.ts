@@ -1,10 +1,13 @@
-import { connectMysql } from '../connect.js';
-import type { DatabaseTarget } from '../database-url.js';
+import { connectMysql } from '../../db/connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ServerTarget } from '../../db/url.js';
 import type { AppliedRow } from './check.js';
 import { quoteIdent, type SqlDriver } from './driver.js';
 
-export async function openMysqlDriver(t: DatabaseTarget): Promise<SqlDriver> {
-  const conn = await connectMysql(t);
+export async function openMysqlDriver(t: ServerTarget): Promise<SqlDriver> {
+  const timeout = t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const conn = await connectMysql('database-url', t, t.database, timeout, {
+    multipleStatements: true,
+  });
   const quote = (table: string): string => quoteIdent(table, '`');
   return {
     engine: 'mysql',

@@ -1,15 +1,22 @@
 import type pg from 'pg';
-import { connectPostgres } from '../connect.js';
-import type { DatabaseTarget } from '../database-url.js';
+import { connectPostgres } from '../../db/connection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, type ServerTarget } from '../../db/url.js';
 import type { AppliedRow } from './check.js';
 import { lineOfPosition, quoteIdent, type SqlDriver } from './driver.js';
 
 /** statementTimeoutMs: the `timeout` input, so one stuck statement cannot hold the lock forever. */
 export async function openPostgresDriver(
-  t: DatabaseTarget,
+  t: ServerTarget,
   statementTimeoutMs?: number,
 ): Promise<SqlDriver> {
-  const client: pg.Client = await connectPostgres(t);
+  const timeout = t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const client: pg.Client = await connectPostgres(
+    'database-url',
+    t,
+    t.database,
+    timeout,
+    'runbook-migrate',
+  );
   if (statementTimeoutMs)
     await client.query(`SET statement_timeout = ${Math.round(statementTimeoutMs)}`);
   const quote = (table: string): string => quoteIdent(table, '"');

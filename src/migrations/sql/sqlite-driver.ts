@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { DatabaseTarget } from '../database-url.js';
+import type { DatabaseTarget } from '../../db/url.js';
 import type { AppliedRow } from './check.js';
 import { quoteIdent, type SqlDriver } from './driver.js';
 
@@ -8,7 +8,8 @@ import { quoteIdent, type SqlDriver } from './driver.js';
  * check must not leave a new empty database file behind.
  */
 export async function openSqliteDriver(t: DatabaseTarget, readOnly: boolean): Promise<SqlDriver> {
-  const path = t.path ?? '';
+  if (t.engine !== 'sqlite') throw new Error(`openSqliteDriver: a ${t.engine} target`);
+  const path = t.path;
   const { DatabaseSync } = await import('node:sqlite');
   const missing = !existsSync(path);
   const db =
