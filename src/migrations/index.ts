@@ -15,7 +15,8 @@ import type {
 } from './types.js';
 
 export * from './types.js';
-export { ApplyFailedError } from './errors.js';
+export { ApplyFailedError, MigrationCancelledError } from './errors.js';
+export { LAYOUTS, type Layout } from './sql/layouts.js';
 export { checkBackupGate, type BackupGateResult } from './backup-gate.js';
 export { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 

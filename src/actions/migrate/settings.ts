@@ -5,6 +5,7 @@ import { registerUrlPassword } from '../../kit/secrets.js';
 import type { DatabaseTarget } from '../../migrations/database-url.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import type { ToolName } from '../../migrations/types.js';
+import { LAYOUTS, type Layout } from '../../migrations/sql/layouts.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
 export type Mode = (typeof MODES)[number];
@@ -31,6 +32,17 @@ export interface MigrateSettings {
   requireBackup: boolean;
   maxBackupAgeMs: number;
   runnerTemp: string;
+  /** sql file layout and the linter (see readSqlSettings) */
+  sql: SqlSettings;
+}
+
+/** The sql tool's layout and the PostgreSQL linter's inputs, read in one block. */
+export interface SqlSettings {
+  layout: Layout | 'auto';
+}
+
+function readSqlSettings(): SqlSettings {
+  return { layout: getEnum('layout', ['auto', ...LAYOUTS] as const, { default: 'auto' }) };
 }
 
 function optional(name: string): string | undefined {
@@ -59,6 +71,7 @@ export function readSettings(): MigrateSettings {
   if (tool === 'command' && mode === 'apply' && !command) {
     throw new InputError('command', 'is required with tool: command and mode: apply.');
   }
+  const sql = readSqlSettings();
   const manifest = optional('backup-manifest');
   const target = optional('target');
   if (target !== undefined && !/^[A-Za-z0-9_.:@+-]+$/.test(target)) {
@@ -84,5 +97,6 @@ export function readSettings(): MigrateSettings {
     requireBackup,
     maxBackupAgeMs,
     runnerTemp: process.env.RUNNER_TEMP || workingDirectory,
+    sql,
   };
 }
