@@ -15,6 +15,7 @@ import {
 } from '../../migrations/index.js';
 import { readSettings, type MigrateSettings } from './settings.js';
 import { writePlanFile, writeSummary, type SummaryData } from './report.js';
+import { lintFailure, lintPlan } from './lint-step.js';
 
 function toolContext(s: MigrateSettings, signal: AbortSignal | undefined): ToolContext {
   return {
@@ -92,7 +93,9 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
   const started = Date.now();
   setOutput('tool', s.tool);
   if (s.detected) core.info(`tool: ${s.tool} (detected in ${s.workingDirectory})`);
-  const tool = createMigrationTool(s.tool, toolContext(s, signal));
+  const ctx = toolContext(s, signal);
+  const tool = createMigrationTool(s.tool, ctx);
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const summary: SummaryData = {
     tool: s.tool,
     mode: s.mode,
@@ -129,9 +132,18 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
       summary.findings = findings;
       if (findings.length) throw new CheckFailedError(findings);
       core.info('check found no problems');
+      if (s.sql.lint.mode !== 'off') {
+        // lint what the release would run: the pending migrations up to target
+        const p = await tool.plan(s.target);
+        summary.lint = await lintPlan(s, ctx, p, workspace, true);
+        const failure = lintFailure(summary.lint);
+        if (failure) throw failure;
+      }
     } else if (s.mode === 'plan') {
       const p = await tool.plan(s.target);
       const planPath = writePlanFile(s.runnerTemp, s.tool, p.toApply, p.preview);
+      // plan reports lint findings for the sign-off; only check fails on them
+      summary.lint = await lintPlan(s, ctx, p, workspace, false);
       Object.assign(summary, {
         previous: p.state,
         current: p.state,

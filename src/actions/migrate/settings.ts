@@ -6,6 +6,7 @@ import type { DatabaseTarget } from '../../migrations/database-url.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import type { ToolName } from '../../migrations/types.js';
 import { LAYOUTS, type Layout } from '../../migrations/sql/layouts.js';
+import { parseLintRules, type LintConfig } from '../../migrations/lint/index.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
 export type Mode = (typeof MODES)[number];
@@ -39,10 +40,16 @@ export interface MigrateSettings {
 /** The sql tool's layout and the PostgreSQL linter's inputs, read in one block. */
 export interface SqlSettings {
   layout: Layout | 'auto';
+  /** the PostgreSQL linter (check and plan) */
+  lint: LintConfig;
 }
 
 function readSqlSettings(): SqlSettings {
-  return { layout: getEnum('layout', ['auto', ...LAYOUTS] as const, { default: 'auto' }) };
+  const layout = getEnum('layout', ['auto', ...LAYOUTS] as const, { default: 'auto' });
+  const mode = getEnum('lint', ['error', 'warning', 'off'] as const, { default: 'error' });
+  const rules = parseLintRules(getString('lint-rules'));
+  if (typeof rules === 'string') throw new InputError('lint-rules', `${rules}.`);
+  return { layout, lint: { mode, rules } };
 }
 
 function optional(name: string): string | undefined {
