@@ -8,7 +8,6 @@ import {
   copyFixture,
   expectFailure,
   expectOk,
-  json,
   migrate,
   PYTHON,
   sqlWorkspace,
