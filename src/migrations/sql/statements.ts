@@ -94,7 +94,9 @@ export async function splitPostgres(sql: string, file: string): Promise<Statemen
   const { parse } = await loadPgParser();
   // the parser's offsets are UTF-8 byte offsets
   const bytes = Buffer.from(sql, 'utf8');
-  const charAt = (byte: number): number => bytes.subarray(0, byte).toString('utf8').length;
+  const ascii = bytes.length === sql.length;
+  const charAt = (byte: number): number =>
+    ascii ? byte : bytes.subarray(0, byte).toString('utf8').length;
   let tree;
   try {
     tree = await parse(sql);
