@@ -81,7 +81,7 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
       return await driver.readApplied(table);
     } catch (err) {
       throw new UserError(
-        `table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${redact(errorMessage(err))}; choose another migrations-table`,
+        `table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${redact(errorMessage(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`,
       );
     }
   }
