@@ -28,12 +28,8 @@ export async function lintPlan(
   /** check: error findings fail the step and are error annotations; plan only reports */
   failing: boolean,
 ): Promise<LintOutcome> {
-  if (s.sql.lint.mode === 'off') return done({ findings: [], skipped: 'lint: off' });
-  if (s.database && s.database.engine !== 'postgres')
-    return done({
-      findings: [],
-      skipped: `the linter is PostgreSQL-only for now; not run on ${s.database.engine}`,
-    });
+  const skipped = lintSkipReason(s);
+  if (skipped) return lintSkipped(skipped);
   const lint = await import('../../migrations/lint/index.js');
   const { lintSourcesFor } = await import('../../migrations/lint/sources.js');
   const sources = lintSourcesFor(s.tool, ctx, plan, workspace);
@@ -53,6 +49,19 @@ export async function lintPlan(
     else core.warning(text, props);
   }
   return done({ findings: ranked, contextError });
+}
+
+/** Why lint does not run for these settings (before asking the tool for a plan). */
+export function lintSkipReason(s: MigrateSettings): string | undefined {
+  if (s.sql.lint.mode === 'off') return 'lint: off';
+  if (s.tool === 'command') return 'the command tool does not tell which SQL it runs: not linted';
+  if (s.database && s.database.engine !== 'postgres')
+    return `the linter is PostgreSQL-only for now; not run on ${s.database.engine}`;
+  return undefined;
+}
+
+export function lintSkipped(reason: string): LintOutcome {
+  return done({ findings: [], skipped: reason });
 }
 
 function done(o: LintOutcome): LintOutcome {

@@ -15,7 +15,7 @@ import {
 } from '../../migrations/index.js';
 import { readSettings, type MigrateSettings } from './settings.js';
 import { writePlanFile, writeSummary, type SummaryData } from './report.js';
-import { lintFailure, lintPlan } from './lint-step.js';
+import { lintFailure, lintPlan, lintSkipped, lintSkipReason } from './lint-step.js';
 
 function toolContext(s: MigrateSettings, signal: AbortSignal | undefined): ToolContext {
   return {
@@ -132,7 +132,9 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
       summary.findings = findings;
       if (findings.length) throw new CheckFailedError(findings);
       core.info('check found no problems');
-      if (s.sql.lint.mode !== 'off') {
+      const skipLint = lintSkipReason(s);
+      if (skipLint) summary.lint = lintSkipped(skipLint);
+      else {
         // lint what the release would run: the pending migrations up to target
         const p = await tool.plan(s.target);
         summary.lint = await lintPlan(s, ctx, p, workspace, true);
