@@ -30369,7 +30369,7 @@ function createSqlTool(ctx) {
             return await driver.readApplied(table);
         }
         catch (err) {
-            throw new kit_errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,kit_errors/* errorMessage */.gJ)(err))}; choose another migrations-table`);
+            throw new kit_errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,kit_errors/* errorMessage */.gJ)(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`);
         }
     }
     const scan = () => (0,files/* scanDir */.D)(dir, ctx.sqlLayout);
@@ -30590,6 +30590,12 @@ function applyFailure(err, m, partial, engine, transactionalDdl) {
         : new ApplyFailedError(text, partial);
 }
 
+// EXTERNAL MODULE: ./src/migrations/lint/index.ts + 2 modules
+var lint = __nccwpck_require__(7569);
+// EXTERNAL MODULE: ./src/migrations/lint/sources.ts
+var sources = __nccwpck_require__(1573);
+// EXTERNAL MODULE: ./src/migrations/lint/context.ts
+var context = __nccwpck_require__(2516);
 ;// CONCATENATED MODULE: ./src/db/manifest.ts
 /** Whether the file must be decompressed (gzip/zstd stream) before the restore tool reads it. */
 function compressedBy(m) {
@@ -30758,6 +30764,10 @@ async function checkBackupGate(manifestPath, target, maxAgeMs, now = new Date())
 
 
 
+
+
+
+// the PostgreSQL linter (the parser itself loads only when lintSources runs)
 
 
 
@@ -31043,8 +31053,6 @@ function readMigrationToolPlace(tool, workingDirectory, urlText) {
     return { database, migrationsDir, migrationsTable };
 }
 
-// EXTERNAL MODULE: ./src/migrations/lint/index.ts + 2 modules
-var lint = __nccwpck_require__(7569);
 ;// CONCATENATED MODULE: ./src/actions/migrate/settings.ts
 
 
@@ -31126,20 +31134,16 @@ function readSettings() {
 async function lintPlan(s, ctx, plan, workspace, 
 /** check: error findings fail the step and are error annotations; plan only reports */
 failing) {
-    if (s.sql.lint.mode === 'off')
-        return done({ findings: [], skipped: 'lint: off' });
-    if (s.database && s.database.engine !== 'postgres')
-        return done({
-            findings: [],
-            skipped: `the linter is PostgreSQL-only for now; not run on ${s.database.engine}`,
-        });
+    const skipped = lintSkipReason(s);
+    if (skipped)
+        return lintSkipped(skipped);
     const lint = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 7569));
-    const { lintSourcesFor } = await __nccwpck_require__.e(/* import() */ 573).then(__nccwpck_require__.bind(__nccwpck_require__, 1573));
+    const { lintSourcesFor } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 1573));
     const sources = lintSourcesFor(s.tool, ctx, plan, workspace);
     const findings = await lint.lintSources(sources, s.sql.lint);
     let contextError;
     if (s.database && findings.length) {
-        const { addTableContext } = await __nccwpck_require__.e(/* import() */ 516).then(__nccwpck_require__.bind(__nccwpck_require__, 2516));
+        const { addTableContext } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2516));
         contextError = await addTableContext(s.database, findings);
         if (contextError)
             lib_core/* warning */.$e(`lint: table sizes not read: ${contextError}`);
@@ -31155,6 +31159,19 @@ failing) {
             lib_core/* warning */.$e(text, props);
     }
     return done({ findings: ranked, contextError });
+}
+/** Why lint does not run for these settings (before asking the tool for a plan). */
+function lintSkipReason(s) {
+    if (s.sql.lint.mode === 'off')
+        return 'lint: off';
+    if (s.tool === 'command')
+        return 'the command tool does not tell which SQL it runs: not linted';
+    if (s.database && s.database.engine !== 'postgres')
+        return `the linter is PostgreSQL-only for now; not run on ${s.database.engine}`;
+    return undefined;
+}
+function lintSkipped(reason) {
+    return done({ findings: [], skipped: reason });
 }
 function done(o) {
     setOutput('lint-findings', o.findings);
@@ -31404,7 +31421,10 @@ async function runMigrate(s, signal) {
             if (findings.length)
                 throw new CheckFailedError(findings);
             lib_core/* info */.pq('check found no problems');
-            if (s.sql.lint.mode !== 'off') {
+            const skipLint = lintSkipReason(s);
+            if (skipLint)
+                summary.lint = lintSkipped(skipLint);
+            else {
                 // lint what the release would run: the pending migrations up to target
                 const p = await tool.plan(s.target);
                 summary.lint = await lintPlan(s, ctx, p, workspace, true);
@@ -31846,6 +31866,58 @@ function database_url_describeTarget(t) {
 
 /***/ }),
 
+/***/ 2516:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   addTableContext: () => (/* binding */ addTableContext)
+/* harmony export */ });
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3713);
+/* harmony import */ var _kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4601);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(275);
+
+
+
+/**
+ * Live context for the findings: each touched table's estimated row count (reltuples, kept
+ * current by autovacuum/ANALYZE) and total size (table, indexes, TOAST) from pg_class. Read
+ * only; a failure leaves the findings without sizes and returns the reason.
+ */
+async function addTableContext(t, findings) {
+    const tables = [...new Set(findings.flatMap((f) => (f.table ? [f.table] : [])))];
+    if (t.engine !== 'postgres' || tables.length === 0)
+        return undefined;
+    let client;
+    try {
+        client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_2__/* .connectPostgres */ .M)(t);
+        const r = await client.query(`SELECT q.name,
+              CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END AS rows,
+              pg_total_relation_size(c.oid) AS bytes
+         FROM unnest($1::text[]) AS q(name)
+         JOIN pg_class c ON c.oid = to_regclass(q.name)`, [tables]);
+        const byName = new Map(r.rows.map((row) => [row.name, row]));
+        for (const f of findings) {
+            const row = f.table ? byName.get(f.table) : undefined;
+            if (!row)
+                continue;
+            if (row.rows !== null)
+                f.rows = Number(row.rows);
+            if (row.bytes !== null)
+                f.bytes = Number(row.bytes);
+        }
+        return undefined;
+    }
+    catch (err) {
+        return (0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .errorMessage */ .gJ)(err));
+    }
+    finally {
+        await client?.end().catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
 /***/ 7569:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32271,6 +32343,144 @@ function parseLintRules(text) {
 
 /***/ }),
 
+/***/ 1573:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lintSourcesFor: () => (/* binding */ lintSourcesFor)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _sql_files_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(921);
+
+
+
+/**
+ * The SQL a release will run, per migration, with the file each finding points at:
+ * sql files (a dbmate file's up section), Prisma's migration.sql files, and the SQL that
+ * `alembic upgrade --sql` and Django's `sqlmigrate` print, mapped back to the Python
+ * migration behind each part. `workspace`: findings' paths are relative to it.
+ */
+function lintSourcesFor(tool, ctx, plan, workspace) {
+    const rel = (path) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(workspace, path) || path;
+    switch (tool) {
+        case 'sql': {
+            const dir = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(ctx.cwd, ctx.migrationsDir);
+            const migrations = (0,_sql_files_js__WEBPACK_IMPORTED_MODULE_2__/* .loadMigrations */ .Y$)(dir, (0,_sql_files_js__WEBPACK_IMPORTED_MODULE_2__/* .scanDir */ .D)(dir, ctx.sqlLayout));
+            return migrations
+                .filter((m) => plan.toApply.includes(m.file) && !m.sectionError)
+                .map((m) => ({ file: rel((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, m.file)), sql: m.sql }));
+        }
+        case 'prisma':
+            return plan.toApply.flatMap((name) => {
+                const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(ctx.cwd, 'prisma/migrations', name, 'migration.sql');
+                return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path) ? [{ file: rel(path), sql: (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8') }] : [];
+            });
+        case 'alembic':
+            return alembicSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'django':
+            return djangoSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'command':
+            return [];
+    }
+}
+/** Splits generated SQL at header lines; each part keeps its own line numbers from 1. */
+function parts(preview, header) {
+    const lines = preview.split('\n');
+    const out = [];
+    // the tools print BEGIN;/COMMIT; on lines of their own: whether a part starts inside one
+    let open = false;
+    let current;
+    for (const line of lines) {
+        const m = header.exec(line);
+        if (m) {
+            if (current)
+                out.push({
+                    key: current.key,
+                    sql: current.lines.join('\n'),
+                    inTransaction: current.inTransaction,
+                });
+            current = { key: m[1], lines: [], inTransaction: open };
+            continue;
+        }
+        if (/^BEGIN;\s*$/.test(line))
+            open = true;
+        else if (/^COMMIT;\s*$/.test(line))
+            open = false;
+        current?.lines.push(line);
+    }
+    if (current)
+        out.push({
+            key: current.key,
+            sql: current.lines.join('\n'),
+            inTransaction: current.inTransaction,
+        });
+    return out;
+}
+/** Python files under dir (a few levels deep; virtualenvs and caches skipped). */
+function pythonFiles(dir, depth = 5) {
+    if (depth < 0)
+        return [];
+    const out = [];
+    let entries;
+    try {
+        entries = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+    for (const e of entries) {
+        if (e.isDirectory()) {
+            if (/^(\.|__pycache__|node_modules|venv|env|site-packages)/.test(e.name))
+                continue;
+            out.push(...pythonFiles((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, e.name), depth - 1));
+        }
+        else if (e.name.endsWith('.py'))
+            out.push((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, e.name));
+    }
+    return out;
+}
+function lineOf(text, pattern) {
+    const i = text.split('\n').findIndex((l) => pattern.test(l));
+    return i < 0 ? 1 : i + 1;
+}
+/** `-- Running upgrade <from> -> <to>` parts, each at its revision file's upgrade(). */
+function alembicSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return parts(preview, /^-- Running upgrade\s+\S*\s*->\s*(\S+)\s*$/).map((p) => {
+        const revision = new RegExp(`^revision(?:\\s*:\\s*[\\w\\[\\], |]+)?\\s*=\\s*['"]${p.key}['"]`, 'm');
+        const file = files.find((f) => revision.test((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(f, 'utf8')));
+        const line = file ? lineOf((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), /^def upgrade\b/) : 1;
+        return {
+            file: file ?? `alembic revision ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+/** `-- <app>.<migration>` parts (the django tool's plan), each at its migration file. */
+function djangoSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return parts(preview, /^-- ([A-Za-z0-9_]+\.[A-Za-z0-9_]+)$/).map((p) => {
+        const [app, name] = p.key.split('.');
+        const candidates = files.filter((f) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(f) === `${name}.py` && (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(f, '..')) === 'migrations');
+        const file = candidates.find((f) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(f, '../..')) === app) ?? candidates[0];
+        const line = file ? lineOf((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), /^\s*operations\s*=/) : 1;
+        return {
+            file: file ?? `django migration ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+
+
+/***/ }),
+
 /***/ 6494:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32674,7 +32884,8 @@ async function splitPostgres(sql, file) {
     const { parse } = await loadPgParser();
     // the parser's offsets are UTF-8 byte offsets
     const bytes = Buffer.from(sql, 'utf8');
-    const charAt = (byte) => bytes.subarray(0, byte).toString('utf8').length;
+    const ascii = bytes.length === sql.length;
+    const charAt = (byte) => ascii ? byte : bytes.subarray(0, byte).toString('utf8').length;
     let tree;
     try {
         tree = await parse(sql);

@@ -1,338 +1,60 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 23368:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+var __webpack_unused_export__;
 
 
-/***/ }),
-
-/***/ 20218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-
-
-var net = __nccwpck_require__(69278);
-var tls = __nccwpck_require__(64756);
-var http = __nccwpck_require__(58611);
-var https = __nccwpck_require__(65692);
-var events = __nccwpck_require__(24434);
-var assert = __nccwpck_require__(42613);
-var util = __nccwpck_require__(39023);
-
-
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-exports.debug = debug; // for test
-
-
-/***/ }),
-
-/***/ 46752:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-
-
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(43069)
+const Dispatcher = __nccwpck_require__(72091)
+const Pool = __nccwpck_require__(27404)
+const BalancedPool = __nccwpck_require__(48973)
+const Agent = __nccwpck_require__(86261)
+const ProxyAgent = __nccwpck_require__(69848)
+const EnvHttpProxyAgent = __nccwpck_require__(7897)
+const RetryAgent = __nccwpck_require__(21882)
+const errors = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const api = __nccwpck_require__(65407)
+const buildConnector = __nccwpck_require__(72296)
+const MockClient = __nccwpck_require__(78957)
+const MockAgent = __nccwpck_require__(15973)
+const MockPool = __nccwpck_require__(78780)
+const mockErrors = __nccwpck_require__(35445)
+const RetryHandler = __nccwpck_require__(60112)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(5837)
+const DecoratorHandler = __nccwpck_require__(57011)
+const RedirectHandler = __nccwpck_require__(25050)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 Object.assign(Dispatcher.prototype, api)
 
-module.exports.Dispatcher = Dispatcher
-module.exports.Client = Client
-module.exports.Pool = Pool
-module.exports.BalancedPool = BalancedPool
-module.exports.Agent = Agent
-module.exports.ProxyAgent = ProxyAgent
-module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
-module.exports.RetryAgent = RetryAgent
-module.exports.RetryHandler = RetryHandler
+__webpack_unused_export__ = Dispatcher
+__webpack_unused_export__ = Client
+__webpack_unused_export__ = Pool
+__webpack_unused_export__ = BalancedPool
+__webpack_unused_export__ = Agent
+module.exports.kT = ProxyAgent
+__webpack_unused_export__ = EnvHttpProxyAgent
+__webpack_unused_export__ = RetryAgent
+__webpack_unused_export__ = RetryHandler
 
-module.exports.DecoratorHandler = DecoratorHandler
-module.exports.RedirectHandler = RedirectHandler
-module.exports.createRedirectInterceptor = createRedirectInterceptor
-module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379)
+__webpack_unused_export__ = DecoratorHandler
+__webpack_unused_export__ = RedirectHandler
+__webpack_unused_export__ = createRedirectInterceptor
+__webpack_unused_export__ = {
+  redirect: __nccwpck_require__(53650),
+  retry: __nccwpck_require__(73874),
+  dump: __nccwpck_require__(14756),
+  dns: __nccwpck_require__(97251)
 }
 
-module.exports.buildConnector = buildConnector
-module.exports.errors = errors
-module.exports.util = {
+__webpack_unused_export__ = buildConnector
+__webpack_unused_export__ = errors
+__webpack_unused_export__ = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -386,11 +108,11 @@ function makeDispatcher (fn) {
   }
 }
 
-module.exports.setGlobalDispatcher = setGlobalDispatcher
-module.exports.getGlobalDispatcher = getGlobalDispatcher
+__webpack_unused_export__ = setGlobalDispatcher
+__webpack_unused_export__ = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
-module.exports.fetch = async function fetch (init, options = undefined) {
+const fetchImpl = (__nccwpck_require__(47302).fetch)
+__webpack_unused_export__ = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -401,66 +123,66 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
-module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(48355).FileReader
+/* unused reexport */ __nccwpck_require__(83676).Headers
+/* unused reexport */ __nccwpck_require__(9107).Response
+/* unused reexport */ __nccwpck_require__(46055).Request
+/* unused reexport */ __nccwpck_require__(79662).FormData
+__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
+/* unused reexport */ __nccwpck_require__(96299).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(42443)
 
-module.exports.setGlobalOrigin = setGlobalOrigin
-module.exports.getGlobalOrigin = getGlobalOrigin
+__webpack_unused_export__ = setGlobalOrigin
+__webpack_unused_export__ = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(20109)
+const { CacheStorage } = __nccwpck_require__(76949)
+const { kConstruct } = __nccwpck_require__(87589)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-module.exports.caches = new CacheStorage(kConstruct)
+__webpack_unused_export__ = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(35437)
 
-module.exports.deleteCookie = deleteCookie
-module.exports.getCookies = getCookies
-module.exports.getSetCookies = getSetCookies
-module.exports.setCookie = setCookie
+__webpack_unused_export__ = deleteCookie
+__webpack_unused_export__ = getCookies
+__webpack_unused_export__ = getSetCookies
+__webpack_unused_export__ = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(90980)
 
-module.exports.parseMIMEType = parseMIMEType
-module.exports.serializeAMimeType = serializeAMimeType
+__webpack_unused_export__ = parseMIMEType
+__webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
-module.exports.CloseEvent = CloseEvent
-module.exports.ErrorEvent = ErrorEvent
-module.exports.MessageEvent = MessageEvent
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(50044)
+/* unused reexport */ __nccwpck_require__(55366).WebSocket
+__webpack_unused_export__ = CloseEvent
+__webpack_unused_export__ = ErrorEvent
+__webpack_unused_export__ = MessageEvent
 
-module.exports.request = makeDispatcher(api.request)
-module.exports.stream = makeDispatcher(api.stream)
-module.exports.pipeline = makeDispatcher(api.pipeline)
-module.exports.connect = makeDispatcher(api.connect)
-module.exports.upgrade = makeDispatcher(api.upgrade)
+__webpack_unused_export__ = makeDispatcher(api.request)
+__webpack_unused_export__ = makeDispatcher(api.stream)
+__webpack_unused_export__ = makeDispatcher(api.pipeline)
+__webpack_unused_export__ = makeDispatcher(api.connect)
+__webpack_unused_export__ = makeDispatcher(api.upgrade)
 
-module.exports.MockClient = MockClient
-module.exports.MockPool = MockPool
-module.exports.MockAgent = MockAgent
-module.exports.mockErrors = mockErrors
+__webpack_unused_export__ = MockClient
+__webpack_unused_export__ = MockPool
+__webpack_unused_export__ = MockAgent
+__webpack_unused_export__ = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(46942)
 
-module.exports.EventSource = EventSource
+__webpack_unused_export__ = EventSource
 
 
 /***/ }),
 
-/***/ 80158:
+/***/ 9318:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(31544)
+const { RequestAbortedError } = __nccwpck_require__(48091)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -520,16 +242,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 89724:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -635,7 +357,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 86998:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -649,10 +371,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
@@ -893,16 +615,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 8675:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { Readable } = __nccwpck_require__(13135)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
@@ -1114,18 +836,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 90576:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { finished, PassThrough } = __nccwpck_require__(57075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(28447)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1341,15 +1063,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 42274:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(48091)
 const { AsyncResource } = __nccwpck_require__(16698)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(31544)
+const { addSignal, removeSignal } = __nccwpck_require__(9318)
 const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
@@ -1456,21 +1178,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 65407:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(8675)
+module.exports.stream = __nccwpck_require__(90576)
+module.exports.pipeline = __nccwpck_require__(86998)
+module.exports.upgrade = __nccwpck_require__(42274)
+module.exports.connect = __nccwpck_require__(89724)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 13135:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -1479,9 +1201,9 @@ module.exports.connect = __nccwpck_require__(34660)
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { ReadableStreamFrom } = __nccwpck_require__(31544)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -1862,15 +1584,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 87655:
+/***/ 28447:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 
-const { chunksDecode } = __nccwpck_require__(49927)
+const { chunksDecode } = __nccwpck_require__(13135)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1962,16 +1684,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 72296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(48091)
+const timers = __nccwpck_require__(92563)
 
 function noop () {}
 
@@ -2209,7 +1931,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 61303:
 /***/ ((module) => {
 
 
@@ -2334,7 +2056,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 78150:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2543,7 +2265,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 48091:
 /***/ ((module) => {
 
 
@@ -2975,7 +2697,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 98823:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2983,7 +2705,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -2998,9 +2720,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3464,7 +3186,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 36443:
+/***/ 99411:
 /***/ ((module) => {
 
 module.exports = {
@@ -3538,7 +3260,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 23568:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3546,7 +3268,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(61303)
 
 class TstNode {
   /** @type {any} */
@@ -3697,13 +3419,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 31544:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(99411)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
@@ -3711,9 +3433,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(61303)
+const { tree } = __nccwpck_require__(23568)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4423,18 +4145,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 86261:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
+const DispatcherBase = __nccwpck_require__(44745)
+const Pool = __nccwpck_require__(27404)
+const Client = __nccwpck_require__(43069)
+const util = __nccwpck_require__(31544)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4563,7 +4285,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 48973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4571,7 +4293,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   PoolBase,
   kClients,
@@ -4579,10 +4301,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const { parseOrigin } = __nccwpck_require__(3440)
+} = __nccwpck_require__(93272)
+const Pool = __nccwpck_require__(27404)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const { parseOrigin } = __nccwpck_require__(31544)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -4779,7 +4501,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 81557:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4787,9 +4509,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const timers = __nccwpck_require__(92563)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4802,7 +4524,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -4835,9 +4557,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(67424)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4849,11 +4571,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(87846) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(53434))
+    mod = await WebAssembly.compile(__nccwpck_require__(9474))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4861,7 +4583,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(87846))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5776,7 +5498,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(18900).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6299,7 +6021,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 94092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6307,13 +6029,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(34589)
 const { errorMonitor } = __nccwpck_require__(78474)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(48091)
 const {
   kUrl,
   kReset,
@@ -6332,7 +6054,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(99411)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6738,7 +6460,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(18900).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7098,7 +6820,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 43069:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -7108,16 +6830,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(31544)
+const { channels } = __nccwpck_require__(78150)
+const Request = __nccwpck_require__(98823)
+const DispatcherBase = __nccwpck_require__(44745)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
 const {
   kUrl,
   kServerName,
@@ -7159,9 +6881,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(99411)
+const connectH1 = __nccwpck_require__(81557)
+const connectH2 = __nccwpck_require__(94092)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7469,7 +7191,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(25092)
+const createRedirectInterceptor = __nccwpck_require__(21676)
 
 function onError (client, err) {
   if (
@@ -7729,19 +7451,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 44745:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
+const Dispatcher = __nccwpck_require__(72091)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+} = __nccwpck_require__(48091)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7944,7 +7666,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 72091:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8016,15 +7738,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 7897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(44745)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(99411)
+const ProxyAgent = __nccwpck_require__(69848)
+const Agent = __nccwpck_require__(86261)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8183,7 +7905,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 96524:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8307,15 +8029,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 42128:
+/***/ 93272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const PoolStats = __nccwpck_require__(43246)
+const DispatcherBase = __nccwpck_require__(44745)
+const FixedQueue = __nccwpck_require__(96524)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(99411)
+const PoolStats = __nccwpck_require__(39686)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8508,10 +8230,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 43246:
+/***/ 39686:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(99411)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8549,7 +8271,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 30628:
+/***/ 27404:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8560,14 +8282,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(93272)
+const Client = __nccwpck_require__(43069)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(48091)
+const util = __nccwpck_require__(31544)
+const { kUrl, kInterceptors } = __nccwpck_require__(99411)
+const buildConnector = __nccwpck_require__(72296)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8663,19 +8385,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 69848:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(99411)
 const { URL } = __nccwpck_require__(73136)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
+const Agent = __nccwpck_require__(86261)
+const Pool = __nccwpck_require__(27404)
+const DispatcherBase = __nccwpck_require__(44745)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(48091)
+const buildConnector = __nccwpck_require__(72296)
+const Client = __nccwpck_require__(43069)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8944,13 +8666,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 21882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(72091)
+const RetryHandler = __nccwpck_require__(60112)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8986,7 +8708,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 32581:
+/***/ 5837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8994,8 +8716,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const Agent = __nccwpck_require__(86261)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9025,7 +8747,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 58155:
+/***/ 57011:
 /***/ ((module) => {
 
 
@@ -9076,15 +8798,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 8754:
+/***/ 25050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(31544)
+const { kBodyUsed } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -9315,20 +9037,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 60112:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(99411)
+const { RequestRetryError } = __nccwpck_require__(48091)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(31544)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -9759,14 +9481,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 70379:
+/***/ 97251:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(57011)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(48091)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10141,14 +9863,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 14756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const util = __nccwpck_require__(31544)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(48091)
+const DecoratorHandler = __nccwpck_require__(57011)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10271,12 +9993,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 25092:
+/***/ 21676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -10299,11 +10021,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 53650:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(25050)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -10330,11 +10052,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 73874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(60112)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10356,13 +10078,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 67424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(8916);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10640,7 +10362,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 87846:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10652,7 +10374,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 53434:
+/***/ 9474:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10664,7 +10386,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 50172:
+/***/ 8916:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10685,13 +10407,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 47501:
+/***/ 15973:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(99411)
+const Agent = __nccwpck_require__(86261)
 const {
   kAgent,
   kMockAgentSet,
@@ -10702,14 +10424,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const Pluralizer = __nccwpck_require__(91529)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
+} = __nccwpck_require__(28149)
+const MockClient = __nccwpck_require__(78957)
+const MockPool = __nccwpck_require__(78780)
+const { matchValue, buildMockOptions } = __nccwpck_require__(61725)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(48091)
+const Dispatcher = __nccwpck_require__(72091)
+const Pluralizer = __nccwpck_require__(98353)
+const PendingInterceptorsFormatter = __nccwpck_require__(31030)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10852,14 +10574,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 47365:
+/***/ 78957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(43069)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -10868,10 +10590,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10918,12 +10640,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 35445:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(48091)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10953,12 +10675,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 71599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kDispatchKey,
@@ -10966,9 +10688,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
+const { buildURL } = __nccwpck_require__(31544)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -11167,14 +10889,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 78780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(27404)
+const { buildMockDispatch } = __nccwpck_require__(61725)
 const {
   kDispatches,
   kMockAgent,
@@ -11183,10 +10905,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(28149)
+const { MockInterceptor } = __nccwpck_require__(71599)
+const Symbols = __nccwpck_require__(99411)
+const { InvalidArgumentError } = __nccwpck_require__(48091)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11233,7 +10955,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 28149:
 /***/ ((module) => {
 
 
@@ -11263,20 +10985,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 61725:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(35445)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(91117)
-const { buildURL } = __nccwpck_require__(3440)
+} = __nccwpck_require__(28149)
+const { buildURL } = __nccwpck_require__(31544)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
@@ -11637,7 +11359,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 31030:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11687,7 +11409,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 91529:
+/***/ 98353:
 /***/ ((module) => {
 
 
@@ -11723,7 +11445,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 96603:
+/***/ 92563:
 /***/ ((module) => {
 
 
@@ -12153,20 +11875,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 4330:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(45893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(93627)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const { kConstruct } = __nccwpck_require__(87589)
+const { urlEquals, getFieldValues } = __nccwpck_require__(40102)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(31544)
+const { webidl } = __nccwpck_require__(10253)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9107)
+const { Request, fromInnerRequest } = __nccwpck_require__(46055)
+const { kState } = __nccwpck_require__(64883)
+const { fetching } = __nccwpck_require__(47302)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(14296)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13019,15 +12741,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 76949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(20109)
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(87589)
+const { Cache } = __nccwpck_require__(4330)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class CacheStorage {
   /**
@@ -13178,26 +12900,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20109:
+/***/ 87589:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(36443).kConstruct)
+  kConstruct: (__nccwpck_require__(99411).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 76798:
+/***/ 40102:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { isValidHeaderName } = __nccwpck_require__(14296)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13242,7 +12964,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 6820:
 /***/ ((module) => {
 
 
@@ -13261,15 +12983,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 35437:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(45893)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(42802)
+const { stringify } = __nccwpck_require__(35613)
+const { webidl } = __nccwpck_require__(10253)
+const { Headers } = __nccwpck_require__(83676)
 
 /**
  * @typedef {Object} Cookie
@@ -13452,14 +13174,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 42802:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(6820)
+const { isCTLExcludingHtab } = __nccwpck_require__(35613)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(90980)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -13769,7 +13491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 35613:
 /***/ ((module) => {
 
 
@@ -14128,13 +13850,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 82455:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(76627)
 
 /**
  * @type {number[]} BOM
@@ -14709,23 +14431,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 46942:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(45893)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { delay } = __nccwpck_require__(94811)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(47302)
+const { makeRequest } = __nccwpck_require__(46055)
+const { webidl } = __nccwpck_require__(10253)
+const { EventSourceStream } = __nccwpck_require__(82455)
+const { parseMIMEType } = __nccwpck_require__(90980)
+const { createFastMessageEvent } = __nccwpck_require__(50044)
+const { isNetworkError } = __nccwpck_require__(9107)
+const { delay } = __nccwpck_require__(76627)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 
 let experimentalWarned = false
 
@@ -15199,7 +14921,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 76627:
 /***/ ((module) => {
 
 
@@ -15243,12 +14965,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 18900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(31544)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -15258,16 +14980,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(73168)
-const { FormData } = __nccwpck_require__(35910)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { FormData } = __nccwpck_require__(79662)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
+const { serializeAMimeType } = __nccwpck_require__(90980)
+const { multipartFormDataParser } = __nccwpck_require__(93100)
 let random
 
 try {
@@ -15779,7 +15501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 61207:
 /***/ ((module) => {
 
 
@@ -15910,7 +15632,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 90980:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -16661,12 +16383,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 66653:
+/***/ 40933:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(36443)
+const { kConnected, kSize } = __nccwpck_require__(99411)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16714,14 +16436,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 27114:
+/***/ 11506:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
+const { kState } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16847,16 +16569,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 50116:
+/***/ 93100:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(73168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
-const { isFileLike } = __nccwpck_require__(27114)
-const { makeEntry } = __nccwpck_require__(35910)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { utf8DecodeBytes } = __nccwpck_require__(14296)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(90980)
+const { isFileLike } = __nccwpck_require__(11506)
+const { makeEntry } = __nccwpck_require__(79662)
 const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -17328,16 +17050,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 79662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
-const { kState } = __nccwpck_require__(93627)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(27114)
-const { webidl } = __nccwpck_require__(45893)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(14296)
+const { kState } = __nccwpck_require__(64883)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { FileLike, isFileLike } = __nccwpck_require__(11506)
+const { webidl } = __nccwpck_require__(10253)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(57975)
 
@@ -17587,7 +17309,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 42443:
 /***/ ((module) => {
 
 
@@ -17634,21 +17356,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 83676:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(99411)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(45893)
+} = __nccwpck_require__(14296)
+const { webidl } = __nccwpck_require__(10253)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -18328,7 +18050,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 47302:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18341,9 +18063,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest } = __nccwpck_require__(9967)
+} = __nccwpck_require__(9107)
+const { HeadersList } = __nccwpck_require__(83676)
+const { Request, cloneRequest } = __nccwpck_require__(46055)
 const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
@@ -18379,23 +18101,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { kState, kDispatcher } = __nccwpck_require__(93627)
+} = __nccwpck_require__(14296)
+const { kState, kDispatcher } = __nccwpck_require__(64883)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(18900)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished } = __nccwpck_require__(57075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(45893)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(31544)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(90980)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
+const { webidl } = __nccwpck_require__(10253)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -20605,23 +20327,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 46055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const { FinalizationRegistry } = __nccwpck_require__(66653)()
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(18900)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(83676)
+const { FinalizationRegistry } = __nccwpck_require__(40933)()
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20631,12 +20353,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(61207)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -21649,14 +21371,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 99051:
+/***/ 9107:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(83676)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(18900)
+const util = __nccwpck_require__(31544)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -21668,16 +21390,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(14296)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(93627)
-const { webidl } = __nccwpck_require__(45893)
-const { FormData } = __nccwpck_require__(35910)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(61207)
+const { kState, kHeaders } = __nccwpck_require__(64883)
+const { webidl } = __nccwpck_require__(10253)
+const { FormData } = __nccwpck_require__(79662)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { kConstruct } = __nccwpck_require__(99411)
 const assert = __nccwpck_require__(34589)
 const { types } = __nccwpck_require__(57975)
 
@@ -22266,7 +21988,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 93627:
+/***/ 64883:
 /***/ ((module) => {
 
 
@@ -22282,21 +22004,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 14296:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(61207)
+const { getGlobalOrigin } = __nccwpck_require__(42443)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(90980)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(31544)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 let supportedHashes = []
 
@@ -23921,14 +23643,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45893:
+/***/ 10253:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(57975)
 const { markAsUncloneable } = __nccwpck_require__(75919)
-const { toUSVString } = __nccwpck_require__(3440)
+const { toUSVString } = __nccwpck_require__(31544)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -24623,7 +24345,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 22607:
+/***/ 65207:
 /***/ ((module) => {
 
 
@@ -24920,7 +24642,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 48355:
+/***/ 96299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24929,16 +24651,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(53610)
+} = __nccwpck_require__(77522)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(20961)
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+} = __nccwpck_require__(9657)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -25271,12 +24993,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 88573:
+/***/ 32981:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
+const { webidl } = __nccwpck_require__(10253)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25356,7 +25078,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20961:
+/***/ 9657:
 /***/ ((module) => {
 
 
@@ -25373,7 +25095,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53610:
+/***/ 77522:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25384,10 +25106,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(20961)
-const { ProgressEvent } = __nccwpck_require__(88573)
-const { getEncoding } = __nccwpck_require__(22607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+} = __nccwpck_require__(9657)
+const { ProgressEvent } = __nccwpck_require__(32981)
+const { getEncoding } = __nccwpck_require__(65207)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(90980)
 const { types } = __nccwpck_require__(57975)
 const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
@@ -25771,27 +25493,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 2569:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(21816)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(61216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
-const { channels } = __nccwpck_require__(42414)
-const { CloseEvent } = __nccwpck_require__(15188)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+} = __nccwpck_require__(32456)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(95673)
+const { channels } = __nccwpck_require__(78150)
+const { CloseEvent } = __nccwpck_require__(50044)
+const { makeRequest } = __nccwpck_require__(46055)
+const { fetching } = __nccwpck_require__(47302)
+const { Headers, getHeadersList } = __nccwpck_require__(83676)
+const { getDecodeSplit } = __nccwpck_require__(14296)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
 
 /** @type {import('crypto')} */
 let crypto
@@ -26149,7 +25871,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 21816:
 /***/ ((module) => {
 
 
@@ -26222,14 +25944,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 50044:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(10253)
+const { kEnumerableProperty } = __nccwpck_require__(31544)
+const { kConstruct } = __nccwpck_require__(99411)
 const { MessagePort } = __nccwpck_require__(75919)
 
 /**
@@ -26558,12 +26280,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 69272:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(20736)
+const { maxUnsigned16Bit } = __nccwpck_require__(21816)
 
 const BUFFER_SIZE = 16386
 
@@ -26661,14 +26383,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 62869:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(95673)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26773,16 +26495,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 74588:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
-const { channels } = __nccwpck_require__(42414)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(21816)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(32456)
+const { channels } = __nccwpck_require__(78150)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26792,11 +26514,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(86897)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(95673)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { closeWebSocketConnection } = __nccwpck_require__(2569)
+const { PerMessageDeflate } = __nccwpck_require__(62869)
+const { MessageSizeExceededError } = __nccwpck_require__(48091)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27307,14 +27029,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 90228:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(69272)
+const { opcodes, sendHints } = __nccwpck_require__(21816)
+const FixedQueue = __nccwpck_require__(96524)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27418,7 +27140,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 61216:
+/***/ 32456:
 /***/ ((module) => {
 
 
@@ -27437,16 +27159,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 98625:
+/***/ 95673:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
-const { states, opcodes } = __nccwpck_require__(20736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(32456)
+const { states, opcodes } = __nccwpck_require__(21816)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(50044)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(90980)
 
 /* globals Blob */
 
@@ -27766,15 +27488,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 55366:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(45893)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(10253)
+const { URLSerializer } = __nccwpck_require__(90980)
+const { environmentSettingsObject } = __nccwpck_require__(14296)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(21816)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27783,21 +27505,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(61216)
+} = __nccwpck_require__(32456)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+} = __nccwpck_require__(95673)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(2569)
+const { ByteParser } = __nccwpck_require__(74588)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(31544)
+const { getGlobalDispatcher } = __nccwpck_require__(5837)
 const { types } = __nccwpck_require__(57975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(50044)
+const { SendQueue } = __nccwpck_require__(90228)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28368,11 +28090,290 @@ module.exports = {
 
 /***/ }),
 
+/***/ 20770:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(20218);
+
+
+/***/ }),
+
+/***/ 20218:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
+
+
+exports.httpOverHttp = httpOverHttp;
+exports.httpsOverHttp = httpsOverHttp;
+exports.httpOverHttps = httpOverHttps;
+exports.httpsOverHttps = httpsOverHttps;
+
+
+function httpOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  return agent;
+}
+
+function httpsOverHttp(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = http.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+function httpOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  return agent;
+}
+
+function httpsOverHttps(options) {
+  var agent = new TunnelingAgent(options);
+  agent.request = https.request;
+  agent.createSocket = createSecureSocket;
+  agent.defaultPort = 443;
+  return agent;
+}
+
+
+function TunnelingAgent(options) {
+  var self = this;
+  self.options = options || {};
+  self.proxyOptions = self.options.proxy || {};
+  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
+  self.requests = [];
+  self.sockets = [];
+
+  self.on('free', function onFree(socket, host, port, localAddress) {
+    var options = toOptions(host, port, localAddress);
+    for (var i = 0, len = self.requests.length; i < len; ++i) {
+      var pending = self.requests[i];
+      if (pending.host === options.host && pending.port === options.port) {
+        // Detect the request to connect same origin server,
+        // reuse the connection.
+        self.requests.splice(i, 1);
+        pending.request.onSocket(socket);
+        return;
+      }
+    }
+    socket.destroy();
+    self.removeSocket(socket);
+  });
+}
+util.inherits(TunnelingAgent, events.EventEmitter);
+
+TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
+  var self = this;
+  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
+
+  if (self.sockets.length >= this.maxSockets) {
+    // We are over limit so we'll add it to the queue.
+    self.requests.push(options);
+    return;
+  }
+
+  // If we are under maxSockets create a new one.
+  self.createSocket(options, function(socket) {
+    socket.on('free', onFree);
+    socket.on('close', onCloseOrRemove);
+    socket.on('agentRemove', onCloseOrRemove);
+    req.onSocket(socket);
+
+    function onFree() {
+      self.emit('free', socket, options);
+    }
+
+    function onCloseOrRemove(err) {
+      self.removeSocket(socket);
+      socket.removeListener('free', onFree);
+      socket.removeListener('close', onCloseOrRemove);
+      socket.removeListener('agentRemove', onCloseOrRemove);
+    }
+  });
+};
+
+TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+  var self = this;
+  var placeholder = {};
+  self.sockets.push(placeholder);
+
+  var connectOptions = mergeOptions({}, self.proxyOptions, {
+    method: 'CONNECT',
+    path: options.host + ':' + options.port,
+    agent: false,
+    headers: {
+      host: options.host + ':' + options.port
+    }
+  });
+  if (options.localAddress) {
+    connectOptions.localAddress = options.localAddress;
+  }
+  if (connectOptions.proxyAuth) {
+    connectOptions.headers = connectOptions.headers || {};
+    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
+        new Buffer(connectOptions.proxyAuth).toString('base64');
+  }
+
+  debug('making CONNECT request');
+  var connectReq = self.request(connectOptions);
+  connectReq.useChunkedEncodingByDefault = false; // for v0.6
+  connectReq.once('response', onResponse); // for v0.6
+  connectReq.once('upgrade', onUpgrade);   // for v0.6
+  connectReq.once('connect', onConnect);   // for v0.7 or later
+  connectReq.once('error', onError);
+  connectReq.end();
+
+  function onResponse(res) {
+    // Very hacky. This is necessary to avoid http-parser leaks.
+    res.upgrade = true;
+  }
+
+  function onUpgrade(res, socket, head) {
+    // Hacky.
+    process.nextTick(function() {
+      onConnect(res, socket, head);
+    });
+  }
+
+  function onConnect(res, socket, head) {
+    connectReq.removeAllListeners();
+    socket.removeAllListeners();
+
+    if (res.statusCode !== 200) {
+      debug('tunneling socket could not be established, statusCode=%d',
+        res.statusCode);
+      socket.destroy();
+      var error = new Error('tunneling socket could not be established, ' +
+        'statusCode=' + res.statusCode);
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    if (head.length > 0) {
+      debug('got illegal response body from proxy');
+      socket.destroy();
+      var error = new Error('got illegal response body from proxy');
+      error.code = 'ECONNRESET';
+      options.request.emit('error', error);
+      self.removeSocket(placeholder);
+      return;
+    }
+    debug('tunneling connection has established');
+    self.sockets[self.sockets.indexOf(placeholder)] = socket;
+    return cb(socket);
+  }
+
+  function onError(cause) {
+    connectReq.removeAllListeners();
+
+    debug('tunneling socket could not be established, cause=%s\n',
+          cause.message, cause.stack);
+    var error = new Error('tunneling socket could not be established, ' +
+                          'cause=' + cause.message);
+    error.code = 'ECONNRESET';
+    options.request.emit('error', error);
+    self.removeSocket(placeholder);
+  }
+};
+
+TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
+  var pos = this.sockets.indexOf(socket)
+  if (pos === -1) {
+    return;
+  }
+  this.sockets.splice(pos, 1);
+
+  var pending = this.requests.shift();
+  if (pending) {
+    // If we have pending requests and a socket gets closed a new one
+    // needs to be created to take over in the pool for the one that closed.
+    this.createSocket(pending, function(socket) {
+      pending.request.onSocket(socket);
+    });
+  }
+};
+
+function createSecureSocket(options, cb) {
+  var self = this;
+  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+    var hostHeader = options.request.getHeader('host');
+    var tlsOptions = mergeOptions({}, self.options, {
+      socket: socket,
+      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
+    });
+
+    // 0 is dummy port for v0.6
+    var secureSocket = tls.connect(0, tlsOptions);
+    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+    cb(secureSocket);
+  });
+}
+
+
+function toOptions(host, port, localAddress) {
+  if (typeof host === 'string') { // since v0.10
+    return {
+      host: host,
+      port: port,
+      localAddress: localAddress
+    };
+  }
+  return host; // for v0.11 or later
+}
+
+function mergeOptions(target) {
+  for (var i = 1, len = arguments.length; i < len; ++i) {
+    var overrides = arguments[i];
+    if (typeof overrides === 'object') {
+      var keys = Object.keys(overrides);
+      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
+        var k = keys[j];
+        if (overrides[k] !== undefined) {
+          target[k] = overrides[k];
+        }
+      }
+    }
+  }
+  return target;
+}
+
+
+var debug;
+if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
+  debug = function() {
+    var args = Array.prototype.slice.call(arguments);
+    if (typeof args[0] === 'string') {
+      args[0] = 'TUNNEL: ' + args[0];
+    } else {
+      args.unshift('TUNNEL:');
+    }
+    console.error.apply(console, args);
+  }
+} else {
+  debug = function() {};
+}
+exports.debug = debug; // for test
+
+
+/***/ }),
+
 /***/ 43244:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(95000);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(91378);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28381,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 95000:
+/***/ 91378:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28564,6 +28565,13 @@ class ApplyFailedError extends errors/* UserError */.yo {
         super(message);
         this.name = 'ApplyFailedError';
         this.partial = partial;
+    }
+}
+/** The run was cancelled (SIGINT/SIGTERM): what was applied before is in `partial`. */
+class MigrationCancelledError extends ApplyFailedError {
+    constructor(message, partial) {
+        super(message, partial);
+        this.name = 'MigrationCancelledError';
     }
 }
 
@@ -30046,94 +30054,130 @@ function createPrismaTool(ctx) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/migrations/sql/files.ts
-
-
-
-
-const DOWN_SUFFIX = /^(\d+)_(.+)\.down\.sql$/i;
-const DOWN_ROLLBACK = /^(\d+)_ROLLBACK_(.+)\.sql$/;
-const UP = /^(\d+)_(.+)\.sql$/i;
-/** Classifies one file name; undefined for files that are not `.sql`. */
-function classifyFileName(file) {
+;// CONCATENATED MODULE: ./src/migrations/sql/layouts.ts
+/**
+ * The file-naming conventions the sql tool understands. Whatever the layout, the database
+ * side is the same: this tool's own tracking table (see actions/migrate/README.md, "Layouts").
+ */
+const LAYOUTS = (/* unused pure expression or super */ null && (['runbook', 'golang-migrate', 'flyway', 'dbmate']));
+const RUNBOOK_DOWN = /^(\d+)_(.+)\.down\.sql$/i;
+const RUNBOOK_ROLLBACK = /^(\d+)_ROLLBACK_(.+)\.sql$/;
+const NUMBERED_UP_SUFFIX = /^(\d+)_(.+)\.up\.sql$/i;
+const NUMBERED = /^(\d+)_(.+)\.sql$/i;
+// Flyway: `V1__x`, `V1.2__x`, `V1_2__x` (underscores are separators too), undo `U`, repeatable `R__`
+const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
+const FLYWAY_REPEATABLE = /^R__(.+)\.sql$/;
+/** The version as stored and compared: Flyway's `1_2` is `1.2`. */
+function flywayVersion(raw) {
+    return raw.replace(/_/g, '.');
+}
+/** Classifies one file name in a layout; undefined for files that are not `.sql`. */
+function classifyFileName(file, layout = 'runbook') {
     if (!/\.sql$/i.test(file))
         return undefined;
-    let m = DOWN_SUFFIX.exec(file) ?? DOWN_ROLLBACK.exec(file);
-    if (m)
-        return { kind: 'down', version: m[1], name: m[2], file };
-    m = UP.exec(file);
-    if (m)
-        return { kind: 'up', version: m[1], name: m[2], file };
-    return 'invalid';
+    let m;
+    switch (layout) {
+        case 'flyway':
+            m = FLYWAY.exec(file);
+            if (m) {
+                const kind = m[1] === 'V' ? 'up' : 'down';
+                return { kind, version: flywayVersion(m[2]), name: m[3], file };
+            }
+            m = FLYWAY_REPEATABLE.exec(file);
+            if (m)
+                return { kind: 'repeatable', version: `R__${m[1]}`, name: m[1], file };
+            return 'invalid';
+        case 'golang-migrate':
+            m = NUMBERED_UP_SUFFIX.exec(file);
+            if (m)
+                return { kind: 'up', version: m[1], name: m[2], file };
+            m = /^(\d+)_(.+)\.down\.sql$/i.exec(file);
+            if (m)
+                return { kind: 'down', version: m[1], name: m[2], file };
+            return 'invalid';
+        case 'dbmate':
+            // one file per version holding both sections; a separate down file is not dbmate's
+            if (RUNBOOK_DOWN.test(file))
+                return 'invalid';
+            m = NUMBERED.exec(file);
+            return m ? { kind: 'up', version: m[1], name: m[2], file } : 'invalid';
+        case 'runbook':
+            m = RUNBOOK_DOWN.exec(file) ?? RUNBOOK_ROLLBACK.exec(file);
+            if (m)
+                return { kind: 'down', version: m[1], name: m[2], file };
+            // `.up.sql` is accepted here too, and the suffix is not part of the stored name
+            m = NUMBERED_UP_SUFFIX.exec(file) ?? NUMBERED.exec(file);
+            return m ? { kind: 'up', version: m[1], name: m[2], file } : 'invalid';
+    }
 }
-/** Versions compare by number, so `0010` sorts after `9` and `001` equals `1`. */
+/** How each layout's files are named, for error messages. */
+function namingHelp(layout) {
+    switch (layout) {
+        case 'flyway':
+            return 'V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql';
+        case 'golang-migrate':
+            return '<version>_<name>.up.sql or <version>_<name>.down.sql';
+        case 'dbmate':
+            return '<version>_<name>.sql with -- migrate:up / -- migrate:down sections';
+        case 'runbook':
+            return '<version>_<name>.sql, <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql';
+    }
+}
+/** dbmate's section markers: `-- migrate:up [transaction:false]`, `-- migrate:down`. */
+const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/gim;
+function hasDbmateMarkers(sql) {
+    DBMATE_MARKER.lastIndex = 0;
+    return DBMATE_MARKER.test(sql);
+}
+/**
+ * The layout of a directory, from its file names (and, for dbmate, the markers inside the
+ * files). A directory mixing conventions gets the first match, and check then reports the
+ * other files as misnamed.
+ */
+function detectLayout(names, textOf) {
+    const sql = names.filter((n) => /\.sql$/i.test(n));
+    if (sql.some((n) => FLYWAY.test(n) || FLYWAY_REPEATABLE.test(n)))
+        return 'flyway';
+    if (sql.some((n) => NUMBERED_UP_SUFFIX.test(n)))
+        return 'golang-migrate';
+    if (sql.some((n) => NUMBERED.test(n) && hasDbmateMarkers(textOf(n))))
+        return 'dbmate';
+    return 'runbook';
+}
+function isRepeatableVersion(version) {
+    return version.startsWith('R__');
+}
+function parts(v) {
+    const out = v.split('.').map((p) => BigInt(p));
+    // 1.0 is 1: trailing zero parts do not make another version
+    while (out.length > 1 && out[out.length - 1] === 0n)
+        out.pop();
+    return out;
+}
+/**
+ * Versions compare part by part as numbers: `0010` sorts after `9`, `001` equals `1`, and
+ * Flyway's `1.10` sorts after `1.9`.
+ */
 function compareVersions(a, b) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const p = x[i] ?? 0n;
+        const q = y[i] ?? 0n;
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
 }
 function sameVersion(a, b) {
     return compareVersions(a, b) === 0;
 }
-/** Sorts and classifies a directory listing (pure, for tests). */
-function classifyListing(names) {
-    const out = { ups: [], downs: [], invalid: [] };
-    for (const n of [...names].sort()) {
-        const c = classifyFileName(n);
-        if (c === undefined)
-            continue;
-        if (c === 'invalid')
-            out.invalid.push(n);
-        else if (c.kind === 'up')
-            out.ups.push(c);
-        else
-            out.downs.push(c);
-    }
-    const byVersion = (a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file);
-    out.ups.sort(byVersion);
-    out.downs.sort(byVersion);
-    return out;
+/** A version written the same way whatever its zeros: the key for duplicate detection. */
+function versionKey(v) {
+    return parts(v).join('.');
 }
-function sha256Of(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-function scanDir(dir) {
-    let names;
-    try {
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors/* UserError */.yo(`migrations directory ${dir} is not a directory`);
-        names = (0,external_node_fs_.readdirSync)(dir);
-    }
-    catch (err) {
-        if (err instanceof errors/* UserError */.yo)
-            throw err;
-        throw new errors/* UserError */.yo(`migrations directory ${dir} does not exist`);
-    }
-    return classifyListing(names);
-}
-/** Reads the up files (one per version; duplicates are check's business) with their down files. */
-function loadMigrations(dir, scanned) {
-    const out = [];
-    for (const up of scanned.ups) {
-        if (out.some((m) => sameVersion(m.version, up.version)))
-            continue;
-        const bytes = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, up.file));
-        const down = scanned.downs.find((d) => sameVersion(d.version, up.version));
-        out.push({
-            version: up.version,
-            name: up.name,
-            file: up.file,
-            sha256: sha256Of(bytes),
-            sql: bytes.toString('utf8'),
-            down: down?.file,
-        });
-    }
-    return out;
-}
-/** A file that starts with this comment runs outside a transaction (CREATE INDEX CONCURRENTLY). */
-function wantsNoTransaction(sql) {
-    return /^\s*--\s*runbook:no-transaction\b/i.test(sql);
-}
+/** A valid `target` or previous-state version: digits, dotted for Flyway. */
+const VERSION_TEXT = /^\d+(\.\d+)*$/;
 
 ;// CONCATENATED MODULE: ./src/migrations/sql/check.ts
 
@@ -30147,12 +30191,23 @@ function checkSqlMigrations(scanned, migrations, applied) {
     for (const name of scanned.invalid) {
         findings.push({
             code: 'bad-name',
-            message: `${name} is not named <version>_<name>.sql, <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql`,
+            message: `${name} is not named ${namingHelp(scanned.layout)} (layout ${scanned.layout})`,
         });
+    }
+    for (const m of migrations) {
+        if (m.sectionError)
+            findings.push({ code: 'bad-sections', message: `${m.sectionError}; it will not run` });
+    }
+    for (const r of scanned.repeatables) {
+        if (r.version.length > 64)
+            findings.push({
+                code: 'bad-name',
+                message: `${r.file}: the description is longer than the 61 characters the tracking table keeps`,
+            });
     }
     const seen = new Map();
     for (const up of scanned.ups) {
-        const key = BigInt(up.version).toString();
+        const key = versionKey(up.version);
         seen.set(key, [...(seen.get(key) ?? []), up.file]);
     }
     for (const files of seen.values()) {
@@ -30171,9 +30226,10 @@ function checkSqlMigrations(scanned, migrations, applied) {
             });
         }
     }
-    const newestApplied = applied.reduce((max, r) => (max === undefined || compareVersions(r.version, max) > 0 ? r.version : max), undefined);
-    for (const m of migrations) {
-        const row = applied.find((r) => sameVersion(r.version, m.version));
+    const versioned = migrations.filter((m) => !m.repeatable);
+    const newestApplied = versionedRows(applied).reduce((max, r) => (max === undefined || compareVersions(r.version, max) > 0 ? r.version : max), undefined);
+    for (const m of versioned) {
+        const row = versionedRows(applied).find((r) => sameVersion(r.version, m.version));
         if (row) {
             if (row.sha256 !== m.sha256) {
                 findings.push({
@@ -30189,8 +30245,8 @@ function checkSqlMigrations(scanned, migrations, applied) {
             });
         }
     }
-    for (const r of applied) {
-        if (!migrations.some((m) => sameVersion(m.version, r.version))) {
+    for (const r of versionedRows(applied)) {
+        if (!versioned.some((m) => sameVersion(m.version, r.version))) {
             findings.push({
                 code: 'missing-file',
                 message: `version ${r.version} (${r.name}) is applied but its file is missing from the migrations directory`,
@@ -30199,20 +30255,595 @@ function checkSqlMigrations(scanned, migrations, applied) {
     }
     return findings;
 }
-/** Pending migrations in run order, limited to versions <= target when given. */
+/** Rows of versioned migrations (Flyway's repeatables are tracked by description). */
+function versionedRows(applied) {
+    return applied.filter((r) => !isRepeatableVersion(r.version));
+}
+/**
+ * Pending migrations in run order, limited to versions <= target when given; then the
+ * repeatable ones that are new or whose checksum changed (Flyway runs them last).
+ */
 function pendingMigrations(migrations, applied, target) {
-    return migrations.filter((m) => !applied.some((r) => sameVersion(r.version, m.version)) &&
+    const rows = versionedRows(applied);
+    const versioned = migrations.filter((m) => !m.repeatable &&
+        !rows.some((r) => sameVersion(r.version, m.version)) &&
         (target === undefined || compareVersions(m.version, target) <= 0));
+    const repeatable = migrations.filter((m) => m.repeatable && !applied.some((r) => r.version === m.version && r.sha256 === m.sha256));
+    return [...versioned, ...repeatable];
 }
 function newestVersion(applied) {
     let max = null;
-    for (const r of applied)
+    for (const r of versionedRows(applied))
         if (max === null || compareVersions(r.version, max) > 0)
             max = r.version;
     return max;
 }
 
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/migrations/sql/statements.ts
+
+
+
+let pgQuery;
+/**
+ * libpg-query (WASM) is loaded on first use only: most runs never need the parser. Its
+ * Emscripten glue finds libpg-query.wasm through `__dirname`, which an ESM bundle lacks; the
+ * build copies the .wasm beside the bundle (scripts/build.mjs), and this points there.
+ */
+function loadPgParser() {
+    const g = globalThis;
+    if (typeof g.__dirname !== 'string' && typeof __dirnameOfThisModule() === 'string')
+        g.__dirname = __dirnameOfThisModule();
+    pgQuery ??= __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23)).catch((err) => {
+        pgQuery = undefined;
+        throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${String(err)}`);
+    });
+    return pgQuery;
+}
+function __dirnameOfThisModule() {
+    try {
+        return (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A file the PostgreSQL parser rejects: names the file and the line. */
+class SqlParseError extends errors/* UserError */.yo {
+    file;
+    line;
+    constructor(file, line, message) {
+        super(`${file}: line ${line}: cannot parse: ${message}`);
+        this.name = 'SqlParseError';
+        this.file = file;
+        this.line = line;
+    }
+}
+function lineAt(text, index) {
+    let n = 1;
+    for (let i = 0; i < index && i < text.length; i++)
+        if (text.charCodeAt(i) === 10)
+            n++;
+    return n;
+}
+/** Splits a raw slice into the comments/blank lines before the statement and the statement. */
+function statementOf(sql, start, end, node, hashComments = false) {
+    const raw = sql.slice(start, end);
+    let i = 0;
+    for (;;) {
+        while (i < raw.length && (/\s/.test(raw[i]) || raw[i] === ';'))
+            i++;
+        if (raw.startsWith('--', i) || (hashComments && raw[i] === '#')) {
+            const nl = raw.indexOf('\n', i);
+            i = nl < 0 ? raw.length : nl + 1;
+        }
+        else if (raw.startsWith('/*', i)) {
+            const close = raw.indexOf('*/', i + 2);
+            i = close < 0 ? raw.length : close + 2;
+        }
+        else
+            break;
+    }
+    const text = raw.slice(i).trimEnd();
+    if (text === '')
+        return undefined;
+    return { text, leading: raw.slice(0, i), line: lineAt(sql, start + i), node };
+}
+/**
+ * PostgreSQL statements, split by the real parser (libpg-query): dollar quotes, function
+ * bodies and nested comments are its business, not a regex's.
+ */
+async function splitPostgres(sql, file) {
+    const { parse } = await loadPgParser();
+    // the parser's offsets are UTF-8 byte offsets
+    const bytes = Buffer.from(sql, 'utf8');
+    const ascii = bytes.length === sql.length;
+    const charAt = (byte) => ascii ? byte : bytes.subarray(0, byte).toString('utf8').length;
+    let tree;
+    try {
+        tree = await parse(sql);
+    }
+    catch (err) {
+        const details = err.sqlDetails;
+        // only the parser's own syntax errors carry sqlDetails; anything else is not the file's fault
+        if (!details)
+            throw err;
+        const pos = details.cursorPosition;
+        const line = typeof pos === 'number' && pos >= 0 ? lineAt(sql, charAt(pos)) : 1;
+        throw new SqlParseError(file, line, err instanceof Error ? err.message : String(err));
+    }
+    const out = [];
+    // each statement's region starts where the previous one ended, so the comments before it
+    // (which the parser's location may skip) are its `leading` text
+    let prevEnd = 0;
+    for (const s of tree.stmts ?? []) {
+        const from = s.stmt_location ?? 0;
+        const to = s.stmt_len ? from + s.stmt_len : bytes.length;
+        const st = statementOf(sql, charAt(Math.min(prevEnd, from)), charAt(to), s.stmt);
+        prevEnd = to;
+        if (st)
+            out.push(st);
+    }
+    return out;
+}
+/**
+ * MySQL/MariaDB and SQLite statements, split by a small lexer that respects '…' and "…"
+ * strings, `…` and […] identifiers, -- # and /* *\/ comments, and the BEGIN … END body of a
+ * trigger or routine (whose inner `;` do not end the statement).
+ */
+function splitGeneric(sql, engine) {
+    const out = [];
+    let start = 0;
+    let depth = 0;
+    let i = 0;
+    const n = sql.length;
+    const isWord = (c) => c !== undefined && /[A-Za-z0-9_$]/.test(c);
+    const wordAt = (k) => {
+        let e = k;
+        while (e < n && isWord(sql[e]))
+            e++;
+        return sql.slice(k, e).toUpperCase();
+    };
+    const nextWord = (k) => {
+        let e = k;
+        while (e < n && /\s/.test(sql[e]))
+            e++;
+        return wordAt(e);
+    };
+    const hasBody = () => /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b/i.test(
+    // leading comments were already skipped by statementOf's caller; the head is enough
+    stripLeadingComments(sql.slice(start, i)));
+    while (i < n) {
+        const c = sql[i];
+        if (c === "'" || c === '"' || c === '`') {
+            i = skipQuoted(sql, i, c, engine === 'mysql' && c !== '`');
+            continue;
+        }
+        if (c === '[' && engine === 'sqlite') {
+            const close = sql.indexOf(']', i + 1);
+            i = close < 0 ? n : close + 1;
+            continue;
+        }
+        if ((c === '-' && sql[i + 1] === '-') || (c === '#' && engine === 'mysql')) {
+            const nl = sql.indexOf('\n', i);
+            i = nl < 0 ? n : nl + 1;
+            continue;
+        }
+        if (c === '/' && sql[i + 1] === '*') {
+            const close = sql.indexOf('*/', i + 2);
+            i = close < 0 ? n : close + 2;
+            continue;
+        }
+        if (isWord(c) && !isWord(sql[i - 1])) {
+            const w = wordAt(i);
+            if ((w === 'BEGIN' || w === 'CASE') && (depth > 0 || hasBody()))
+                depth++;
+            else if (w === 'END' && depth > 0) {
+                // END IF / END LOOP / END WHILE / END REPEAT close blocks that did not count
+                if (!['IF', 'LOOP', 'WHILE', 'REPEAT'].includes(nextWord(i + 3)))
+                    depth--;
+            }
+            i += Math.max(1, w.length);
+            continue;
+        }
+        if (c === ';' && depth === 0) {
+            const st = statementOf(sql, start, i, undefined, engine === 'mysql');
+            if (st)
+                out.push(st);
+            start = i + 1;
+        }
+        i++;
+    }
+    const last = statementOf(sql, start, n, undefined, engine === 'mysql');
+    if (last)
+        out.push(last);
+    return out;
+}
+function stripLeadingComments(text) {
+    return text.replace(/^(?:\s+|--[^\n]*\n?|#[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+}
+/** Index after the closing quote; a doubled quote (and a backslash in MySQL strings) escapes. */
+function skipQuoted(sql, from, q, backslash) {
+    let i = from + 1;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (backslash && c === '\\') {
+            i += 2;
+            continue;
+        }
+        if (c === q) {
+            if (sql[i + 1] === q) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i++;
+    }
+    return sql.length;
+}
+async function splitStatements(sql, engine, file) {
+    return engine === 'postgres' ? splitPostgres(sql, file) : splitGeneric(sql, engine);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/transactions.ts
+/**
+ * Why a PostgreSQL statement cannot run inside a transaction block, or undefined when it
+ * can. From the parse tree, like Flyway does: such a file then runs statement by statement
+ * outside a transaction, without needing the `-- runbook:no-transaction` marker.
+ */
+function nonTransactionalReason(node) {
+    if (!node)
+        return undefined;
+    if ('IndexStmt' in node && node.IndexStmt.concurrent)
+        return 'CREATE INDEX CONCURRENTLY';
+    if ('DropStmt' in node && node.DropStmt.concurrent)
+        return 'DROP INDEX CONCURRENTLY';
+    if ('ReindexStmt' in node) {
+        const params = node.ReindexStmt.params ?? [];
+        const concurrently = params.some((p) => 'DefElem' in p && p.DefElem.defname?.toLowerCase() === 'concurrently');
+        if (concurrently)
+            return 'REINDEX CONCURRENTLY';
+        if (node.ReindexStmt.kind === 'REINDEX_OBJECT_SYSTEM' ||
+            node.ReindexStmt.kind === 'REINDEX_OBJECT_DATABASE')
+            return 'REINDEX SYSTEM/DATABASE';
+    }
+    if ('VacuumStmt' in node)
+        return node.VacuumStmt.is_vacuumcmd ? 'VACUUM' : undefined;
+    if ('CreatedbStmt' in node)
+        return 'CREATE DATABASE';
+    if ('DropdbStmt' in node)
+        return 'DROP DATABASE';
+    if ('AlterSystemStmt' in node)
+        return 'ALTER SYSTEM';
+    if ('CreateTableSpaceStmt' in node)
+        return 'CREATE TABLESPACE';
+    if ('DropTableSpaceStmt' in node)
+        return 'DROP TABLESPACE';
+    if ('CreateSubscriptionStmt' in node)
+        return 'CREATE SUBSCRIPTION';
+    return undefined;
+}
+/** Statements that need no transaction either way: settings, comments on nothing. */
+function isNeutral(node) {
+    return node !== undefined && ('VariableSetStmt' in node || 'VariableShowStmt' in node);
+}
+function transactionNeeds(statements) {
+    const out = {};
+    for (const s of statements) {
+        const reason = nonTransactionalReason(s.node);
+        if (reason)
+            out.nonTransactional ??= { statement: s, reason };
+        else if (!isNeutral(s.node))
+            out.transactional ??= s;
+    }
+    return out;
+}
+/**
+ * A cheap gate before loading the parser: only text mentioning one of these words can hold
+ * a statement that cannot run in a transaction. The decision itself is the parser's.
+ */
+function mayNeedNoTransaction(sql) {
+    return /\b(concurrently|vacuum|database|system|tablespace|subscription)\b/i.test(sql);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/execute.ts
+
+
+
+
+/** A file run outside a transaction failed or stopped part-way: the message says what ran. */
+class PartialFileError extends errors/* UserError */.yo {
+    constructor(message, options) {
+        super(message, options);
+        this.name = 'PartialFileError';
+    }
+}
+/** Thrown at a checkpoint after the run was cancelled (SIGINT/SIGTERM). */
+class CancelledError extends errors/* UserError */.yo {
+    constructor(signal) {
+        super(`cancelled (${String(signal.reason ?? 'signal')})`);
+        this.name = 'CancelledError';
+    }
+}
+/**
+ * Decides whether a file runs in a transaction. `marker`: `-- runbook:no-transaction` or
+ * dbmate's `transaction:false`. On PostgreSQL a file holding a statement that cannot run in a
+ * transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...) runs outside one without the marker.
+ */
+async function planFile(driver, sql, file, marker) {
+    if (driver.engine === 'postgres') {
+        if (!marker && !mayNeedNoTransaction(sql))
+            return { transaction: true };
+        let statements;
+        try {
+            statements = await splitStatements(sql, 'postgres', file);
+        }
+        catch (err) {
+            // without the marker the server itself is the judge of a file the parser refuses
+            if (!marker && err instanceof SqlParseError)
+                return { transaction: true };
+            throw err;
+        }
+        if (marker)
+            return { transaction: false, statements, reason: 'no-transaction marker' };
+        const needs = transactionNeeds(statements);
+        if (!needs.nonTransactional)
+            return { transaction: true };
+        return {
+            transaction: false,
+            statements,
+            reason: `${needs.nonTransactional.reason} (line ${needs.nonTransactional.statement.line}) cannot run in a transaction`,
+        };
+    }
+    if (!marker)
+        return { transaction: true };
+    return {
+        transaction: false,
+        statements: await splitStatements(sql, driver.engine, file),
+        reason: 'no-transaction marker',
+    };
+}
+/** Lets pending signal handlers run, then stops when the run was cancelled. */
+async function checkpoint(signal) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted)
+        throw new CancelledError(signal);
+}
+function describeStatement(s, i) {
+    const head = s.text.replace(/\s+/g, ' ').slice(0, 60);
+    return `#${i + 1} (line ${s.line}: ${head}${s.text.length > 60 ? '…' : ''})`;
+}
+/**
+ * Runs a file's text as planned, then `record` (the tracking row). In a transaction, any
+ * failure or a cancellation rolls everything back. Outside one, statements run one by one
+ * and a failure says which ran and which did not.
+ */
+async function executeFile(driver, plan, sql, file, record, signal) {
+    // a signal while a statement runs interrupts it on the server (pg_cancel_backend, KILL QUERY)
+    const interrupt = () => void driver.interrupt().catch(() => undefined);
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+        if (plan.transaction)
+            await inTransaction(driver, sql, file, record, signal);
+        else
+            await oneByOne(driver, plan.statements ?? [], file, record, signal);
+    }
+    finally {
+        signal?.removeEventListener('abort', interrupt);
+    }
+}
+async function inTransaction(driver, sql, file, record, signal) {
+    await checkpoint(signal);
+    await driver.begin();
+    try {
+        await driver.execScript(sql);
+        await record();
+        await checkpoint(signal);
+        await driver.commit();
+    }
+    catch (err) {
+        await driver.rollback().catch(() => undefined);
+        if (signal?.aborted)
+            throw new CancelledError(signal);
+        const line = driver.errorLine(err, sql);
+        throw new errors/* UserError */.yo(`${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}${line ? ` (line ${line})` : ''}`, {
+            cause: err,
+        });
+    }
+}
+async function oneByOne(driver, statements, file, record, signal) {
+    const ran = [];
+    const notRun = (from) => statements.length > from
+        ? ` Not run: ${statements
+            .slice(from)
+            .map((s, k) => describeStatement(s, from + k))
+            .join(', ')}.`
+        : '';
+    const ranText = () => ran.length ? ` Ran (not undone): ${ran.join(', ')}.` : ' No statement of it ran.';
+    for (const [i, s] of statements.entries()) {
+        if (signal?.aborted) {
+            throw new PartialFileError(`${file} was stopped before statement ${describeStatement(s, i)} (outside a transaction).${ranText()}${notRun(i)}`);
+        }
+        try {
+            await driver.execScript(s.text);
+        }
+        catch (err) {
+            const inner = driver.errorLine(err, s.text);
+            const line = inner ? s.line + inner - 1 : s.line;
+            const why = signal?.aborted ? 'was cancelled' : `failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`;
+            throw new PartialFileError(`${file} line ${line}: statement ${describeStatement(s, i)} ${why}. The file ran outside a transaction and is not recorded as applied.${ranText()}${notRun(i + 1)} Undo what ran, or make its statements idempotent (IF NOT EXISTS), before running it again.`, { cause: err });
+        }
+        ran.push(describeStatement(s, i));
+    }
+    await record();
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/files.ts
+
+
+
+
+
+
+/** Sorts and classifies a directory listing in a layout (pure, for tests). */
+function classifyListing(names, layout = 'runbook') {
+    const out = { layout, ups: [], downs: [], repeatables: [], invalid: [] };
+    for (const n of [...names].sort()) {
+        const c = classifyFileName(n, layout);
+        if (c === undefined)
+            continue;
+        if (c === 'invalid')
+            out.invalid.push(n);
+        else if (c.kind === 'up')
+            out.ups.push(c);
+        else if (c.kind === 'down')
+            out.downs.push(c);
+        else
+            out.repeatables.push(c);
+    }
+    const byVersion = (a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file);
+    out.ups.sort(byVersion);
+    out.downs.sort(byVersion);
+    return out;
+}
+function sha256Of(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+function listDir(dir) {
+    try {
+        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
+            throw new errors/* UserError */.yo(`migrations directory ${dir} is not a directory`);
+        return (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch (err) {
+        if (err instanceof errors/* UserError */.yo)
+            throw err;
+        throw new errors/* UserError */.yo(`migrations directory ${dir} does not exist`);
+    }
+}
+/** layout 'auto' (or undefined) detects it from the files. */
+function scanDir(dir, layout) {
+    const names = listDir(dir);
+    const chosen = layout === undefined || layout === 'auto'
+        ? detectLayout(names, (f) => (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, f), 'utf8'))
+        : layout;
+    return classifyListing(names, chosen);
+}
+/**
+ * Splits a dbmate file into its `-- migrate:up` and `-- migrate:down` sections. Each
+ * section keeps its line numbers (the lines before it are left blank), so an error's line
+ * is the file's line. Returns an error text when the markers are not one up, then at most
+ * one down: such a file must never run at all, let alone whole.
+ */
+function dbmateSections(sql) {
+    const lines = sql.split('\n');
+    const markers = [];
+    lines.forEach((text, i) => {
+        DBMATE_MARKER.lastIndex = 0;
+        const m = DBMATE_MARKER.exec(text);
+        if (m)
+            markers.push({ kind: m[1].toLowerCase(), options: m[2], line: i });
+    });
+    const ups = markers.filter((m) => m.kind === 'up');
+    const downs = markers.filter((m) => m.kind === 'down');
+    if (ups.length !== 1)
+        return `has ${ups.length} '-- migrate:up' markers (exactly one expected)`;
+    if (downs.length > 1)
+        return `has ${downs.length} '-- migrate:down' markers (at most one)`;
+    if (downs.length && downs[0].line < ups[0].line)
+        return `has '-- migrate:down' before '-- migrate:up'`;
+    const section = (from, to) => `${'\n'.repeat(from + 1)}${lines.slice(from + 1, to).join('\n')}`;
+    const upEnd = downs.length ? downs[0].line : lines.length;
+    const noTx = (options) => /\btransaction\s*:\s*false\b/i.test(options);
+    const downText = downs.length ? section(downs[0].line, lines.length) : undefined;
+    return {
+        up: section(ups[0].line, upEnd),
+        // an empty down section undoes nothing: revert refuses it like a missing down file
+        down: downText !== undefined && hasStatements(downText) ? downText : undefined,
+        upNoTransaction: noTx(ups[0].options),
+        downNoTransaction: downs.length ? noTx(downs[0].options) : false,
+    };
+}
+/** Whether text holds more than blank lines and `--` comments. */
+function hasStatements(text) {
+    return text.split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('--'));
+}
+/** Reads the up and repeatable files (one per version; duplicates are check's business). */
+function loadMigrations(dir, scanned) {
+    const out = [];
+    for (const up of scanned.ups) {
+        if (out.some((m) => sameVersion(m.version, up.version)))
+            continue;
+        const down = scanned.downs.find((d) => sameVersion(d.version, up.version));
+        out.push({ ...readMigration(dir, up), down: down?.file });
+    }
+    for (const r of scanned.repeatables)
+        out.push({ ...readMigration(dir, r), repeatable: true });
+    return out;
+}
+function readMigration(dir, f) {
+    const bytes = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, f.file));
+    const text = bytes.toString('utf8');
+    const base = { version: f.version, name: f.name, file: f.file, sha256: sha256Of(bytes) };
+    // markers mean dbmate sections in every layout: such a file is never run whole
+    if (hasDbmateMarkers(text)) {
+        const s = dbmateSections(text);
+        if (typeof s === 'string')
+            return { ...base, sql: '', sectionError: `${f.file} ${s}` };
+        return {
+            ...base,
+            sql: s.up,
+            downSql: s.down,
+            noTransaction: s.upNoTransaction || wantsNoTransaction(s.up),
+            downNoTransaction: s.downNoTransaction,
+        };
+    }
+    return { ...base, sql: text, noTransaction: wantsNoTransaction(text) };
+}
+/** A file that starts with this comment runs outside a transaction (CREATE INDEX CONCURRENTLY). */
+function wantsNoTransaction(sql) {
+    return /^\s*--\s*runbook:no-transaction\b/i.test(sql);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/transaction-check.ts
+
+
+/**
+ * check's PostgreSQL pass: a file that mixes statements which cannot run in a transaction
+ * with transactional DDL runs outside a transaction, so a failure half-way leaves the DDL
+ * before it applied and the file unrecorded. Such a file should be split in two.
+ */
+async function transactionFindings(engine, migrations) {
+    if (engine !== 'postgres')
+        return [];
+    const findings = [];
+    for (const m of migrations) {
+        if (m.sectionError || !mayNeedNoTransaction(m.sql))
+            continue;
+        try {
+            const needs = transactionNeeds(await splitStatements(m.sql, 'postgres', m.file));
+            if (needs.nonTransactional && needs.transactional) {
+                findings.push({
+                    code: 'mixed-transaction',
+                    message: `${m.file} mixes ${needs.nonTransactional.reason} (line ${needs.nonTransactional.statement.line}), which cannot run in a transaction, with transactional statements (line ${needs.transactional.line}); the whole file would run outside a transaction. Move the ${needs.nonTransactional.reason} into a file of its own.`,
+                });
+            }
+        }
+        catch (err) {
+            // an unparsable file is the linter's finding, and the server's error on apply
+            if (!(err instanceof SqlParseError))
+                throw err;
+        }
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./src/migrations/sql/runner.ts
+
+
+
 
 
 
@@ -30231,9 +30862,9 @@ function parseSqlState(state) {
     const v = state.version;
     if (v === null)
         return null;
-    if (typeof v === 'string' && /^\d+$/.test(v))
+    if (typeof v === 'string' && VERSION_TEXT.test(v))
         return v;
-    throw new errors/* UserError */.yo(`previous-state for the sql tool must be {"version": "<digits>"} or {"version": null}`);
+    throw new errors/* UserError */.yo(`previous-state for the sql tool must be {"version": "<digits or dotted digits>"} or {"version": null}`);
 }
 async function openDriver(ctx, readOnly) {
     const t = ctx.database;
@@ -30255,11 +30886,12 @@ function createSqlTool(ctx) {
             return await driver.readApplied(table);
         }
         catch (err) {
-            throw new errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}; choose another migrations-table`);
+            throw new errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`);
         }
     }
+    const scan = () => scanDir(dir, ctx.sqlLayout);
     async function snapshot(driver) {
-        const scanned = scanDir(dir);
+        const scanned = scan();
         return {
             scanned,
             migrations: loadMigrations(dir, scanned),
@@ -30267,7 +30899,7 @@ function createSqlTool(ctx) {
         };
     }
     async function readOnly(fn) {
-        scanDir(dir); // a missing directory is reported before connecting
+        scan(); // a missing directory is reported before connecting
         const driver = await openDriver(ctx, true);
         try {
             return await fn(driver);
@@ -30279,44 +30911,51 @@ function createSqlTool(ctx) {
     function validateTarget(s, target) {
         if (target === undefined)
             return;
-        if (!/^\d+$/.test(target))
-            throw new errors/* InputError */.dz('target', `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003)`);
-        if (!s.migrations.some((m) => compareVersions(m.version, target) === 0)) {
+        if (!VERSION_TEXT.test(target))
+            throw new errors/* InputError */.dz('target', `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003), dotted for Flyway (1.2)`);
+        if (!s.migrations.some((m) => !m.repeatable && compareVersions(m.version, target) === 0)) {
             throw new errors/* InputError */.dz('target', `version '${target}' does not exist in ${ctx.migrationsDir}`);
         }
     }
     function toStatus(s) {
         return {
             state: sqlState(s.applied),
-            applied: s.applied.map((r) => `${r.version}_${r.name}`),
+            applied: s.applied.map((r) => isRepeatableVersion(r.version) ? r.version : `${r.version}_${r.name}`),
             pending: pendingMigrations(s.migrations, s.applied).map((m) => m.file),
         };
     }
-    async function runFile(driver, sql, record) {
-        const tx = driver.transactionalDdl ? !wantsNoTransaction(sql) : true;
-        if (tx)
-            await driver.begin();
-        try {
-            await driver.execScript(sql);
-            await record();
-            if (tx)
-                await driver.commit();
-        }
-        catch (err) {
-            if (tx)
-                await driver.rollback().catch(() => undefined);
-            const line = driver.errorLine(err, sql);
-            throw new Error(`${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}${line ? ` (line ${line})` : ''}`, {
-                cause: err,
-            });
-        }
+    /** Runs one file (or dbmate section) as planned, then records it; errors name the file. */
+    async function runFile(driver, sql, file, noTransactionMarker, record) {
+        const plan = await planFile(driver, sql, file, noTransactionMarker);
+        if (!plan.transaction)
+            ctx.log(`${file} runs outside a transaction: ${plan.reason}`);
+        await executeFile(driver, plan, sql, file, record, ctx.signal);
+        return plan;
+    }
+    /** What undoes an applied version: a dbmate down section, or a down/undo file. */
+    function downOf(s, row) {
+        const m = s.migrations.find((x) => !x.repeatable && compareVersions(x.version, row.version) === 0);
+        if (m?.downSql !== undefined)
+            return {
+                label: `${m.file} (down section)`,
+                sql: m.downSql,
+                noTransaction: m.downNoTransaction === true || wantsNoTransaction(m.downSql),
+            };
+        const file = s.scanned.downs.find((d) => compareVersions(d.version, row.version) === 0)?.file;
+        if (!file)
+            return undefined;
+        const sql = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, file), 'utf8');
+        return { label: file, sql, noTransaction: wantsNoTransaction(sql) };
     }
     return {
         name: 'sql',
         status: () => readOnly(async (d) => toStatus(await snapshot(d))),
         check: () => readOnly(async (d) => {
             const s = await snapshot(d);
-            return checkSqlMigrations(s.scanned, s.migrations, s.applied);
+            return [
+                ...checkSqlMigrations(s.scanned, s.migrations, s.applied),
+                ...(await transactionFindings(d.engine, s.migrations)),
+            ];
         }),
         plan: (target) => readOnly(async (d) => {
             const s = await snapshot(d);
@@ -30326,7 +30965,9 @@ function createSqlTool(ctx) {
             if (findings.length)
                 throw new CheckFailedError(findings, 'check');
             const toApply = pendingMigrations(s.migrations, s.applied, target);
-            const preview = toApply.map((m) => `-- ${m.file}\n${m.sql.trimEnd()}\n`).join('\n');
+            const preview = toApply
+                .map((m) => `-- ${m.file}${m.downSql !== undefined || m.sql.startsWith('\n') ? ' (up section)' : ''}\n${m.sql.trim()}\n`)
+                .join('\n');
             return {
                 ...toStatus(s),
                 toApply: toApply.map((m) => m.file),
@@ -30351,9 +30992,10 @@ function createSqlTool(ctx) {
                     const todo = pendingMigrations(s.migrations, s.applied, target);
                     const applied = [];
                     const applyResult = () => {
+                        const done = todo.slice(0, applied.length).filter((m) => !m.repeatable);
                         const versions = [
-                            ...s.applied.map((r) => r.version),
-                            ...todo.slice(0, applied.length).map((m) => m.version),
+                            ...versionedRows(s.applied).map((r) => r.version),
+                            ...done.map((m) => m.version),
                         ];
                         const newest = versions.sort(compareVersions).at(-1) ?? null;
                         return {
@@ -30369,25 +31011,25 @@ function createSqlTool(ctx) {
                     if (todo.length)
                         await driver.ensureTable(table);
                     for (const m of todo) {
-                        ctx.log(`applying ${m.file}`);
                         const started = Date.now();
                         try {
-                            await runFile(driver, m.sql, () => driver.insertApplied(table, {
-                                version: m.version,
-                                name: m.name,
-                                sha256: m.sha256,
-                                duration_ms: Date.now() - started,
-                            }));
+                            if (ctx.signal?.aborted)
+                                throw new CancelledError(ctx.signal);
+                            ctx.log(`applying ${m.file}`);
+                            await runFile(driver, m.sql, m.file, m.noTransaction === true, async () => {
+                                // a repeatable migration's row is replaced when its checksum changed
+                                if (m.repeatable)
+                                    await driver.deleteApplied(table, m.version);
+                                await driver.insertApplied(table, {
+                                    version: m.version,
+                                    name: m.name,
+                                    sha256: m.sha256,
+                                    duration_ms: Date.now() - started,
+                                });
+                            });
                         }
                         catch (err) {
-                            const partial = applyResult();
-                            const kept = applied.length
-                                ? ` ${applied.length} earlier migration(s) of this run stay applied.`
-                                : '';
-                            const how = driver.transactionalDdl
-                                ? ' It was rolled back: nothing of it is applied.'
-                                : ` ${t.engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
-                            throw new ApplyFailedError(`migration ${m.file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${how}${kept}`, partial);
+                            throw applyFailure(err, m, applyResult(), t.engine, driver.transactionalDdl);
                         }
                         const durationMs = Date.now() - started;
                         applied.push({ name: m.file, durationMs });
@@ -30405,33 +31047,30 @@ function createSqlTool(ctx) {
             if (!t)
                 throw new errors/* UserError */.yo('the sql tool needs database-url');
             const targetVersion = parseSqlState(state);
-            scanDir(dir);
+            scan();
             return withMigrationLock(t, ctx.lockWaitMs, ctx.log, async () => {
                 const driver = await openDriver(ctx, false);
                 try {
                     const s = await snapshot(driver);
                     const previous = sqlState(s.applied);
-                    const toRevert = s.applied
+                    const toRevert = versionedRows(s.applied)
                         .filter((r) => targetVersion === null || compareVersions(r.version, targetVersion) > 0)
                         .sort((a, b) => compareVersions(b.version, a.version));
-                    const downs = toRevert.map((r) => {
-                        const down = s.scanned.downs.find((d) => compareVersions(d.version, r.version) === 0);
-                        return { row: r, down };
-                    });
+                    const downs = toRevert.map((r) => ({ row: r, down: downOf(s, r) }));
                     const missing = downs.filter((d) => !d.down).map((d) => `${d.row.version}_${d.row.name}`);
                     if (missing.length) {
-                        throw new errors/* UserError */.yo(`cannot revert to version ${targetVersion ?? '(none)'}: no down file for ${missing.join(', ')} (expected <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql); nothing was reverted`);
+                        throw new errors/* UserError */.yo(`cannot revert to version ${targetVersion ?? '(none)'}: no down file or section for ${missing.join(', ')} (layout ${s.scanned.layout}: ${namingHelp(s.scanned.layout)}); nothing was reverted`);
                     }
                     const reverted = [];
                     for (const { row, down } of downs) {
-                        const file = down?.file ?? '';
-                        const sql = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, file), 'utf8');
-                        ctx.log(`reverting ${row.version}_${row.name} with ${file}`);
+                        if (!down)
+                            continue;
+                        ctx.log(`reverting ${row.version}_${row.name} with ${down.label}`);
                         try {
-                            await runFile(driver, sql, () => driver.deleteApplied(table, row.version));
+                            await runFile(driver, down.sql, down.label, down.noTransaction, () => driver.deleteApplied(table, row.version));
                         }
                         catch (err) {
-                            throw new errors/* UserError */.yo(`down file ${file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`);
+                            throw new errors/* UserError */.yo(`${down.label} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`);
                         }
                         reverted.push(`${row.version}_${row.name}`);
                     }
@@ -30444,6 +31083,28 @@ function createSqlTool(ctx) {
             });
         },
     };
+}
+/** The one error of a failed or cancelled file, with what this run applied before it. */
+function applyFailure(err, m, partial, engine, transactionalDdl) {
+    const kept = partial.applied.length
+        ? ` ${partial.applied.length} earlier migration(s) of this run stay applied.`
+        : '';
+    const last = ` Last applied migration: ${String(partial.current.version ?? 'none')}.`;
+    if (err instanceof CancelledError) {
+        const how = transactionalDdl
+            ? `its transaction was rolled back: nothing of ${m.file} is applied.`
+            : `${engine} cannot roll back DDL: statements of ${m.file} that finished may have taken effect.`;
+        return new MigrationCancelledError(`migrate was ${err.message} during ${m.file}; ${how}${kept}${last}`, partial);
+    }
+    const how = err instanceof PartialFileError
+        ? ''
+        : transactionalDdl
+            ? ' It was rolled back: nothing of it is applied.'
+            : ` ${engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
+    const text = `migration ${m.file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${how}${kept}${last}`;
+    return err instanceof PartialFileError && /was stopped|was cancelled/.test((0,errors/* errorMessage */.gJ)(err))
+        ? new MigrationCancelledError(text, partial)
+        : new ApplyFailedError(text, partial);
 }
 
 // EXTERNAL MODULE: ./src/db/manifest-hash.ts
@@ -30495,6 +31156,7 @@ async function checkBackupGate(manifestPath, target, maxAgeMs, now = new Date())
 }
 
 ;// CONCATENATED MODULE: ./src/migrations/index.ts
+
 
 
 
@@ -36743,8 +37405,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/node_modules/undici/index.js
+var undici = __nccwpck_require__(23368);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -37342,7 +38004,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
