@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(91378);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(68413);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 91378:
+/***/ 68413:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30310,7 +30310,7 @@ function __dirnameOfThisModule() {
     }
 }
 /** A file the PostgreSQL parser rejects: names the file and the line. */
-class SqlParseError extends errors/* UserError */.yo {
+class statements_SqlParseError extends errors/* UserError */.yo {
     file;
     line;
     constructor(file, line, message) {
@@ -30354,7 +30354,7 @@ function statementOf(sql, start, end, node, hashComments = false) {
  * PostgreSQL statements, split by the real parser (libpg-query): dollar quotes, function
  * bodies and nested comments are its business, not a regex's.
  */
-async function splitPostgres(sql, file) {
+async function statements_splitPostgres(sql, file) {
     const { parse } = await loadPgParser();
     // the parser's offsets are UTF-8 byte offsets
     const bytes = Buffer.from(sql, 'utf8');
@@ -30371,7 +30371,7 @@ async function splitPostgres(sql, file) {
             throw err;
         const pos = details.cursorPosition;
         const line = typeof pos === 'number' && pos >= 0 ? lineAt(sql, charAt(pos)) : 1;
-        throw new SqlParseError(file, line, err instanceof Error ? err.message : String(err));
+        throw new statements_SqlParseError(file, line, err instanceof Error ? err.message : String(err));
     }
     const out = [];
     // each statement's region starts where the previous one ended, so the comments before it
@@ -30484,7 +30484,7 @@ function skipQuoted(sql, from, q, backslash) {
     return sql.length;
 }
 async function splitStatements(sql, engine, file) {
-    return engine === 'postgres' ? splitPostgres(sql, file) : splitGeneric(sql, engine);
+    return engine === 'postgres' ? statements_splitPostgres(sql, file) : splitGeneric(sql, engine);
 }
 
 ;// CONCATENATED MODULE: ./src/migrations/sql/transactions.ts
@@ -30582,7 +30582,7 @@ async function planFile(driver, sql, file, marker) {
         }
         catch (err) {
             // without the marker the server itself is the judge of a file the parser refuses
-            if (!marker && err instanceof SqlParseError)
+            if (!marker && err instanceof statements_SqlParseError)
                 return { transaction: true };
             throw err;
         }
@@ -30724,7 +30724,7 @@ function listDir(dir) {
     }
 }
 /** layout 'auto' (or undefined) detects it from the files. */
-function scanDir(dir, layout) {
+function files_scanDir(dir, layout) {
     const names = listDir(dir);
     const chosen = layout === undefined || layout === 'auto'
         ? detectLayout(names, (f) => (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, f), 'utf8'))
@@ -30771,7 +30771,7 @@ function hasStatements(text) {
     return text.split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('--'));
 }
 /** Reads the up and repeatable files (one per version; duplicates are check's business). */
-function loadMigrations(dir, scanned) {
+function files_loadMigrations(dir, scanned) {
     const out = [];
     for (const up of scanned.ups) {
         if (out.some((m) => sameVersion(m.version, up.version)))
@@ -30833,7 +30833,7 @@ async function transactionFindings(engine, migrations) {
         }
         catch (err) {
             // an unparsable file is the linter's finding, and the server's error on apply
-            if (!(err instanceof SqlParseError))
+            if (!(err instanceof statements_SqlParseError))
                 throw err;
         }
     }
@@ -30889,12 +30889,12 @@ function createSqlTool(ctx) {
             throw new errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`);
         }
     }
-    const scan = () => scanDir(dir, ctx.sqlLayout);
+    const scan = () => files_scanDir(dir, ctx.sqlLayout);
     async function snapshot(driver) {
         const scanned = scan();
         return {
             scanned,
-            migrations: loadMigrations(dir, scanned),
+            migrations: files_loadMigrations(dir, scanned),
             applied: await readApplied(driver),
         };
     }
@@ -31107,6 +31107,576 @@ function applyFailure(err, m, partial, engine, transactionalDdl) {
         : new ApplyFailedError(text, partial);
 }
 
+;// CONCATENATED MODULE: ./src/migrations/lint/analyze.ts
+// functions whose default makes ADD COLUMN rewrite the table (PostgreSQL >= 11)
+const VOLATILE = new Set([
+    'random',
+    'gen_random_uuid',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'clock_timestamp',
+    'timeofday',
+    'nextval',
+    'txid_current',
+    'setseed',
+]);
+const SMALL_INTS = new Set(['int2', 'int4', 'serial', 'serial2', 'serial4', 'smallserial']);
+const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+function tableKey(r) {
+    if (!r?.relname)
+        return undefined;
+    return r.schemaname ? `${r.schemaname}.${r.relname}` : r.relname;
+}
+function typeOf(t) {
+    const names = t?.names ?? [];
+    const last = names[names.length - 1];
+    return last && 'String' in last ? (last.String.sval ?? '') : '';
+}
+function constraintsOf(c) {
+    return (c.constraints ?? []).flatMap((n) => ('Constraint' in n ? [n.Constraint] : []));
+}
+function has(cs, type) {
+    return cs.find((c) => c.contype === type);
+}
+/** Whether an expression calls a volatile function anywhere inside it. */
+function callsVolatile(node) {
+    if (node === null || typeof node !== 'object')
+        return undefined;
+    if (Array.isArray(node)) {
+        for (const n of node) {
+            const hit = callsVolatile(n);
+            if (hit)
+                return hit;
+        }
+        return undefined;
+    }
+    const rec = node;
+    const call = rec.FuncCall;
+    if (call) {
+        const names = call.funcname ?? [];
+        const last = names[names.length - 1];
+        const name = last && 'String' in last ? (last.String.sval ?? '') : '';
+        if (VOLATILE.has(name.toLowerCase()))
+            return `${name}()`;
+    }
+    for (const v of Object.values(rec)) {
+        const hit = callsVolatile(v);
+        if (hit)
+            return hit;
+    }
+    return undefined;
+}
+/**
+ * What one migration (a file, an Alembic revision, a Django migration) does that takes the
+ * wrong lock or breaks the running application. Tables created in the same migration are
+ * exempt where the lock does not matter: nobody uses them yet.
+ */
+function analyze_analyze(statements, startsInTransaction = false) {
+    const hits = [];
+    const created = new Set();
+    const isNew = (t) => t !== undefined && (created.has(t) || created.has(t.split('.').pop() ?? t));
+    let lockTimeout = false;
+    let inTransaction = startsInTransaction;
+    let timeoutReported = false;
+    for (const s of statements) {
+        const node = s.node;
+        if (!node)
+            continue;
+        const hit = (rule, table, detail) => {
+            hits.push({ rule, statement: s, table, detail });
+        };
+        // a statement that needs a strong lock on a table that is already in use
+        const locking = (table) => {
+            if (lockTimeout || timeoutReported || isNew(table))
+                return;
+            timeoutReported = true;
+            hit('require-timeout-settings', table);
+        };
+        if ('VariableSetStmt' in node) {
+            const v = node.VariableSetStmt;
+            if (v.name === 'lock_timeout')
+                lockTimeout = v.kind !== 'VAR_RESET' && !isZero(v.args);
+        }
+        else if ('TransactionStmt' in node) {
+            const k = node.TransactionStmt.kind;
+            if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START')
+                inTransaction = true;
+            else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK')
+                inTransaction = false;
+        }
+        else if ('CreateStmt' in node) {
+            const c = node.CreateStmt;
+            const table = tableKey(c.relation);
+            if (table)
+                created.add(table);
+            const tablePk = (c.tableElts ?? [])
+                .flatMap((e) => 'Constraint' in e && e.Constraint.contype === 'CONSTR_PRIMARY'
+                ? (e.Constraint.keys ?? [])
+                : [])
+                .map((k) => ('String' in k ? k.String.sval : undefined));
+            for (const e of c.tableElts ?? []) {
+                if (!('ColumnDef' in e))
+                    continue;
+                const col = e.ColumnDef;
+                columnTypeRules(col, table, hit);
+                const pk = has(constraintsOf(col), 'CONSTR_PRIMARY') || tablePk.includes(col.colname);
+                if (pk && SMALL_INTS.has(typeOf(col.typeName)))
+                    hit('prefer-bigint-over-int', table, col.colname);
+            }
+        }
+        else if ('IndexStmt' in node) {
+            const ix = node.IndexStmt;
+            const table = tableKey(ix.relation);
+            if (ix.concurrent) {
+                if (inTransaction)
+                    hit('ban-concurrent-index-creation-in-transaction', table);
+            }
+            else if (!isNew(table)) {
+                hit('require-concurrent-index-creation', table);
+                locking(table);
+            }
+        }
+        else if ('DropStmt' in node) {
+            const d = node.DropStmt;
+            const names = (d.objects ?? []).map(objectName);
+            if (d.removeType === 'OBJECT_INDEX' && !d.concurrent) {
+                hit('require-concurrent-index-deletion', undefined, names.join(', '));
+                locking(undefined);
+            }
+            else if (d.removeType === 'OBJECT_TABLE') {
+                for (const n of names.filter((x) => !isNew(x)))
+                    hit('ban-drop-table', n);
+            }
+        }
+        else if ('DropdbStmt' in node) {
+            hit('ban-drop-database', undefined, node.DropdbStmt.dbname);
+        }
+        else if ('RenameStmt' in node) {
+            const r = node.RenameStmt;
+            const table = tableKey(r.relation);
+            if (isNew(table))
+                continue;
+            if (r.renameType === 'OBJECT_COLUMN')
+                hit('renaming-column', table, r.subname);
+            else if (r.renameType === 'OBJECT_TABLE')
+                hit('renaming-table', table);
+            else
+                continue;
+            locking(table);
+        }
+        else if ('AlterTableStmt' in node) {
+            const a = node.AlterTableStmt;
+            if (a.objtype !== 'OBJECT_TABLE')
+                continue;
+            const table = tableKey(a.relation);
+            if (isNew(table)) {
+                // a new table's columns still get the type rules
+                for (const cmd of a.cmds ?? []) {
+                    if ('AlterTableCmd' in cmd &&
+                        cmd.AlterTableCmd.def &&
+                        'ColumnDef' in cmd.AlterTableCmd.def)
+                        columnTypeRules(cmd.AlterTableCmd.def.ColumnDef, table, hit);
+                }
+                continue;
+            }
+            for (const cmd of a.cmds ?? []) {
+                if ('AlterTableCmd' in cmd)
+                    alterTableRules(cmd.AlterTableCmd, table, hit);
+            }
+            locking(table);
+        }
+    }
+    return hits;
+}
+function isZero(args) {
+    const a = args?.[0];
+    if (!a || !('A_Const' in a))
+        return false;
+    const c = a.A_Const;
+    if (c.ival !== undefined)
+        return (c.ival.ival ?? 0) === 0;
+    if (c.sval !== undefined)
+        return /^0\s*(ms|s|min)?$/.test(c.sval.sval ?? '');
+    return false;
+}
+function objectName(n) {
+    if ('List' in n)
+        return (n.List.items ?? []).map((i) => ('String' in i ? i.String.sval : '')).join('.');
+    if ('String' in n)
+        return n.String.sval ?? '';
+    return '';
+}
+/** Type rules for a column, new table or not. */
+function columnTypeRules(col, table, hit) {
+    const type = typeOf(col.typeName);
+    if (type === 'varchar' && (col.typeName?.typmods ?? []).length > 0)
+        hit('prefer-text-field', table, col.colname);
+    if (type === 'timestamp')
+        hit('prefer-timestamptz', table, col.colname);
+}
+function alterTableRules(cmd, table, hit) {
+    const def = cmd.def;
+    switch (cmd.subtype) {
+        case 'AT_AddColumn': {
+            if (!def || !('ColumnDef' in def))
+                return;
+            const col = def.ColumnDef;
+            const cs = constraintsOf(col);
+            const type = typeOf(col.typeName);
+            columnTypeRules(col, table, hit);
+            const dflt = has(cs, 'CONSTR_DEFAULT');
+            const generated = has(cs, 'CONSTR_GENERATED') ?? has(cs, 'CONSTR_IDENTITY');
+            if (has(cs, 'CONSTR_PRIMARY')) {
+                hit('adding-serial-primary-key-field', table, col.colname);
+                if (SMALL_INTS.has(type))
+                    hit('prefer-bigint-over-int', table, col.colname);
+            }
+            else if (SERIALS.has(type) || generated) {
+                hit('adding-field-with-default', table, `${col.colname} (${SERIALS.has(type) ? type : 'generated'})`);
+            }
+            else if (dflt) {
+                const volatile = callsVolatile(dflt.raw_expr);
+                if (volatile)
+                    hit('adding-field-with-default', table, `${col.colname} DEFAULT ${volatile}`);
+            }
+            if (has(cs, 'CONSTR_NOTNULL') && !dflt && !generated && !SERIALS.has(type))
+                hit('adding-required-field', table, col.colname);
+            if (has(cs, 'CONSTR_UNIQUE'))
+                hit('disallowed-unique-constraint', table, col.colname);
+            if (has(cs, 'CONSTR_FOREIGN'))
+                hit('adding-foreign-key-constraint', table, col.colname);
+            return;
+        }
+        case 'AT_AlterColumnType': {
+            const col = def && 'ColumnDef' in def ? def.ColumnDef : undefined;
+            const type = typeOf(col?.typeName);
+            // to text or unbounded varchar is binary-coercible: no rewrite
+            const free = type === 'text' || (type === 'varchar' && !(col?.typeName?.typmods ?? []).length);
+            if (!free)
+                hit('changing-column-type', table, cmd.name);
+            if (col)
+                columnTypeRules({ ...col, colname: cmd.name }, table, hit);
+            return;
+        }
+        case 'AT_AddConstraint': {
+            if (!def || !('Constraint' in def))
+                return;
+            const c = def.Constraint;
+            if (c.contype === 'CONSTR_FOREIGN' && !c.skip_validation)
+                hit('adding-foreign-key-constraint', table, c.conname);
+            else if (c.contype === 'CONSTR_CHECK' && !c.skip_validation)
+                hit('constraint-missing-not-valid', table, c.conname);
+            else if (c.contype === 'CONSTR_UNIQUE' && !c.indexname)
+                hit('disallowed-unique-constraint', table, c.conname);
+            else if (c.contype === 'CONSTR_PRIMARY' && !c.indexname)
+                hit('adding-serial-primary-key-field', table, c.conname);
+            return;
+        }
+        case 'AT_DropColumn':
+            hit('ban-drop-column', table, cmd.name);
+            return;
+        default:
+            return;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/rules.ts
+const rule = (id, severity, why, fix) => ({
+    id,
+    severity,
+    why,
+    fix,
+});
+const RULES = [
+    rule('require-concurrent-index-creation', 'error', 'CREATE INDEX without CONCURRENTLY takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes on a large table.', 'CREATE INDEX CONCURRENTLY (the sql tool runs such a file outside a transaction by itself).'),
+    rule('require-concurrent-index-deletion', 'error', 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait behind it, and behind any long query it waits for.', 'DROP INDEX CONCURRENTLY.'),
+    rule('adding-required-field', 'error', 'Adding a NOT NULL column without a default fails on a table that has rows, and the deploy stops half-way.', 'Add the column nullable (or with a non-volatile DEFAULT), backfill it, then SET NOT NULL after a validated CHECK (col IS NOT NULL) NOT VALID constraint.'),
+    rule('adding-field-with-default', 'error', 'Since PostgreSQL 11 a constant default is free, but a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()) or a stored generated column rewrites the whole table under an ACCESS EXCLUSIVE lock.', 'Add the column without the default, set the default for new rows with ALTER COLUMN SET DEFAULT, and backfill existing rows in batches.'),
+    rule('changing-column-type', 'error', 'ALTER COLUMN TYPE usually rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock: the table is unavailable for the whole rewrite.', 'Add a new column of the new type, backfill it in batches, switch the application over, then drop the old column.'),
+    rule('adding-foreign-key-constraint', 'error', 'Adding a foreign key validates every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to both wait for the full scan.', 'ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT in a later migration (it takes a weaker lock).'),
+    rule('constraint-missing-not-valid', 'error', 'Adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock to validate existing rows.', 'ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT in a later migration.'),
+    rule('disallowed-unique-constraint', 'error', 'ADD CONSTRAINT … UNIQUE builds its index under an ACCESS EXCLUSIVE lock: the table is blocked for the whole build.', 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX.'),
+    rule('renaming-column', 'warning', 'Renaming a column breaks every running instance of the application that still uses the old name, between the migration and the deploy.', 'Add the new column, write to both, backfill, switch reads, then drop the old one (or keep the old name).'),
+    rule('renaming-table', 'warning', 'Renaming a table breaks every running instance of the application that still uses the old name.', 'Create the new table (or a view with the new name), migrate the application, then drop the old name.'),
+    rule('ban-drop-column', 'warning', 'Dropping a column loses its data for good, and the running application may still read it.', 'Stop using the column in the application first; drop it in a later release once the backup has it.'),
+    rule('ban-drop-table', 'warning', 'Dropping a table loses its data for good, and the running application may still use it.', 'Stop using the table first; drop it in a later release (or rename it aside) once the backup has it.'),
+    rule('ban-drop-database', 'error', 'DROP DATABASE in a migration destroys everything in it.', 'Do not drop databases from migrations.'),
+    rule('adding-serial-primary-key-field', 'error', 'Adding a primary key to an existing table builds its unique index (and, for a serial column, rewrites the table) under an ACCESS EXCLUSIVE lock.', 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … PRIMARY KEY USING INDEX.'),
+    rule('prefer-bigint-over-int', 'warning', 'A 32-bit integer primary key runs out at 2,147,483,647; changing its type later rewrites the table and every table referencing it.', 'Use bigint (bigserial, or bigint GENERATED ALWAYS AS IDENTITY) for new primary keys.'),
+    rule('prefer-text-field', 'warning', 'A varchar(n) limit can only be raised with an ALTER TABLE that takes an ACCESS EXCLUSIVE lock; text with a CHECK constraint is as fast and can be changed safely.', 'Use text, with a CHECK (length(col) <= n) constraint if a limit is needed.'),
+    rule('prefer-timestamptz', 'warning', 'timestamp without time zone stores the wall-clock time with no zone, so values written from servers or sessions in different zones cannot be compared.', 'Use timestamptz (timestamp with time zone).'),
+    rule('ban-concurrent-index-creation-in-transaction', 'error', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: the migration fails at that statement.', 'Run it outside a transaction: a file of its own (the sql tool does this by itself), atomic = False in Django, an autocommit block in Alembic.'),
+    rule('require-timeout-settings', 'warning', 'A statement that needs a strong lock queues behind any long-running query, and every later query on the table queues behind it: without lock_timeout a migration can stall the whole application.', "SET lock_timeout = '5s' (and a statement_timeout) at the start of the migration, and retry on timeout."),
+];
+const rules_RULE_IDS = new Set(RULES.map((r) => r.id));
+function rules_ruleById(id) {
+    return RULES.find((r) => r.id === id);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/index.ts
+
+
+
+
+const DEFAULT_LINT = { mode: 'error', rules: {} };
+/** `-- runbook:ignore rule-id[, rule-id] reason` on a line of its own before the statement. */
+const IGNORE = /^[ \t]*--[ \t]*runbook:ignore[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gim;
+function suppressed(s) {
+    const out = new Set();
+    for (const m of s.leading.matchAll(IGNORE)) {
+        for (const id of m[1].split(','))
+            out.add(id.trim());
+    }
+    return out;
+}
+function excerpt(text) {
+    const one = text.replace(/\s+/g, ' ').trim();
+    return one.length > 100 ? `${one.slice(0, 99)}…` : one;
+}
+/**
+ * Lints each source with the PostgreSQL parser (loaded on first use). A source the parser
+ * cannot read is a `parse-error` finding naming the file and line: never a crash, never a pass.
+ */
+async function lintSources(sources, config = DEFAULT_LINT) {
+    if (config.mode === 'off')
+        return [];
+    const findings = [];
+    for (const src of sources) {
+        const map = src.mapLine ?? ((n) => n);
+        let statements;
+        try {
+            statements = await splitPostgres(src.sql, src.file);
+        }
+        catch (err) {
+            if (!(err instanceof SqlParseError))
+                throw err;
+            findings.push({
+                rule: 'parse-error',
+                severity: 'error',
+                file: src.file,
+                line: map(err.line),
+                excerpt: '',
+                why: err.message,
+                fix: 'Fix the syntax (the linter uses the PostgreSQL 18 parser); nothing in this file was linted.',
+            });
+            continue;
+        }
+        for (const h of analyze(statements, src.startsInTransaction)) {
+            if (suppressed(h.statement).has(h.rule))
+                continue;
+            const rule = ruleById(h.rule);
+            const configured = config.rules[h.rule];
+            if (!rule || configured === 'off')
+                continue;
+            findings.push({
+                rule: h.rule,
+                severity: config.mode === 'warning' ? 'warning' : (configured ?? rule.severity),
+                file: src.file,
+                line: map(h.statement.line),
+                excerpt: excerpt(h.statement.text),
+                table: h.table,
+                detail: h.detail,
+                why: rule.why,
+                fix: rule.fix,
+            });
+        }
+    }
+    return findings;
+}
+/** Errors first, then the biggest tables, then file order. */
+function rankFindings(findings) {
+    return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
+        (b.bytes ?? -1) - (a.bytes ?? -1) ||
+        a.file.localeCompare(b.file) ||
+        a.line - b.line);
+}
+/**
+ * Parses `lint-rules`: `rule-id: off | warning | error` entries, newline or comma separated.
+ * Returns an error text naming the bad entry, or the map.
+ */
+function parseLintRules(text) {
+    const out = {};
+    for (const raw of text.split(/[\n,]/)) {
+        const entry = raw.trim();
+        if (entry === '' || entry.startsWith('#'))
+            continue;
+        const m = /^([a-z0-9-]+)\s*[:=]\s*(off|warning|error)$/.exec(entry);
+        if (!m)
+            return `'${entry}' is not <rule-id>: off | warning | error`;
+        if (!RULE_IDS.has(m[1]))
+            return `'${m[1]}' is not a lint rule (see actions/migrate/README.md, Lint)`;
+        out[m[1]] = m[2];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/sources.ts
+
+
+
+/**
+ * The SQL a release will run, per migration, with the file each finding points at:
+ * sql files (a dbmate file's up section), Prisma's migration.sql files, and the SQL that
+ * `alembic upgrade --sql` and Django's `sqlmigrate` print, mapped back to the Python
+ * migration behind each part. `workspace`: findings' paths are relative to it.
+ */
+function lintSourcesFor(tool, ctx, plan, workspace) {
+    const rel = (path) => relative(workspace, path) || path;
+    switch (tool) {
+        case 'sql': {
+            const dir = resolve(ctx.cwd, ctx.migrationsDir);
+            const migrations = loadMigrations(dir, scanDir(dir, ctx.sqlLayout));
+            return migrations
+                .filter((m) => plan.toApply.includes(m.file) && !m.sectionError)
+                .map((m) => ({ file: rel(join(dir, m.file)), sql: m.sql }));
+        }
+        case 'prisma':
+            return plan.toApply.flatMap((name) => {
+                const path = join(ctx.cwd, 'prisma/migrations', name, 'migration.sql');
+                return existsSync(path) ? [{ file: rel(path), sql: readFileSync(path, 'utf8') }] : [];
+            });
+        case 'alembic':
+            return alembicSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'django':
+            return djangoSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'command':
+            return [];
+    }
+}
+/** Splits generated SQL at header lines; each part keeps its own line numbers from 1. */
+function sources_parts(preview, header) {
+    const lines = preview.split('\n');
+    const out = [];
+    // the tools print BEGIN;/COMMIT; on lines of their own: whether a part starts inside one
+    let open = false;
+    let current;
+    for (const line of lines) {
+        const m = header.exec(line);
+        if (m) {
+            if (current)
+                out.push({
+                    key: current.key,
+                    sql: current.lines.join('\n'),
+                    inTransaction: current.inTransaction,
+                });
+            current = { key: m[1], lines: [], inTransaction: open };
+            continue;
+        }
+        if (/^BEGIN;\s*$/.test(line))
+            open = true;
+        else if (/^COMMIT;\s*$/.test(line))
+            open = false;
+        current?.lines.push(line);
+    }
+    if (current)
+        out.push({
+            key: current.key,
+            sql: current.lines.join('\n'),
+            inTransaction: current.inTransaction,
+        });
+    return out;
+}
+/** Python files under dir (a few levels deep; virtualenvs and caches skipped). */
+function pythonFiles(dir, depth = 5) {
+    if (depth < 0)
+        return [];
+    const out = [];
+    let entries;
+    try {
+        entries = readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+    for (const e of entries) {
+        if (e.isDirectory()) {
+            if (/^(\.|__pycache__|node_modules|venv|env|site-packages)/.test(e.name))
+                continue;
+            out.push(...pythonFiles(join(dir, e.name), depth - 1));
+        }
+        else if (e.name.endsWith('.py'))
+            out.push(join(dir, e.name));
+    }
+    return out;
+}
+function lineOf(text, pattern) {
+    const i = text.split('\n').findIndex((l) => pattern.test(l));
+    return i < 0 ? 1 : i + 1;
+}
+/** `-- Running upgrade <from> -> <to>` parts, each at its revision file's upgrade(). */
+function alembicSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return sources_parts(preview, /^-- Running upgrade\s+\S*\s*->\s*(\S+)\s*$/).map((p) => {
+        const revision = new RegExp(`^revision(?:\\s*:\\s*[\\w\\[\\], |]+)?\\s*=\\s*['"]${p.key}['"]`, 'm');
+        const file = files.find((f) => revision.test(readFileSync(f, 'utf8')));
+        const line = file ? lineOf(readFileSync(file, 'utf8'), /^def upgrade\b/) : 1;
+        return {
+            file: file ?? `alembic revision ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+/** `-- <app>.<migration>` parts (the django tool's plan), each at its migration file. */
+function djangoSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return sources_parts(preview, /^-- ([A-Za-z0-9_]+\.[A-Za-z0-9_]+)$/).map((p) => {
+        const [app, name] = p.key.split('.');
+        const candidates = files.filter((f) => basename(f) === `${name}.py` && basename(resolve(f, '..')) === 'migrations');
+        const file = candidates.find((f) => basename(resolve(f, '../..')) === app) ?? candidates[0];
+        const line = file ? lineOf(readFileSync(file, 'utf8'), /^\s*operations\s*=/) : 1;
+        return {
+            file: file ?? `django migration ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/context.ts
+
+
+
+/**
+ * Live context for the findings: each touched table's estimated row count (reltuples, kept
+ * current by autovacuum/ANALYZE) and total size (table, indexes, TOAST) from pg_class. Read
+ * only; a failure leaves the findings without sizes and returns the reason.
+ */
+async function addTableContext(t, findings) {
+    const tables = [...new Set(findings.flatMap((f) => (f.table ? [f.table] : [])))];
+    if (t.engine !== 'postgres' || tables.length === 0)
+        return undefined;
+    let client;
+    try {
+        client = await connectPostgres(t);
+        const r = await client.query(`SELECT q.name,
+              CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END AS rows,
+              pg_total_relation_size(c.oid) AS bytes
+         FROM unnest($1::text[]) AS q(name)
+         JOIN pg_class c ON c.oid = to_regclass(q.name)`, [tables]);
+        const byName = new Map(r.rows.map((row) => [row.name, row]));
+        for (const f of findings) {
+            const row = f.table ? byName.get(f.table) : undefined;
+            if (!row)
+                continue;
+            if (row.rows !== null)
+                f.rows = Number(row.rows);
+            if (row.bytes !== null)
+                f.bytes = Number(row.bytes);
+        }
+        return undefined;
+    }
+    catch (err) {
+        return redact(errorMessage(err));
+    }
+    finally {
+        await client?.end().catch(() => undefined);
+    }
+}
+
 // EXTERNAL MODULE: ./src/db/manifest-hash.ts
 var manifest_hash = __nccwpck_require__(50506);
 ;// CONCATENATED MODULE: ./src/migrations/backup-gate.ts
@@ -31164,6 +31734,10 @@ async function checkBackupGate(manifestPath, target, maxAgeMs, now = new Date())
 
 
 
+
+
+
+// the PostgreSQL linter (the parser itself loads only when lintSources runs)
 
 
 
