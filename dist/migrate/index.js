@@ -31437,7 +31437,12 @@ async function runMigrate(s, signal) {
             const p = await tool.plan(s.target);
             const planPath = writePlanFile(s.runnerTemp, s.tool, p.toApply, p.preview);
             // plan reports lint findings for the sign-off; only check fails on them
-            summary.lint = await lintPlan(s, ctx, p, workspace, false);
+            summary.lint = await lintPlan(s, ctx, p, workspace, false).catch((err) => {
+                // the plan is what the approvers need: a linter failure is reported, not fatal here
+                const why = `lint could not run: ${(0,secrets/* redact */.E$)((0,kit_errors/* errorMessage */.gJ)(err))}`;
+                lib_core/* warning */.$e(why);
+                return lintSkipped(why);
+            });
             Object.assign(summary, {
                 previous: p.state,
                 current: p.state,

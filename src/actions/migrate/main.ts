@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { UserError } from '../../kit/errors.js';
+import { UserError, errorMessage } from '../../kit/errors.js';
 import { formatDuration } from '../../kit/durations.js';
 import { runAction, setOutput } from '../../kit/run-action.js';
 import { redact } from '../../kit/secrets.js';
@@ -145,7 +145,12 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
       const p = await tool.plan(s.target);
       const planPath = writePlanFile(s.runnerTemp, s.tool, p.toApply, p.preview);
       // plan reports lint findings for the sign-off; only check fails on them
-      summary.lint = await lintPlan(s, ctx, p, workspace, false);
+      summary.lint = await lintPlan(s, ctx, p, workspace, false).catch((err: unknown) => {
+        // the plan is what the approvers need: a linter failure is reported, not fatal here
+        const why = `lint could not run: ${redact(errorMessage(err))}`;
+        core.warning(why);
+        return lintSkipped(why);
+      });
       Object.assign(summary, {
         previous: p.state,
         current: p.state,
