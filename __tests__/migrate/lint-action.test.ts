@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
 import type { ActionRun } from '../support/run-action.js';
 import type { LintFinding } from '../../src/migrations/lint/index.js';
-import {
-  copyFixture,
-  expectFailure,
-  expectOk,
-  migrate,
-  PYTHON,
-  sqlWorkspace,
-} from './helpers.js';
+import { copyFixture, expectFailure, expectOk, migrate, PYTHON, sqlWorkspace } from './helpers.js';
 
 let server: PostgresServer;
 let n = 0;
@@ -122,7 +115,7 @@ describe('lint in check and plan (sql tool)', () => {
     expectFailure(run, /^Input 'lint-rules': 'prefer-text-feld' is not a lint rule/);
   });
 
-  test('MySQL/MariaDB is not linted, and the summary says so', async () => {
+  test('a non-PostgreSQL engine is not linted, and the summary says so', async () => {
     // no server needed: the engine is known from the URL; sqlite stands in for a non-PostgreSQL engine
     const ws = sqlWorkspace({ '0001_a.sql': 'CREATE INDEX a_x ON a (x);\n' });
     const run = await migrate(
