@@ -102,6 +102,48 @@ describe('cancellation: SIGINT then SIGTERM, as the runner sends them', () => {
     ).toEqual([]);
   });
 
+  test('PostgreSQL, a file outside a transaction: the running statement is interrupted, the error lists what ran', async () => {
+    await server.createDatabase('cancel_notx');
+    const ws = sqlWorkspace({
+      '0001_t.sql': 'CREATE TABLE t (a int, b int);\n',
+      '0002_idx.sql': [
+        'CREATE INDEX CONCURRENTLY t_a ON t (a);',
+        'SELECT pg_sleep(30);',
+        'CREATE INDEX CONCURRENTLY t_b ON t (b);',
+        '',
+      ].join('\n'),
+    });
+    let pid = 0;
+    const running = runAction(
+      'migrate',
+      { tool: 'sql', 'database-url': server.url('cancel_notx'), 'require-backup': 'false' },
+      { workspace: ws, timeoutMs: 60_000, onStart: (p) => (pid = p) },
+    );
+    await until('the sleeping statement', async () => {
+      const rows = await server.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = 'cancel_notx' AND query LIKE '%pg_sleep(30)%' AND state = 'active'",
+      );
+      return rows.length > 0;
+    });
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^migration 0002_idx\.sql failed: 0002_idx\.sql line 2: statement #2 \(line 2: SELECT pg_sleep\(30\)\) was cancelled\. .*Ran \(not undone\): #1 \(line 1: CREATE INDEX CONCURRENTLY t_a ON t \(a\)\)\. Not run: #3 .*Last applied migration: 0001\.$/,
+      ),
+    ]);
+    expect(json(run, 'current-state')).toEqual({ version: '0001' });
+    const idx = await server.query<{ i: string }>(
+      "SELECT indexname AS i FROM pg_indexes WHERE tablename = 't' ORDER BY 1",
+      [],
+      'cancel_notx',
+    );
+    expect(idx.map((r) => r.i)).toEqual(['t_a']);
+    const locks = await server.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory'");
+    expect(locks).toEqual([]);
+  });
+
   test('SQLite: a signal during a long statement rolls the file back before it commits', async () => {
     const ws = sqlWorkspace({
       '0001_t.sql': 'CREATE TABLE t (n INTEGER);\n',

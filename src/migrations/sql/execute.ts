@@ -16,9 +16,12 @@ export interface FilePlan {
 
 /** A file run outside a transaction failed or stopped part-way: the message says what ran. */
 export class PartialFileError extends UserError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** stopped by a cancellation rather than by a failing statement */
+  readonly cancelled: boolean;
+  constructor(message: string, cancelled: boolean, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PartialFileError';
+    this.cancelled = cancelled;
   }
 }
 
@@ -148,6 +151,7 @@ async function oneByOne(
     if (signal?.aborted) {
       throw new PartialFileError(
         `${file} was stopped before statement ${describeStatement(s, i)} (outside a transaction).${ranText()}${notRun(i)}`,
+        true,
       );
     }
     try {
@@ -158,6 +162,7 @@ async function oneByOne(
       const why = signal?.aborted ? 'was cancelled' : `failed: ${redact(errorMessage(err))}`;
       throw new PartialFileError(
         `${file} line ${line}: statement ${describeStatement(s, i)} ${why}. The file ran outside a transaction and is not recorded as applied.${ranText()}${notRun(i + 1)} Undo what ran, or make its statements idempotent (IF NOT EXISTS), before running it again.`,
+        signal?.aborted === true,
         { cause: err },
       );
     }

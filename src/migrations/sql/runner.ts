@@ -333,7 +333,7 @@ function applyFailure(
         ? ' It was rolled back: nothing of it is applied.'
         : ` ${engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
   const text = `migration ${m.file} failed: ${errorMessage(err)}.${how}${kept}${last}`;
-  return err instanceof PartialFileError && /was stopped|was cancelled/.test(errorMessage(err))
+  return err instanceof PartialFileError && err.cancelled
     ? new MigrationCancelledError(text, partial)
     : new ApplyFailedError(text, partial);
 }
