@@ -30555,9 +30555,12 @@ function mayNeedNoTransaction(sql) {
 
 /** A file run outside a transaction failed or stopped part-way: the message says what ran. */
 class PartialFileError extends errors/* UserError */.yo {
-    constructor(message, options) {
+    /** stopped by a cancellation rather than by a failing statement */
+    cancelled;
+    constructor(message, cancelled, options) {
         super(message, options);
         this.name = 'PartialFileError';
+        this.cancelled = cancelled;
     }
 }
 /** Thrown at a checkpoint after the run was cancelled (SIGINT/SIGTERM). */
@@ -30664,7 +30667,7 @@ async function oneByOne(driver, statements, file, record, signal) {
     const ranText = () => ran.length ? ` Ran (not undone): ${ran.join(', ')}.` : ' No statement of it ran.';
     for (const [i, s] of statements.entries()) {
         if (signal?.aborted) {
-            throw new PartialFileError(`${file} was stopped before statement ${describeStatement(s, i)} (outside a transaction).${ranText()}${notRun(i)}`);
+            throw new PartialFileError(`${file} was stopped before statement ${describeStatement(s, i)} (outside a transaction).${ranText()}${notRun(i)}`, true);
         }
         try {
             await driver.execScript(s.text);
@@ -30673,7 +30676,7 @@ async function oneByOne(driver, statements, file, record, signal) {
             const inner = driver.errorLine(err, s.text);
             const line = inner ? s.line + inner - 1 : s.line;
             const why = signal?.aborted ? 'was cancelled' : `failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`;
-            throw new PartialFileError(`${file} line ${line}: statement ${describeStatement(s, i)} ${why}. The file ran outside a transaction and is not recorded as applied.${ranText()}${notRun(i + 1)} Undo what ran, or make its statements idempotent (IF NOT EXISTS), before running it again.`, { cause: err });
+            throw new PartialFileError(`${file} line ${line}: statement ${describeStatement(s, i)} ${why}. The file ran outside a transaction and is not recorded as applied.${ranText()}${notRun(i + 1)} Undo what ran, or make its statements idempotent (IF NOT EXISTS), before running it again.`, signal?.aborted === true, { cause: err });
         }
         ran.push(describeStatement(s, i));
     }
@@ -31102,7 +31105,7 @@ function applyFailure(err, m, partial, engine, transactionalDdl) {
             ? ' It was rolled back: nothing of it is applied.'
             : ` ${engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
     const text = `migration ${m.file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${how}${kept}${last}`;
-    return err instanceof PartialFileError && /was stopped|was cancelled/.test((0,errors/* errorMessage */.gJ)(err))
+    return err instanceof PartialFileError && err.cancelled
         ? new MigrationCancelledError(text, partial)
         : new ApplyFailedError(text, partial);
 }
