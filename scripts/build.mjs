@@ -3,7 +3,7 @@
 // dist/<name>/index.js (ESM) with ncc. The actions are found, not listed.
 // Usage: node scripts/build.mjs [--no-typecheck] [name ...]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -57,17 +57,20 @@ for (const name of names) {
     ],
     { stdio: 'inherit', cwd: root },
   );
-  shipWasm(next);
+  copyWasmAssets(next);
   rmSync(out, { recursive: true, force: true });
   renameSync(next, out);
 }
 
-// PostgreSQL's parser (libpg-query) loads its .wasm from the bundle's directory at run time
-// (src/kit/pg-parser.ts); ncc does not copy it, so bundles that contain the loader get it here.
-function shipWasm(dir) {
-  const wasm = join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm');
-  const uses = readdirSync(dir).some(
-    (f) => f.endsWith('.js') && readFileSync(join(dir, f), 'utf8').includes('libpg-query.wasm'),
-  );
-  if (uses) copyFileSync(wasm, join(dir, 'libpg-query.wasm'));
+// ncc does not see the .wasm files that Emscripten glue loads at run time (libpg-query:
+// locateFile() beside the bundle), so a bundle that names one gets a copy next to it.
+function copyWasmAssets(dir) {
+  const assets = {
+    'libpg-query.wasm': join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'),
+  };
+  const chunks = readdirSync(dir).filter((f) => f.endsWith('.js'));
+  for (const [name, from] of Object.entries(assets)) {
+    if (chunks.some((f) => readFileSync(join(dir, f), 'utf8').includes(name)))
+      copyFileSync(from, join(dir, name));
+  }
 }

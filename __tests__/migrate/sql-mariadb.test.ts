@@ -58,3 +58,49 @@ describe('sql tool on MariaDB: GET_LOCK', () => {
     ]);
   });
 });
+
+describe('sql tool on MariaDB: files outside a transaction', () => {
+  test('split by the lexer (strings, comments, a trigger body) and run one by one; a failure says which ran', async () => {
+    await server.createDatabase('notx');
+    const ws = sqlWorkspace({
+      '0001_t.sql': 'CREATE TABLE t (a INT, s VARCHAR(20));\nCREATE TABLE log (a INT);\n',
+      '0002_trigger.sql': [
+        '-- runbook:no-transaction',
+        "INSERT INTO t VALUES (1, 'a;b'); # one;",
+        'CREATE TRIGGER t_log AFTER INSERT ON t FOR EACH ROW BEGIN',
+        '  IF NEW.a > 0 THEN INSERT INTO log VALUES (NEW.a); END IF;',
+        'END;',
+        "INSERT INTO t VALUES (2, 'it''s');",
+        '',
+      ].join('\n'),
+      '0003_three.sql': [
+        '-- runbook:no-transaction',
+        "INSERT INTO t VALUES (3, 'x');",
+        'INSERT INTO missing VALUES (4);',
+        "INSERT INTO t VALUES (5, 'y');",
+        '',
+      ].join('\n'),
+    });
+    const run = await migrate(
+      { tool: 'sql', 'database-url': server.url('notx'), 'require-backup': 'false' },
+      ws,
+      [server.password],
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^migration 0003_three\.sql failed: 0003_three\.sql line 3: statement #2 \(line 3: INSERT INTO missing VALUES \(4\)\) failed: .*missing' doesn't exist\. The file ran outside a transaction and is not recorded as applied\. Ran \(not undone\): #1 \(line 2: .*\)\. Not run: #3 \(line 4: .*\)\./,
+      ),
+    ]);
+    expect(await server.query('SELECT a, s FROM t ORDER BY a', [], 'notx')).toEqual([
+      { a: 1, s: 'a;b' },
+      { a: 2, s: "it's" },
+      { a: 3, s: 'x' },
+    ]);
+    // the trigger ran for the rows inserted after it: its body was one statement
+    expect(await server.query('SELECT a FROM log ORDER BY a', [], 'notx')).toEqual([
+      { a: 2 },
+      { a: 3 },
+    ]);
+  });
+});

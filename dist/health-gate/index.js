@@ -30531,7 +30531,10 @@ function loadPgParser() {
         if (g.__dirname === undefined)
             g.__dirname = wasmDirectory();
         return __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23));
-    })();
+    })().catch((err) => {
+        loaded = undefined;
+        throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${String(err)}`);
+    });
     return loaded;
 }
 function wasmDirectory() {

@@ -67,6 +67,15 @@ async function openMysqlDriver(t) {
         async deleteApplied(table, version) {
             await conn.query(`DELETE FROM ${quote(table)} WHERE version = ?`, [version]);
         },
+        async interrupt() {
+            const other = await (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .connectMysql */ .xo)('database-url', t, t.database, timeout);
+            try {
+                await other.query(`KILL QUERY ${Number(conn.threadId)}`);
+            }
+            finally {
+                await other.end().catch(() => undefined);
+            }
+        },
         errorLine(err) {
             const m = /at line (\d+)/.exec(err instanceof Error ? err.message : '');
             return m ? Number(m[1]) : undefined;

@@ -21,6 +21,9 @@ async function openPostgresDriver(t, statementTimeoutMs) {
     const client = await (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .connectPostgres */ .Mq)('database-url', t, t.database, timeout, 'runbook-migrate');
     if (statementTimeoutMs)
         await client.query(`SET statement_timeout = ${Math.round(statementTimeoutMs)}`);
+    // the backend to cancel when the run is interrupted
+    const backend = await client.query('SELECT pg_backend_pid() AS pid');
+    const pid = backend.rows[0]?.pid;
     const quote = (table) => (0,_driver_js__WEBPACK_IMPORTED_MODULE_2__/* .quoteIdent */ .v4)(table, '"');
     return {
         engine: 'postgres',
@@ -62,6 +65,15 @@ async function openPostgresDriver(t, statementTimeoutMs) {
         },
         async deleteApplied(table, version) {
             await client.query(`DELETE FROM ${quote(table)} WHERE version = $1`, [version]);
+        },
+        async interrupt() {
+            const other = await (0,_db_connection_js__WEBPACK_IMPORTED_MODULE_0__/* .connectPostgres */ .Mq)('database-url', t, t.database, timeout, 'runbook-migrate');
+            try {
+                await other.query('SELECT pg_cancel_backend($1)', [pid]);
+            }
+            finally {
+                await other.end().catch(() => undefined);
+            }
         },
         errorLine(err, sql) {
             const pos = Number(err.position);

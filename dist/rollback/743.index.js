@@ -78,6 +78,9 @@ async function openSqliteDriver(t, readOnly) {
         async deleteApplied(table, version) {
             db.prepare(`DELETE FROM ${quote(table)} WHERE version = ?`).run(version);
         },
+        async interrupt() {
+            // node:sqlite runs synchronously: a signal is seen at the next checkpoint
+        },
         errorLine() {
             return undefined;
         },

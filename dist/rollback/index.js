@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(64917);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(53182);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 64917:
+/***/ 53182:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28673,6 +28673,13 @@ class ApplyFailedError extends errors/* UserError */.yo {
         super(message);
         this.name = 'ApplyFailedError';
         this.partial = partial;
+    }
+}
+/** The run was cancelled (SIGINT/SIGTERM): what was applied before is in `partial`. */
+class MigrationCancelledError extends ApplyFailedError {
+    constructor(message, partial) {
+        super(message, partial);
+        this.name = 'MigrationCancelledError';
     }
 }
 
@@ -29968,94 +29975,130 @@ function createPrismaTool(ctx) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/migrations/sql/files.ts
-
-
-
-
-const DOWN_SUFFIX = /^(\d+)_(.+)\.down\.sql$/i;
-const DOWN_ROLLBACK = /^(\d+)_ROLLBACK_(.+)\.sql$/;
-const UP = /^(\d+)_(.+)\.sql$/i;
-/** Classifies one file name; undefined for files that are not `.sql`. */
-function classifyFileName(file) {
+;// CONCATENATED MODULE: ./src/migrations/sql/layouts.ts
+/**
+ * The file-naming conventions the sql tool understands. Whatever the layout, the database
+ * side is the same: this tool's own tracking table (see actions/migrate/README.md, "Layouts").
+ */
+const LAYOUTS = (/* unused pure expression or super */ null && (['runbook', 'golang-migrate', 'flyway', 'dbmate']));
+const RUNBOOK_DOWN = /^(\d+)_(.+)\.down\.sql$/i;
+const RUNBOOK_ROLLBACK = /^(\d+)_ROLLBACK_(.+)\.sql$/;
+const NUMBERED_UP_SUFFIX = /^(\d+)_(.+)\.up\.sql$/i;
+const NUMBERED = /^(\d+)_(.+)\.sql$/i;
+// Flyway: `V1__x`, `V1.2__x`, `V1_2__x` (underscores are separators too), undo `U`, repeatable `R__`
+const FLYWAY = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
+const FLYWAY_REPEATABLE = /^R__(.+)\.sql$/;
+/** The version as stored and compared: Flyway's `1_2` is `1.2`. */
+function flywayVersion(raw) {
+    return raw.replace(/_/g, '.');
+}
+/** Classifies one file name in a layout; undefined for files that are not `.sql`. */
+function classifyFileName(file, layout = 'runbook') {
     if (!/\.sql$/i.test(file))
         return undefined;
-    let m = DOWN_SUFFIX.exec(file) ?? DOWN_ROLLBACK.exec(file);
-    if (m)
-        return { kind: 'down', version: m[1], name: m[2], file };
-    m = UP.exec(file);
-    if (m)
-        return { kind: 'up', version: m[1], name: m[2], file };
-    return 'invalid';
+    let m;
+    switch (layout) {
+        case 'flyway':
+            m = FLYWAY.exec(file);
+            if (m) {
+                const kind = m[1] === 'V' ? 'up' : 'down';
+                return { kind, version: flywayVersion(m[2]), name: m[3], file };
+            }
+            m = FLYWAY_REPEATABLE.exec(file);
+            if (m)
+                return { kind: 'repeatable', version: `R__${m[1]}`, name: m[1], file };
+            return 'invalid';
+        case 'golang-migrate':
+            m = NUMBERED_UP_SUFFIX.exec(file);
+            if (m)
+                return { kind: 'up', version: m[1], name: m[2], file };
+            m = /^(\d+)_(.+)\.down\.sql$/i.exec(file);
+            if (m)
+                return { kind: 'down', version: m[1], name: m[2], file };
+            return 'invalid';
+        case 'dbmate':
+            // one file per version holding both sections; a separate down file is not dbmate's
+            if (RUNBOOK_DOWN.test(file))
+                return 'invalid';
+            m = NUMBERED.exec(file);
+            return m ? { kind: 'up', version: m[1], name: m[2], file } : 'invalid';
+        case 'runbook':
+            m = RUNBOOK_DOWN.exec(file) ?? RUNBOOK_ROLLBACK.exec(file);
+            if (m)
+                return { kind: 'down', version: m[1], name: m[2], file };
+            // `.up.sql` is accepted here too, and the suffix is not part of the stored name
+            m = NUMBERED_UP_SUFFIX.exec(file) ?? NUMBERED.exec(file);
+            return m ? { kind: 'up', version: m[1], name: m[2], file } : 'invalid';
+    }
 }
-/** Versions compare by number, so `0010` sorts after `9` and `001` equals `1`. */
+/** How each layout's files are named, for error messages. */
+function namingHelp(layout) {
+    switch (layout) {
+        case 'flyway':
+            return 'V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql';
+        case 'golang-migrate':
+            return '<version>_<name>.up.sql or <version>_<name>.down.sql';
+        case 'dbmate':
+            return '<version>_<name>.sql with -- migrate:up / -- migrate:down sections';
+        case 'runbook':
+            return '<version>_<name>.sql, <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql';
+    }
+}
+/** dbmate's section markers: `-- migrate:up [transaction:false]`, `-- migrate:down`. */
+const DBMATE_MARKER = /^--\s*migrate:(up|down)\b(.*)$/gim;
+function hasDbmateMarkers(sql) {
+    DBMATE_MARKER.lastIndex = 0;
+    return DBMATE_MARKER.test(sql);
+}
+/**
+ * The layout of a directory, from its file names (and, for dbmate, the markers inside the
+ * files). A directory mixing conventions gets the first match, and check then reports the
+ * other files as misnamed.
+ */
+function detectLayout(names, textOf) {
+    const sql = names.filter((n) => /\.sql$/i.test(n));
+    if (sql.some((n) => FLYWAY.test(n) || FLYWAY_REPEATABLE.test(n)))
+        return 'flyway';
+    if (sql.some((n) => NUMBERED_UP_SUFFIX.test(n)))
+        return 'golang-migrate';
+    if (sql.some((n) => NUMBERED.test(n) && hasDbmateMarkers(textOf(n))))
+        return 'dbmate';
+    return 'runbook';
+}
+function isRepeatableVersion(version) {
+    return version.startsWith('R__');
+}
+function parts(v) {
+    const out = v.split('.').map((p) => BigInt(p));
+    // 1.0 is 1: trailing zero parts do not make another version
+    while (out.length > 1 && out[out.length - 1] === 0n)
+        out.pop();
+    return out;
+}
+/**
+ * Versions compare part by part as numbers: `0010` sorts after `9`, `001` equals `1`, and
+ * Flyway's `1.10` sorts after `1.9`.
+ */
 function compareVersions(a, b) {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+    const x = parts(a);
+    const y = parts(b);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const p = x[i] ?? 0n;
+        const q = y[i] ?? 0n;
+        if (p !== q)
+            return p < q ? -1 : 1;
+    }
+    return 0;
 }
 function sameVersion(a, b) {
     return compareVersions(a, b) === 0;
 }
-/** Sorts and classifies a directory listing (pure, for tests). */
-function classifyListing(names) {
-    const out = { ups: [], downs: [], invalid: [] };
-    for (const n of [...names].sort()) {
-        const c = classifyFileName(n);
-        if (c === undefined)
-            continue;
-        if (c === 'invalid')
-            out.invalid.push(n);
-        else if (c.kind === 'up')
-            out.ups.push(c);
-        else
-            out.downs.push(c);
-    }
-    const byVersion = (a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file);
-    out.ups.sort(byVersion);
-    out.downs.sort(byVersion);
-    return out;
+/** A version written the same way whatever its zeros: the key for duplicate detection. */
+function versionKey(v) {
+    return parts(v).join('.');
 }
-function sha256Of(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-function scanDir(dir) {
-    let names;
-    try {
-        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
-            throw new errors/* UserError */.yo(`migrations directory ${dir} is not a directory`);
-        names = (0,external_node_fs_.readdirSync)(dir);
-    }
-    catch (err) {
-        if (err instanceof errors/* UserError */.yo)
-            throw err;
-        throw new errors/* UserError */.yo(`migrations directory ${dir} does not exist`);
-    }
-    return classifyListing(names);
-}
-/** Reads the up files (one per version; duplicates are check's business) with their down files. */
-function loadMigrations(dir, scanned) {
-    const out = [];
-    for (const up of scanned.ups) {
-        if (out.some((m) => sameVersion(m.version, up.version)))
-            continue;
-        const bytes = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, up.file));
-        const down = scanned.downs.find((d) => sameVersion(d.version, up.version));
-        out.push({
-            version: up.version,
-            name: up.name,
-            file: up.file,
-            sha256: sha256Of(bytes),
-            sql: bytes.toString('utf8'),
-            down: down?.file,
-        });
-    }
-    return out;
-}
-/** A file that starts with this comment runs outside a transaction (CREATE INDEX CONCURRENTLY). */
-function wantsNoTransaction(sql) {
-    return /^\s*--\s*runbook:no-transaction\b/i.test(sql);
-}
+/** A valid `target` or previous-state version: digits, dotted for Flyway. */
+const VERSION_TEXT = /^\d+(\.\d+)*$/;
 
 ;// CONCATENATED MODULE: ./src/migrations/sql/check.ts
 
@@ -30069,12 +30112,23 @@ function checkSqlMigrations(scanned, migrations, applied) {
     for (const name of scanned.invalid) {
         findings.push({
             code: 'bad-name',
-            message: `${name} is not named <version>_<name>.sql, <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql`,
+            message: `${name} is not named ${namingHelp(scanned.layout)} (layout ${scanned.layout})`,
         });
+    }
+    for (const m of migrations) {
+        if (m.sectionError)
+            findings.push({ code: 'bad-sections', message: `${m.sectionError}; it will not run` });
+    }
+    for (const r of scanned.repeatables) {
+        if (r.version.length > 64)
+            findings.push({
+                code: 'bad-name',
+                message: `${r.file}: the description is longer than the 61 characters the tracking table keeps`,
+            });
     }
     const seen = new Map();
     for (const up of scanned.ups) {
-        const key = BigInt(up.version).toString();
+        const key = versionKey(up.version);
         seen.set(key, [...(seen.get(key) ?? []), up.file]);
     }
     for (const files of seen.values()) {
@@ -30093,9 +30147,10 @@ function checkSqlMigrations(scanned, migrations, applied) {
             });
         }
     }
-    const newestApplied = applied.reduce((max, r) => (max === undefined || compareVersions(r.version, max) > 0 ? r.version : max), undefined);
-    for (const m of migrations) {
-        const row = applied.find((r) => sameVersion(r.version, m.version));
+    const versioned = migrations.filter((m) => !m.repeatable);
+    const newestApplied = versionedRows(applied).reduce((max, r) => (max === undefined || compareVersions(r.version, max) > 0 ? r.version : max), undefined);
+    for (const m of versioned) {
+        const row = versionedRows(applied).find((r) => sameVersion(r.version, m.version));
         if (row) {
             if (row.sha256 !== m.sha256) {
                 findings.push({
@@ -30111,8 +30166,8 @@ function checkSqlMigrations(scanned, migrations, applied) {
             });
         }
     }
-    for (const r of applied) {
-        if (!migrations.some((m) => sameVersion(m.version, r.version))) {
+    for (const r of versionedRows(applied)) {
+        if (!versioned.some((m) => sameVersion(m.version, r.version))) {
             findings.push({
                 code: 'missing-file',
                 message: `version ${r.version} (${r.name}) is applied but its file is missing from the migrations directory`,
@@ -30121,20 +30176,609 @@ function checkSqlMigrations(scanned, migrations, applied) {
     }
     return findings;
 }
-/** Pending migrations in run order, limited to versions <= target when given. */
+/** Rows of versioned migrations (Flyway's repeatables are tracked by description). */
+function versionedRows(applied) {
+    return applied.filter((r) => !isRepeatableVersion(r.version));
+}
+/**
+ * Pending migrations in run order, limited to versions <= target when given; then the
+ * repeatable ones that are new or whose checksum changed (Flyway runs them last).
+ */
 function pendingMigrations(migrations, applied, target) {
-    return migrations.filter((m) => !applied.some((r) => sameVersion(r.version, m.version)) &&
+    const rows = versionedRows(applied);
+    const versioned = migrations.filter((m) => !m.repeatable &&
+        !rows.some((r) => sameVersion(r.version, m.version)) &&
         (target === undefined || compareVersions(m.version, target) <= 0));
+    const repeatable = migrations.filter((m) => m.repeatable && !applied.some((r) => r.version === m.version && r.sha256 === m.sha256));
+    return [...versioned, ...repeatable];
 }
 function newestVersion(applied) {
     let max = null;
-    for (const r of applied)
+    for (const r of versionedRows(applied))
         if (max === null || compareVersions(r.version, max) > 0)
             max = r.version;
     return max;
 }
 
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __nccwpck_require__(98995);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(73136);
+;// CONCATENATED MODULE: ./src/kit/pg-parser.ts
+
+
+
+
+let loaded;
+/**
+ * PostgreSQL's own parser (libpg-query: libpg_query compiled to WebAssembly), loaded on first
+ * use only. Its Emscripten loader finds `libpg-query.wasm` through a free `__dirname`, which an
+ * ESM bundle does not define: point it at the bundle's directory, where the build copies the
+ * .wasm (scripts/build.mjs), or at the package in node_modules when run from source (tests).
+ * See docs/architecture.md ("Bundles").
+ */
+function loadPgParser() {
+    loaded ??= (async () => {
+        const g = globalThis;
+        if (g.__dirname === undefined)
+            g.__dirname = wasmDirectory();
+        return __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 23));
+    })().catch((err) => {
+        loaded = undefined;
+        throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${String(err)}`);
+    });
+    return loaded;
+}
+function wasmDirectory() {
+    const here = (0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url));
+    if ((0,external_node_fs_.existsSync)((0,external_node_path_.join)(here, 'libpg-query.wasm')))
+        return here;
+    const pkg = (0,external_node_module_.createRequire)(import.meta.url).resolve('libpg-query/package.json');
+    return (0,external_node_path_.join)((0,external_node_path_.dirname)(pkg), 'wasm');
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/statements.ts
+
+
+
+/** A file the PostgreSQL parser rejects: names the file and the line. */
+class statements_SqlParseError extends errors/* UserError */.yo {
+    file;
+    line;
+    constructor(file, line, message) {
+        super(`${file}: line ${line}: cannot parse: ${message}`);
+        this.name = 'SqlParseError';
+        this.file = file;
+        this.line = line;
+    }
+}
+function lineAt(text, index) {
+    let n = 1;
+    for (let i = 0; i < index && i < text.length; i++)
+        if (text.charCodeAt(i) === 10)
+            n++;
+    return n;
+}
+/** Splits a raw slice into the comments/blank lines before the statement and the statement. */
+function statementOf(sql, start, end, node, hashComments = false) {
+    const raw = sql.slice(start, end);
+    let i = 0;
+    for (;;) {
+        while (i < raw.length && (/\s/.test(raw[i]) || raw[i] === ';'))
+            i++;
+        if (raw.startsWith('--', i) || (hashComments && raw[i] === '#')) {
+            const nl = raw.indexOf('\n', i);
+            i = nl < 0 ? raw.length : nl + 1;
+        }
+        else if (raw.startsWith('/*', i)) {
+            const close = raw.indexOf('*/', i + 2);
+            i = close < 0 ? raw.length : close + 2;
+        }
+        else
+            break;
+    }
+    const text = raw.slice(i).trimEnd();
+    if (text === '')
+        return undefined;
+    return { text, leading: raw.slice(0, i), line: lineAt(sql, start + i), node };
+}
+/**
+ * PostgreSQL statements, split by the real parser (libpg-query): dollar quotes, function
+ * bodies and nested comments are its business, not a regex's.
+ */
+async function statements_splitPostgres(sql, file) {
+    const { parse } = await loadPgParser();
+    // the parser's offsets are UTF-8 byte offsets
+    const bytes = Buffer.from(sql, 'utf8');
+    const ascii = bytes.length === sql.length;
+    const charAt = (byte) => ascii ? byte : bytes.subarray(0, byte).toString('utf8').length;
+    let tree;
+    try {
+        tree = await parse(sql);
+    }
+    catch (err) {
+        const details = err.sqlDetails;
+        // only the parser's own syntax errors carry sqlDetails; anything else is not the file's fault
+        if (!details)
+            throw err;
+        const pos = details.cursorPosition;
+        const line = typeof pos === 'number' && pos >= 0 ? lineAt(sql, charAt(pos)) : 1;
+        throw new statements_SqlParseError(file, line, err instanceof Error ? err.message : String(err));
+    }
+    const out = [];
+    // each statement's region starts where the previous one ended, so the comments before it
+    // (which the parser's location may skip) are its `leading` text
+    let prevEnd = 0;
+    for (const s of tree.stmts ?? []) {
+        const from = s.stmt_location ?? 0;
+        const to = s.stmt_len ? from + s.stmt_len : bytes.length;
+        const st = statementOf(sql, charAt(Math.min(prevEnd, from)), charAt(to), s.stmt);
+        prevEnd = to;
+        if (st)
+            out.push(st);
+    }
+    return out;
+}
+/**
+ * MySQL/MariaDB and SQLite statements, split by a small lexer that respects '…' and "…"
+ * strings, `…` and […] identifiers, -- # and /* *\/ comments, and the BEGIN … END body of a
+ * trigger or routine (whose inner `;` do not end the statement).
+ */
+function splitGeneric(sql, engine) {
+    const out = [];
+    let start = 0;
+    let depth = 0;
+    let i = 0;
+    const n = sql.length;
+    const isWord = (c) => c !== undefined && /[A-Za-z0-9_$]/.test(c);
+    const wordAt = (k) => {
+        let e = k;
+        while (e < n && isWord(sql[e]))
+            e++;
+        return sql.slice(k, e).toUpperCase();
+    };
+    const nextWord = (k) => {
+        let e = k;
+        while (e < n && /\s/.test(sql[e]))
+            e++;
+        return wordAt(e);
+    };
+    const hasBody = () => /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP(?:ORARY)?\s+)?(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b/i.test(
+    // leading comments were already skipped by statementOf's caller; the head is enough
+    stripLeadingComments(sql.slice(start, i)));
+    while (i < n) {
+        const c = sql[i];
+        if (c === "'" || c === '"' || c === '`') {
+            i = skipQuoted(sql, i, c, engine === 'mysql' && c !== '`');
+            continue;
+        }
+        if (c === '[' && engine === 'sqlite') {
+            const close = sql.indexOf(']', i + 1);
+            i = close < 0 ? n : close + 1;
+            continue;
+        }
+        if ((c === '-' && sql[i + 1] === '-') || (c === '#' && engine === 'mysql')) {
+            const nl = sql.indexOf('\n', i);
+            i = nl < 0 ? n : nl + 1;
+            continue;
+        }
+        if (c === '/' && sql[i + 1] === '*') {
+            const close = sql.indexOf('*/', i + 2);
+            i = close < 0 ? n : close + 2;
+            continue;
+        }
+        if (isWord(c) && !isWord(sql[i - 1])) {
+            const w = wordAt(i);
+            if ((w === 'BEGIN' || w === 'CASE') && (depth > 0 || hasBody()))
+                depth++;
+            else if (w === 'END' && depth > 0) {
+                // END IF / END LOOP / END WHILE / END REPEAT close blocks that did not count
+                if (!['IF', 'LOOP', 'WHILE', 'REPEAT'].includes(nextWord(i + 3)))
+                    depth--;
+            }
+            i += Math.max(1, w.length);
+            continue;
+        }
+        if (c === ';' && depth === 0) {
+            const st = statementOf(sql, start, i, undefined, engine === 'mysql');
+            if (st)
+                out.push(st);
+            start = i + 1;
+        }
+        i++;
+    }
+    const last = statementOf(sql, start, n, undefined, engine === 'mysql');
+    if (last)
+        out.push(last);
+    return out;
+}
+function stripLeadingComments(text) {
+    return text.replace(/^(?:\s+|--[^\n]*\n?|#[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+}
+/** Index after the closing quote; a doubled quote (and a backslash in MySQL strings) escapes. */
+function skipQuoted(sql, from, q, backslash) {
+    let i = from + 1;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (backslash && c === '\\') {
+            i += 2;
+            continue;
+        }
+        if (c === q) {
+            if (sql[i + 1] === q) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i++;
+    }
+    return sql.length;
+}
+async function splitStatements(sql, engine, file) {
+    return engine === 'postgres' ? statements_splitPostgres(sql, file) : splitGeneric(sql, engine);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/transactions.ts
+/**
+ * Why a PostgreSQL statement cannot run inside a transaction block, or undefined when it
+ * can. From the parse tree, like Flyway does: such a file then runs statement by statement
+ * outside a transaction, without needing the `-- runbook:no-transaction` marker.
+ */
+function nonTransactionalReason(node) {
+    if (!node)
+        return undefined;
+    if ('IndexStmt' in node && node.IndexStmt.concurrent)
+        return 'CREATE INDEX CONCURRENTLY';
+    if ('DropStmt' in node && node.DropStmt.concurrent)
+        return 'DROP INDEX CONCURRENTLY';
+    if ('ReindexStmt' in node) {
+        const params = node.ReindexStmt.params ?? [];
+        const concurrently = params.some((p) => 'DefElem' in p && p.DefElem.defname?.toLowerCase() === 'concurrently');
+        if (concurrently)
+            return 'REINDEX CONCURRENTLY';
+        if (node.ReindexStmt.kind === 'REINDEX_OBJECT_SYSTEM' ||
+            node.ReindexStmt.kind === 'REINDEX_OBJECT_DATABASE')
+            return 'REINDEX SYSTEM/DATABASE';
+    }
+    if ('VacuumStmt' in node)
+        return node.VacuumStmt.is_vacuumcmd ? 'VACUUM' : undefined;
+    if ('CreatedbStmt' in node)
+        return 'CREATE DATABASE';
+    if ('DropdbStmt' in node)
+        return 'DROP DATABASE';
+    if ('AlterSystemStmt' in node)
+        return 'ALTER SYSTEM';
+    if ('CreateTableSpaceStmt' in node)
+        return 'CREATE TABLESPACE';
+    if ('DropTableSpaceStmt' in node)
+        return 'DROP TABLESPACE';
+    if ('CreateSubscriptionStmt' in node)
+        return 'CREATE SUBSCRIPTION';
+    return undefined;
+}
+/** Statements that need no transaction either way: settings, comments on nothing. */
+function isNeutral(node) {
+    return node !== undefined && ('VariableSetStmt' in node || 'VariableShowStmt' in node);
+}
+function transactionNeeds(statements) {
+    const out = {};
+    for (const s of statements) {
+        const reason = nonTransactionalReason(s.node);
+        if (reason)
+            out.nonTransactional ??= { statement: s, reason };
+        else if (!isNeutral(s.node))
+            out.transactional ??= s;
+    }
+    return out;
+}
+/**
+ * A cheap gate before loading the parser: only text mentioning one of these words can hold
+ * a statement that cannot run in a transaction. The decision itself is the parser's.
+ */
+function mayNeedNoTransaction(sql) {
+    return /\b(concurrently|vacuum|database|system|tablespace|subscription)\b/i.test(sql);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/execute.ts
+
+
+
+
+/** A file run outside a transaction failed or stopped part-way: the message says what ran. */
+class PartialFileError extends errors/* UserError */.yo {
+    /** stopped by a cancellation rather than by a failing statement */
+    cancelled;
+    constructor(message, cancelled, options) {
+        super(message, options);
+        this.name = 'PartialFileError';
+        this.cancelled = cancelled;
+    }
+}
+/** Thrown at a checkpoint after the run was cancelled (SIGINT/SIGTERM). */
+class execute_CancelledError extends errors/* UserError */.yo {
+    constructor(signal) {
+        super(`cancelled (${String(signal.reason ?? 'signal')})`);
+        this.name = 'CancelledError';
+    }
+}
+/**
+ * Decides whether a file runs in a transaction. `marker`: `-- runbook:no-transaction` or
+ * dbmate's `transaction:false`. On PostgreSQL a file holding a statement that cannot run in a
+ * transaction (CREATE INDEX CONCURRENTLY, VACUUM, ...) runs outside one without the marker.
+ */
+async function planFile(driver, sql, file, marker) {
+    if (driver.engine === 'postgres') {
+        if (!marker && !mayNeedNoTransaction(sql))
+            return { transaction: true };
+        let statements;
+        try {
+            statements = await splitStatements(sql, 'postgres', file);
+        }
+        catch (err) {
+            // without the marker the server itself is the judge of a file the parser refuses
+            if (!marker && err instanceof statements_SqlParseError)
+                return { transaction: true };
+            throw err;
+        }
+        if (marker)
+            return { transaction: false, statements, reason: 'no-transaction marker' };
+        const needs = transactionNeeds(statements);
+        if (!needs.nonTransactional)
+            return { transaction: true };
+        return {
+            transaction: false,
+            statements,
+            reason: `${needs.nonTransactional.reason} (line ${needs.nonTransactional.statement.line}) cannot run in a transaction`,
+        };
+    }
+    if (!marker)
+        return { transaction: true };
+    return {
+        transaction: false,
+        statements: await splitStatements(sql, driver.engine, file),
+        reason: 'no-transaction marker',
+    };
+}
+/** Lets pending signal handlers run, then stops when the run was cancelled. */
+async function checkpoint(signal) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted)
+        throw new execute_CancelledError(signal);
+}
+function describeStatement(s, i) {
+    const head = s.text.replace(/\s+/g, ' ').slice(0, 60);
+    return `#${i + 1} (line ${s.line}: ${head}${s.text.length > 60 ? '…' : ''})`;
+}
+/**
+ * Runs a file's text as planned, then `record` (the tracking row). In a transaction, any
+ * failure or a cancellation rolls everything back. Outside one, statements run one by one
+ * and a failure says which ran and which did not.
+ */
+async function executeFile(driver, plan, sql, file, record, signal) {
+    // a signal while a statement runs interrupts it on the server (pg_cancel_backend, KILL QUERY)
+    const interrupt = () => void driver.interrupt().catch(() => undefined);
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+        if (plan.transaction)
+            await inTransaction(driver, sql, file, record, signal);
+        else
+            await oneByOne(driver, plan.statements ?? [], file, record, signal);
+    }
+    finally {
+        signal?.removeEventListener('abort', interrupt);
+    }
+}
+async function inTransaction(driver, sql, file, record, signal) {
+    await checkpoint(signal);
+    await driver.begin();
+    try {
+        await driver.execScript(sql);
+        await record();
+        await checkpoint(signal);
+        await driver.commit();
+    }
+    catch (err) {
+        await driver.rollback().catch(() => undefined);
+        if (signal?.aborted)
+            throw new execute_CancelledError(signal);
+        const line = driver.errorLine(err, sql);
+        throw new errors/* UserError */.yo(`${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}${line ? ` (line ${line})` : ''}`, {
+            cause: err,
+        });
+    }
+}
+async function oneByOne(driver, statements, file, record, signal) {
+    const ran = [];
+    const notRun = (from) => statements.length > from
+        ? ` Not run: ${statements
+            .slice(from)
+            .map((s, k) => describeStatement(s, from + k))
+            .join(', ')}.`
+        : '';
+    const ranText = () => ran.length ? ` Ran (not undone): ${ran.join(', ')}.` : ' No statement of it ran.';
+    for (const [i, s] of statements.entries()) {
+        if (signal?.aborted) {
+            throw new PartialFileError(`${file} was stopped before statement ${describeStatement(s, i)} (outside a transaction).${ranText()}${notRun(i)}`, true);
+        }
+        try {
+            await driver.execScript(s.text);
+        }
+        catch (err) {
+            const inner = driver.errorLine(err, s.text);
+            const line = inner ? s.line + inner - 1 : s.line;
+            const why = signal?.aborted ? 'was cancelled' : `failed: ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}`;
+            throw new PartialFileError(`${file} line ${line}: statement ${describeStatement(s, i)} ${why}. The file ran outside a transaction and is not recorded as applied.${ranText()}${notRun(i + 1)} Undo what ran, or make its statements idempotent (IF NOT EXISTS), before running it again.`, signal?.aborted === true, { cause: err });
+        }
+        ran.push(describeStatement(s, i));
+    }
+    await record();
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/files.ts
+
+
+
+
+
+
+/** Sorts and classifies a directory listing in a layout (pure, for tests). */
+function classifyListing(names, layout = 'runbook') {
+    const out = { layout, ups: [], downs: [], repeatables: [], invalid: [] };
+    for (const n of [...names].sort()) {
+        const c = classifyFileName(n, layout);
+        if (c === undefined)
+            continue;
+        if (c === 'invalid')
+            out.invalid.push(n);
+        else if (c.kind === 'up')
+            out.ups.push(c);
+        else if (c.kind === 'down')
+            out.downs.push(c);
+        else
+            out.repeatables.push(c);
+    }
+    const byVersion = (a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file);
+    out.ups.sort(byVersion);
+    out.downs.sort(byVersion);
+    return out;
+}
+function sha256Of(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+function listDir(dir) {
+    try {
+        if (!(0,external_node_fs_.statSync)(dir).isDirectory())
+            throw new errors/* UserError */.yo(`migrations directory ${dir} is not a directory`);
+        return (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch (err) {
+        if (err instanceof errors/* UserError */.yo)
+            throw err;
+        throw new errors/* UserError */.yo(`migrations directory ${dir} does not exist`);
+    }
+}
+/** layout 'auto' (or undefined) detects it from the files. */
+function files_scanDir(dir, layout) {
+    const names = listDir(dir);
+    const chosen = layout === undefined || layout === 'auto'
+        ? detectLayout(names, (f) => (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, f), 'utf8'))
+        : layout;
+    return classifyListing(names, chosen);
+}
+/**
+ * Splits a dbmate file into its `-- migrate:up` and `-- migrate:down` sections. Each
+ * section keeps its line numbers (the lines before it are left blank), so an error's line
+ * is the file's line. Returns an error text when the markers are not one up, then at most
+ * one down: such a file must never run at all, let alone whole.
+ */
+function dbmateSections(sql) {
+    const lines = sql.split('\n');
+    const markers = [];
+    lines.forEach((text, i) => {
+        DBMATE_MARKER.lastIndex = 0;
+        const m = DBMATE_MARKER.exec(text);
+        if (m)
+            markers.push({ kind: m[1].toLowerCase(), options: m[2], line: i });
+    });
+    const ups = markers.filter((m) => m.kind === 'up');
+    const downs = markers.filter((m) => m.kind === 'down');
+    if (ups.length !== 1)
+        return `has ${ups.length} '-- migrate:up' markers (exactly one expected)`;
+    if (downs.length > 1)
+        return `has ${downs.length} '-- migrate:down' markers (at most one)`;
+    if (downs.length && downs[0].line < ups[0].line)
+        return `has '-- migrate:down' before '-- migrate:up'`;
+    const section = (from, to) => `${'\n'.repeat(from + 1)}${lines.slice(from + 1, to).join('\n')}`;
+    const upEnd = downs.length ? downs[0].line : lines.length;
+    const noTx = (options) => /\btransaction\s*:\s*false\b/i.test(options);
+    const downText = downs.length ? section(downs[0].line, lines.length) : undefined;
+    return {
+        up: section(ups[0].line, upEnd),
+        // an empty down section undoes nothing: revert refuses it like a missing down file
+        down: downText !== undefined && hasStatements(downText) ? downText : undefined,
+        upNoTransaction: noTx(ups[0].options),
+        downNoTransaction: downs.length ? noTx(downs[0].options) : false,
+    };
+}
+/** Whether text holds more than blank lines and `--` comments. */
+function hasStatements(text) {
+    return text.split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('--'));
+}
+/** Reads the up and repeatable files (one per version; duplicates are check's business). */
+function files_loadMigrations(dir, scanned) {
+    const out = [];
+    for (const up of scanned.ups) {
+        if (out.some((m) => sameVersion(m.version, up.version)))
+            continue;
+        const down = scanned.downs.find((d) => sameVersion(d.version, up.version));
+        out.push({ ...readMigration(dir, up), down: down?.file });
+    }
+    for (const r of scanned.repeatables)
+        out.push({ ...readMigration(dir, r), repeatable: true });
+    return out;
+}
+function readMigration(dir, f) {
+    const bytes = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, f.file));
+    const text = bytes.toString('utf8');
+    const base = { version: f.version, name: f.name, file: f.file, sha256: sha256Of(bytes) };
+    // markers mean dbmate sections in every layout: such a file is never run whole
+    if (hasDbmateMarkers(text)) {
+        const s = dbmateSections(text);
+        if (typeof s === 'string')
+            return { ...base, sql: '', sectionError: `${f.file} ${s}` };
+        return {
+            ...base,
+            sql: s.up,
+            downSql: s.down,
+            noTransaction: s.upNoTransaction || wantsNoTransaction(s.up),
+            downNoTransaction: s.downNoTransaction,
+        };
+    }
+    return { ...base, sql: text, noTransaction: wantsNoTransaction(text) };
+}
+/** A file that starts with this comment runs outside a transaction (CREATE INDEX CONCURRENTLY). */
+function wantsNoTransaction(sql) {
+    return /^\s*--\s*runbook:no-transaction\b/i.test(sql);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/sql/transaction-check.ts
+
+
+/**
+ * check's PostgreSQL pass: a file that mixes statements which cannot run in a transaction
+ * with transactional DDL runs outside a transaction, so a failure half-way leaves the DDL
+ * before it applied and the file unrecorded. Such a file should be split in two.
+ */
+async function transactionFindings(engine, migrations) {
+    if (engine !== 'postgres')
+        return [];
+    const findings = [];
+    for (const m of migrations) {
+        if (m.sectionError || !mayNeedNoTransaction(m.sql))
+            continue;
+        try {
+            const needs = transactionNeeds(await splitStatements(m.sql, 'postgres', m.file));
+            if (needs.nonTransactional && needs.transactional) {
+                findings.push({
+                    code: 'mixed-transaction',
+                    message: `${m.file} mixes ${needs.nonTransactional.reason} (line ${needs.nonTransactional.statement.line}), which cannot run in a transaction, with transactional statements (line ${needs.transactional.line}); the whole file would run outside a transaction. Move the ${needs.nonTransactional.reason} into a file of its own.`,
+                });
+            }
+        }
+        catch (err) {
+            // an unparsable file is the linter's finding, and the server's error on apply
+            if (!(err instanceof statements_SqlParseError))
+                throw err;
+        }
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./src/migrations/sql/runner.ts
+
+
+
 
 
 
@@ -30153,9 +30797,9 @@ function parseSqlState(state) {
     const v = state.version;
     if (v === null)
         return null;
-    if (typeof v === 'string' && /^\d+$/.test(v))
+    if (typeof v === 'string' && VERSION_TEXT.test(v))
         return v;
-    throw new errors/* UserError */.yo(`previous-state for the sql tool must be {"version": "<digits>"} or {"version": null}`);
+    throw new errors/* UserError */.yo(`previous-state for the sql tool must be {"version": "<digits or dotted digits>"} or {"version": null}`);
 }
 async function openDriver(ctx, readOnly) {
     const t = ctx.database;
@@ -30177,19 +30821,20 @@ function createSqlTool(ctx) {
             return await driver.readApplied(table);
         }
         catch (err) {
-            throw new errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}; choose another migrations-table`);
+            throw new errors/* UserError */.yo(`table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`);
         }
     }
+    const scan = () => files_scanDir(dir, ctx.sqlLayout);
     async function snapshot(driver) {
-        const scanned = scanDir(dir);
+        const scanned = scan();
         return {
             scanned,
-            migrations: loadMigrations(dir, scanned),
+            migrations: files_loadMigrations(dir, scanned),
             applied: await readApplied(driver),
         };
     }
     async function readOnly(fn) {
-        scanDir(dir); // a missing directory is reported before connecting
+        scan(); // a missing directory is reported before connecting
         const driver = await openDriver(ctx, true);
         try {
             return await fn(driver);
@@ -30201,44 +30846,51 @@ function createSqlTool(ctx) {
     function validateTarget(s, target) {
         if (target === undefined)
             return;
-        if (!/^\d+$/.test(target))
-            throw new errors/* InputError */.dz('target', `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003)`);
-        if (!s.migrations.some((m) => compareVersions(m.version, target) === 0)) {
+        if (!VERSION_TEXT.test(target))
+            throw new errors/* InputError */.dz('target', `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003), dotted for Flyway (1.2)`);
+        if (!s.migrations.some((m) => !m.repeatable && compareVersions(m.version, target) === 0)) {
             throw new errors/* InputError */.dz('target', `version '${target}' does not exist in ${ctx.migrationsDir}`);
         }
     }
     function toStatus(s) {
         return {
             state: sqlState(s.applied),
-            applied: s.applied.map((r) => `${r.version}_${r.name}`),
+            applied: s.applied.map((r) => isRepeatableVersion(r.version) ? r.version : `${r.version}_${r.name}`),
             pending: pendingMigrations(s.migrations, s.applied).map((m) => m.file),
         };
     }
-    async function runFile(driver, sql, record) {
-        const tx = driver.transactionalDdl ? !wantsNoTransaction(sql) : true;
-        if (tx)
-            await driver.begin();
-        try {
-            await driver.execScript(sql);
-            await record();
-            if (tx)
-                await driver.commit();
-        }
-        catch (err) {
-            if (tx)
-                await driver.rollback().catch(() => undefined);
-            const line = driver.errorLine(err, sql);
-            throw new Error(`${(0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err))}${line ? ` (line ${line})` : ''}`, {
-                cause: err,
-            });
-        }
+    /** Runs one file (or dbmate section) as planned, then records it; errors name the file. */
+    async function runFile(driver, sql, file, noTransactionMarker, record) {
+        const plan = await planFile(driver, sql, file, noTransactionMarker);
+        if (!plan.transaction)
+            ctx.log(`${file} runs outside a transaction: ${plan.reason}`);
+        await executeFile(driver, plan, sql, file, record, ctx.signal);
+        return plan;
+    }
+    /** What undoes an applied version: a dbmate down section, or a down/undo file. */
+    function downOf(s, row) {
+        const m = s.migrations.find((x) => !x.repeatable && compareVersions(x.version, row.version) === 0);
+        if (m?.downSql !== undefined)
+            return {
+                label: `${m.file} (down section)`,
+                sql: m.downSql,
+                noTransaction: m.downNoTransaction === true || wantsNoTransaction(m.downSql),
+            };
+        const file = s.scanned.downs.find((d) => compareVersions(d.version, row.version) === 0)?.file;
+        if (!file)
+            return undefined;
+        const sql = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, file), 'utf8');
+        return { label: file, sql, noTransaction: wantsNoTransaction(sql) };
     }
     return {
         name: 'sql',
         status: () => readOnly(async (d) => toStatus(await snapshot(d))),
         check: () => readOnly(async (d) => {
             const s = await snapshot(d);
-            return checkSqlMigrations(s.scanned, s.migrations, s.applied);
+            return [
+                ...checkSqlMigrations(s.scanned, s.migrations, s.applied),
+                ...(await transactionFindings(d.engine, s.migrations)),
+            ];
         }),
         plan: (target) => readOnly(async (d) => {
             const s = await snapshot(d);
@@ -30248,7 +30900,9 @@ function createSqlTool(ctx) {
             if (findings.length)
                 throw new CheckFailedError(findings, 'check');
             const toApply = pendingMigrations(s.migrations, s.applied, target);
-            const preview = toApply.map((m) => `-- ${m.file}\n${m.sql.trimEnd()}\n`).join('\n');
+            const preview = toApply
+                .map((m) => `-- ${m.file}${m.downSql !== undefined || m.sql.startsWith('\n') ? ' (up section)' : ''}\n${m.sql.trim()}\n`)
+                .join('\n');
             return {
                 ...toStatus(s),
                 toApply: toApply.map((m) => m.file),
@@ -30273,9 +30927,10 @@ function createSqlTool(ctx) {
                     const todo = pendingMigrations(s.migrations, s.applied, target);
                     const applied = [];
                     const applyResult = () => {
+                        const done = todo.slice(0, applied.length).filter((m) => !m.repeatable);
                         const versions = [
-                            ...s.applied.map((r) => r.version),
-                            ...todo.slice(0, applied.length).map((m) => m.version),
+                            ...versionedRows(s.applied).map((r) => r.version),
+                            ...done.map((m) => m.version),
                         ];
                         const newest = versions.sort(compareVersions).at(-1) ?? null;
                         return {
@@ -30291,25 +30946,25 @@ function createSqlTool(ctx) {
                     if (todo.length)
                         await driver.ensureTable(table);
                     for (const m of todo) {
-                        ctx.log(`applying ${m.file}`);
                         const started = Date.now();
                         try {
-                            await runFile(driver, m.sql, () => driver.insertApplied(table, {
-                                version: m.version,
-                                name: m.name,
-                                sha256: m.sha256,
-                                duration_ms: Date.now() - started,
-                            }));
+                            if (ctx.signal?.aborted)
+                                throw new execute_CancelledError(ctx.signal);
+                            ctx.log(`applying ${m.file}`);
+                            await runFile(driver, m.sql, m.file, m.noTransaction === true, async () => {
+                                // a repeatable migration's row is replaced when its checksum changed
+                                if (m.repeatable)
+                                    await driver.deleteApplied(table, m.version);
+                                await driver.insertApplied(table, {
+                                    version: m.version,
+                                    name: m.name,
+                                    sha256: m.sha256,
+                                    duration_ms: Date.now() - started,
+                                });
+                            });
                         }
                         catch (err) {
-                            const partial = applyResult();
-                            const kept = applied.length
-                                ? ` ${applied.length} earlier migration(s) of this run stay applied.`
-                                : '';
-                            const how = driver.transactionalDdl
-                                ? ' It was rolled back: nothing of it is applied.'
-                                : ` ${t.engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
-                            throw new ApplyFailedError(`migration ${m.file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${how}${kept}`, partial);
+                            throw applyFailure(err, m, applyResult(), t.engine, driver.transactionalDdl);
                         }
                         const durationMs = Date.now() - started;
                         applied.push({ name: m.file, durationMs });
@@ -30327,33 +30982,30 @@ function createSqlTool(ctx) {
             if (!t)
                 throw new errors/* UserError */.yo('the sql tool needs database-url');
             const targetVersion = parseSqlState(state);
-            scanDir(dir);
+            scan();
             return withMigrationLock(t, ctx.lockWaitMs, ctx.log, async () => {
                 const driver = await openDriver(ctx, false);
                 try {
                     const s = await snapshot(driver);
                     const previous = sqlState(s.applied);
-                    const toRevert = s.applied
+                    const toRevert = versionedRows(s.applied)
                         .filter((r) => targetVersion === null || compareVersions(r.version, targetVersion) > 0)
                         .sort((a, b) => compareVersions(b.version, a.version));
-                    const downs = toRevert.map((r) => {
-                        const down = s.scanned.downs.find((d) => compareVersions(d.version, r.version) === 0);
-                        return { row: r, down };
-                    });
+                    const downs = toRevert.map((r) => ({ row: r, down: downOf(s, r) }));
                     const missing = downs.filter((d) => !d.down).map((d) => `${d.row.version}_${d.row.name}`);
                     if (missing.length) {
-                        throw new errors/* UserError */.yo(`cannot revert to version ${targetVersion ?? '(none)'}: no down file for ${missing.join(', ')} (expected <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql); nothing was reverted`);
+                        throw new errors/* UserError */.yo(`cannot revert to version ${targetVersion ?? '(none)'}: no down file or section for ${missing.join(', ')} (layout ${s.scanned.layout}: ${namingHelp(s.scanned.layout)}); nothing was reverted`);
                     }
                     const reverted = [];
                     for (const { row, down } of downs) {
-                        const file = down?.file ?? '';
-                        const sql = (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(dir, file), 'utf8');
-                        ctx.log(`reverting ${row.version}_${row.name} with ${file}`);
+                        if (!down)
+                            continue;
+                        ctx.log(`reverting ${row.version}_${row.name} with ${down.label}`);
                         try {
-                            await runFile(driver, sql, () => driver.deleteApplied(table, row.version));
+                            await runFile(driver, down.sql, down.label, down.noTransaction, () => driver.deleteApplied(table, row.version));
                         }
                         catch (err) {
-                            throw new errors/* UserError */.yo(`down file ${file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`);
+                            throw new errors/* UserError */.yo(`${down.label} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`);
                         }
                         reverted.push(`${row.version}_${row.name}`);
                     }
@@ -30366,6 +31018,599 @@ function createSqlTool(ctx) {
             });
         },
     };
+}
+/** The one error of a failed or cancelled file, with what this run applied before it. */
+function applyFailure(err, m, partial, engine, transactionalDdl) {
+    const kept = partial.applied.length
+        ? ` ${partial.applied.length} earlier migration(s) of this run stay applied.`
+        : '';
+    const last = ` Last applied migration: ${String(partial.current.version ?? 'none')}.`;
+    if (err instanceof execute_CancelledError) {
+        const how = transactionalDdl
+            ? `its transaction was rolled back: nothing of ${m.file} is applied.`
+            : `${engine} cannot roll back DDL: statements of ${m.file} that finished may have taken effect.`;
+        return new MigrationCancelledError(`migrate was ${err.message} during ${m.file}; ${how}${kept}${last}`, partial);
+    }
+    const how = err instanceof PartialFileError
+        ? ''
+        : transactionalDdl
+            ? ' It was rolled back: nothing of it is applied.'
+            : ` ${engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
+    const text = `migration ${m.file} failed: ${(0,errors/* errorMessage */.gJ)(err)}.${how}${kept}${last}`;
+    return err instanceof PartialFileError && err.cancelled
+        ? new MigrationCancelledError(text, partial)
+        : new ApplyFailedError(text, partial);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/analyze.ts
+// functions whose default makes ADD COLUMN rewrite the table (PostgreSQL >= 11)
+const VOLATILE = new Set([
+    'random',
+    'gen_random_uuid',
+    'uuid_generate_v1',
+    'uuid_generate_v1mc',
+    'uuid_generate_v4',
+    'clock_timestamp',
+    'timeofday',
+    'nextval',
+    'txid_current',
+    'setseed',
+]);
+const SMALL_INTS = new Set(['int2', 'int4', 'serial', 'serial2', 'serial4', 'smallserial']);
+const SERIALS = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
+function tableKey(r) {
+    if (!r?.relname)
+        return undefined;
+    return r.schemaname ? `${r.schemaname}.${r.relname}` : r.relname;
+}
+function typeOf(t) {
+    const names = t?.names ?? [];
+    const last = names[names.length - 1];
+    return last && 'String' in last ? (last.String.sval ?? '') : '';
+}
+function constraintsOf(c) {
+    return (c.constraints ?? []).flatMap((n) => ('Constraint' in n ? [n.Constraint] : []));
+}
+function has(cs, type) {
+    return cs.find((c) => c.contype === type);
+}
+/** Whether an expression calls a volatile function anywhere inside it. */
+function callsVolatile(node) {
+    if (node === null || typeof node !== 'object')
+        return undefined;
+    if (Array.isArray(node)) {
+        for (const n of node) {
+            const hit = callsVolatile(n);
+            if (hit)
+                return hit;
+        }
+        return undefined;
+    }
+    const rec = node;
+    const call = rec.FuncCall;
+    if (call) {
+        const names = call.funcname ?? [];
+        const last = names[names.length - 1];
+        const name = last && 'String' in last ? (last.String.sval ?? '') : '';
+        if (VOLATILE.has(name.toLowerCase()))
+            return `${name}()`;
+    }
+    for (const v of Object.values(rec)) {
+        const hit = callsVolatile(v);
+        if (hit)
+            return hit;
+    }
+    return undefined;
+}
+/**
+ * What one migration (a file, an Alembic revision, a Django migration) does that takes the
+ * wrong lock or breaks the running application. Tables created in the same migration are
+ * exempt where the lock does not matter: nobody uses them yet.
+ */
+function analyze_analyze(statements, startsInTransaction = false) {
+    const hits = [];
+    const created = new Set();
+    const isNew = (t) => t !== undefined && (created.has(t) || created.has(t.split('.').pop() ?? t));
+    let lockTimeout = false;
+    let inTransaction = startsInTransaction;
+    let timeoutReported = false;
+    for (const s of statements) {
+        const node = s.node;
+        if (!node)
+            continue;
+        const hit = (rule, table, detail) => {
+            hits.push({ rule, statement: s, table, detail });
+        };
+        // a statement that needs a strong lock on a table that is already in use
+        const locking = (table) => {
+            if (lockTimeout || timeoutReported || isNew(table))
+                return;
+            timeoutReported = true;
+            hit('require-timeout-settings', table);
+        };
+        if ('VariableSetStmt' in node) {
+            const v = node.VariableSetStmt;
+            if (v.name === 'lock_timeout')
+                lockTimeout = v.kind !== 'VAR_RESET' && !isZero(v.args);
+        }
+        else if ('TransactionStmt' in node) {
+            const k = node.TransactionStmt.kind;
+            if (k === 'TRANS_STMT_BEGIN' || k === 'TRANS_STMT_START')
+                inTransaction = true;
+            else if (k === 'TRANS_STMT_COMMIT' || k === 'TRANS_STMT_ROLLBACK')
+                inTransaction = false;
+        }
+        else if ('CreateStmt' in node) {
+            const c = node.CreateStmt;
+            const table = tableKey(c.relation);
+            if (table)
+                created.add(table);
+            const tablePk = (c.tableElts ?? [])
+                .flatMap((e) => 'Constraint' in e && e.Constraint.contype === 'CONSTR_PRIMARY'
+                ? (e.Constraint.keys ?? [])
+                : [])
+                .map((k) => ('String' in k ? k.String.sval : undefined));
+            for (const e of c.tableElts ?? []) {
+                if (!('ColumnDef' in e))
+                    continue;
+                const col = e.ColumnDef;
+                columnTypeRules(col, table, hit);
+                const pk = has(constraintsOf(col), 'CONSTR_PRIMARY') || tablePk.includes(col.colname);
+                if (pk && SMALL_INTS.has(typeOf(col.typeName)))
+                    hit('prefer-bigint-over-int', table, col.colname);
+            }
+        }
+        else if ('IndexStmt' in node) {
+            const ix = node.IndexStmt;
+            const table = tableKey(ix.relation);
+            if (ix.concurrent) {
+                if (inTransaction)
+                    hit('ban-concurrent-index-creation-in-transaction', table);
+            }
+            else if (!isNew(table)) {
+                hit('require-concurrent-index-creation', table);
+                locking(table);
+            }
+        }
+        else if ('DropStmt' in node) {
+            const d = node.DropStmt;
+            const names = (d.objects ?? []).map(objectName);
+            if (d.removeType === 'OBJECT_INDEX' && !d.concurrent) {
+                hit('require-concurrent-index-deletion', undefined, names.join(', '));
+                locking(undefined);
+            }
+            else if (d.removeType === 'OBJECT_TABLE') {
+                for (const n of names.filter((x) => !isNew(x)))
+                    hit('ban-drop-table', n);
+            }
+        }
+        else if ('DropdbStmt' in node) {
+            hit('ban-drop-database', undefined, node.DropdbStmt.dbname);
+        }
+        else if ('RenameStmt' in node) {
+            const r = node.RenameStmt;
+            const table = tableKey(r.relation);
+            if (isNew(table))
+                continue;
+            if (r.renameType === 'OBJECT_COLUMN')
+                hit('renaming-column', table, r.subname);
+            else if (r.renameType === 'OBJECT_TABLE')
+                hit('renaming-table', table);
+            else
+                continue;
+            locking(table);
+        }
+        else if ('AlterTableStmt' in node) {
+            const a = node.AlterTableStmt;
+            if (a.objtype !== 'OBJECT_TABLE')
+                continue;
+            const table = tableKey(a.relation);
+            if (isNew(table)) {
+                // a new table's columns still get the type rules
+                for (const cmd of a.cmds ?? []) {
+                    if ('AlterTableCmd' in cmd &&
+                        cmd.AlterTableCmd.def &&
+                        'ColumnDef' in cmd.AlterTableCmd.def)
+                        columnTypeRules(cmd.AlterTableCmd.def.ColumnDef, table, hit);
+                }
+                continue;
+            }
+            for (const cmd of a.cmds ?? []) {
+                if ('AlterTableCmd' in cmd)
+                    alterTableRules(cmd.AlterTableCmd, table, hit);
+            }
+            locking(table);
+        }
+    }
+    return hits;
+}
+function isZero(args) {
+    const a = args?.[0];
+    if (!a || !('A_Const' in a))
+        return false;
+    const c = a.A_Const;
+    if (c.ival !== undefined)
+        return (c.ival.ival ?? 0) === 0;
+    if (c.sval !== undefined)
+        return /^0\s*(ms|s|min)?$/.test(c.sval.sval ?? '');
+    return false;
+}
+function objectName(n) {
+    if ('List' in n)
+        return (n.List.items ?? []).map((i) => ('String' in i ? i.String.sval : '')).join('.');
+    if ('String' in n)
+        return n.String.sval ?? '';
+    return '';
+}
+/** Type rules for a column, new table or not. */
+function columnTypeRules(col, table, hit) {
+    const type = typeOf(col.typeName);
+    if (type === 'varchar' && (col.typeName?.typmods ?? []).length > 0)
+        hit('prefer-text-field', table, col.colname);
+    if (type === 'timestamp')
+        hit('prefer-timestamptz', table, col.colname);
+}
+function alterTableRules(cmd, table, hit) {
+    const def = cmd.def;
+    switch (cmd.subtype) {
+        case 'AT_AddColumn': {
+            if (!def || !('ColumnDef' in def))
+                return;
+            const col = def.ColumnDef;
+            const cs = constraintsOf(col);
+            const type = typeOf(col.typeName);
+            columnTypeRules(col, table, hit);
+            const dflt = has(cs, 'CONSTR_DEFAULT');
+            const generated = has(cs, 'CONSTR_GENERATED') ?? has(cs, 'CONSTR_IDENTITY');
+            if (has(cs, 'CONSTR_PRIMARY')) {
+                hit('adding-serial-primary-key-field', table, col.colname);
+                if (SMALL_INTS.has(type))
+                    hit('prefer-bigint-over-int', table, col.colname);
+            }
+            else if (SERIALS.has(type) || generated) {
+                hit('adding-field-with-default', table, `${col.colname} (${SERIALS.has(type) ? type : 'generated'})`);
+            }
+            else if (dflt) {
+                const volatile = callsVolatile(dflt.raw_expr);
+                if (volatile)
+                    hit('adding-field-with-default', table, `${col.colname} DEFAULT ${volatile}`);
+            }
+            if (has(cs, 'CONSTR_NOTNULL') && !dflt && !generated && !SERIALS.has(type))
+                hit('adding-required-field', table, col.colname);
+            if (has(cs, 'CONSTR_UNIQUE'))
+                hit('disallowed-unique-constraint', table, col.colname);
+            if (has(cs, 'CONSTR_FOREIGN'))
+                hit('adding-foreign-key-constraint', table, col.colname);
+            return;
+        }
+        case 'AT_AlterColumnType': {
+            const col = def && 'ColumnDef' in def ? def.ColumnDef : undefined;
+            const type = typeOf(col?.typeName);
+            // to text or unbounded varchar is binary-coercible: no rewrite
+            const free = type === 'text' || (type === 'varchar' && !(col?.typeName?.typmods ?? []).length);
+            if (!free)
+                hit('changing-column-type', table, cmd.name);
+            if (col)
+                columnTypeRules({ ...col, colname: cmd.name }, table, hit);
+            return;
+        }
+        case 'AT_AddConstraint': {
+            if (!def || !('Constraint' in def))
+                return;
+            const c = def.Constraint;
+            if (c.contype === 'CONSTR_FOREIGN' && !c.skip_validation)
+                hit('adding-foreign-key-constraint', table, c.conname);
+            else if (c.contype === 'CONSTR_CHECK' && !c.skip_validation)
+                hit('constraint-missing-not-valid', table, c.conname);
+            else if (c.contype === 'CONSTR_UNIQUE' && !c.indexname)
+                hit('disallowed-unique-constraint', table, c.conname);
+            else if (c.contype === 'CONSTR_PRIMARY' && !c.indexname)
+                hit('adding-serial-primary-key-field', table, c.conname);
+            return;
+        }
+        case 'AT_DropColumn':
+            hit('ban-drop-column', table, cmd.name);
+            return;
+        default:
+            return;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/rules.ts
+const rule = (id, severity, why, fix) => ({
+    id,
+    severity,
+    why,
+    fix,
+});
+const RULES = [
+    rule('require-concurrent-index-creation', 'error', 'CREATE INDEX without CONCURRENTLY takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits, for minutes on a large table.', 'CREATE INDEX CONCURRENTLY (the sql tool runs such a file outside a transaction by itself).'),
+    rule('require-concurrent-index-deletion', 'error', 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait behind it, and behind any long query it waits for.', 'DROP INDEX CONCURRENTLY.'),
+    rule('adding-required-field', 'error', 'Adding a NOT NULL column without a default fails on a table that has rows, and the deploy stops half-way.', 'Add the column nullable (or with a non-volatile DEFAULT), backfill it, then SET NOT NULL after a validated CHECK (col IS NOT NULL) NOT VALID constraint.'),
+    rule('adding-field-with-default', 'error', 'Since PostgreSQL 11 a constant default is free, but a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval()) or a stored generated column rewrites the whole table under an ACCESS EXCLUSIVE lock.', 'Add the column without the default, set the default for new rows with ALTER COLUMN SET DEFAULT, and backfill existing rows in batches.'),
+    rule('changing-column-type', 'error', 'ALTER COLUMN TYPE usually rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock: the table is unavailable for the whole rewrite.', 'Add a new column of the new type, backfill it in batches, switch the application over, then drop the old column.'),
+    rule('adding-foreign-key-constraint', 'error', 'Adding a foreign key validates every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to both wait for the full scan.', 'ADD CONSTRAINT … FOREIGN KEY … NOT VALID, then VALIDATE CONSTRAINT in a later migration (it takes a weaker lock).'),
+    rule('constraint-missing-not-valid', 'error', 'Adding a CHECK constraint scans the whole table under an ACCESS EXCLUSIVE lock to validate existing rows.', 'ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT in a later migration.'),
+    rule('disallowed-unique-constraint', 'error', 'ADD CONSTRAINT … UNIQUE builds its index under an ACCESS EXCLUSIVE lock: the table is blocked for the whole build.', 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … UNIQUE USING INDEX.'),
+    rule('renaming-column', 'warning', 'Renaming a column breaks every running instance of the application that still uses the old name, between the migration and the deploy.', 'Add the new column, write to both, backfill, switch reads, then drop the old one (or keep the old name).'),
+    rule('renaming-table', 'warning', 'Renaming a table breaks every running instance of the application that still uses the old name.', 'Create the new table (or a view with the new name), migrate the application, then drop the old name.'),
+    rule('ban-drop-column', 'warning', 'Dropping a column loses its data for good, and the running application may still read it.', 'Stop using the column in the application first; drop it in a later release once the backup has it.'),
+    rule('ban-drop-table', 'warning', 'Dropping a table loses its data for good, and the running application may still use it.', 'Stop using the table first; drop it in a later release (or rename it aside) once the backup has it.'),
+    rule('ban-drop-database', 'error', 'DROP DATABASE in a migration destroys everything in it.', 'Do not drop databases from migrations.'),
+    rule('adding-serial-primary-key-field', 'error', 'Adding a primary key to an existing table builds its unique index (and, for a serial column, rewrites the table) under an ACCESS EXCLUSIVE lock.', 'CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … PRIMARY KEY USING INDEX.'),
+    rule('prefer-bigint-over-int', 'warning', 'A 32-bit integer primary key runs out at 2,147,483,647; changing its type later rewrites the table and every table referencing it.', 'Use bigint (bigserial, or bigint GENERATED ALWAYS AS IDENTITY) for new primary keys.'),
+    rule('prefer-text-field', 'warning', 'A varchar(n) limit can only be raised with an ALTER TABLE that takes an ACCESS EXCLUSIVE lock; text with a CHECK constraint is as fast and can be changed safely.', 'Use text, with a CHECK (length(col) <= n) constraint if a limit is needed.'),
+    rule('prefer-timestamptz', 'warning', 'timestamp without time zone stores the wall-clock time with no zone, so values written from servers or sessions in different zones cannot be compared.', 'Use timestamptz (timestamp with time zone).'),
+    rule('ban-concurrent-index-creation-in-transaction', 'error', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: the migration fails at that statement.', 'Run it outside a transaction: a file of its own (the sql tool does this by itself), atomic = False in Django, an autocommit block in Alembic.'),
+    rule('require-timeout-settings', 'warning', 'A statement that needs a strong lock queues behind any long-running query, and every later query on the table queues behind it: without lock_timeout a migration can stall the whole application.', "SET lock_timeout = '5s' (and a statement_timeout) at the start of the migration, and retry on timeout."),
+];
+const rules_RULE_IDS = new Set(RULES.map((r) => r.id));
+function rules_ruleById(id) {
+    return RULES.find((r) => r.id === id);
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/index.ts
+
+
+
+
+const DEFAULT_LINT = { mode: 'error', rules: {} };
+/** `-- runbook:ignore rule-id[, rule-id] reason` on a line of its own before the statement. */
+const IGNORE = /^[ \t]*--[ \t]*runbook:ignore[ \t]+([a-z0-9-]+(?:[ \t]*,[ \t]*[a-z0-9-]+)*)/gim;
+function suppressed(s) {
+    const out = new Set();
+    for (const m of s.leading.matchAll(IGNORE)) {
+        for (const id of m[1].split(','))
+            out.add(id.trim());
+    }
+    return out;
+}
+function excerpt(text) {
+    const one = text.replace(/\s+/g, ' ').trim();
+    return one.length > 100 ? `${one.slice(0, 99)}…` : one;
+}
+/**
+ * Lints each source with the PostgreSQL parser (loaded on first use). A source the parser
+ * cannot read is a `parse-error` finding naming the file and line: never a crash, never a pass.
+ */
+async function lintSources(sources, config = DEFAULT_LINT) {
+    if (config.mode === 'off')
+        return [];
+    const findings = [];
+    for (const src of sources) {
+        const map = src.mapLine ?? ((n) => n);
+        let statements;
+        try {
+            statements = await splitPostgres(src.sql, src.file);
+        }
+        catch (err) {
+            if (!(err instanceof SqlParseError))
+                throw err;
+            findings.push({
+                rule: 'parse-error',
+                severity: 'error',
+                file: src.file,
+                line: map(err.line),
+                excerpt: '',
+                why: err.message,
+                fix: 'Fix the syntax (the linter uses the PostgreSQL 18 parser); nothing in this file was linted.',
+            });
+            continue;
+        }
+        for (const h of analyze(statements, src.startsInTransaction)) {
+            if (suppressed(h.statement).has(h.rule))
+                continue;
+            const rule = ruleById(h.rule);
+            const configured = config.rules[h.rule];
+            if (!rule || configured === 'off')
+                continue;
+            findings.push({
+                rule: h.rule,
+                severity: config.mode === 'warning' ? 'warning' : (configured ?? rule.severity),
+                file: src.file,
+                line: map(h.statement.line),
+                excerpt: excerpt(h.statement.text),
+                table: h.table,
+                detail: h.detail,
+                why: rule.why,
+                fix: rule.fix,
+            });
+        }
+    }
+    return findings;
+}
+/** Errors first, then the biggest tables, then file order. */
+function rankFindings(findings) {
+    return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1) ||
+        (b.bytes ?? -1) - (a.bytes ?? -1) ||
+        a.file.localeCompare(b.file) ||
+        a.line - b.line);
+}
+/**
+ * Parses `lint-rules`: `rule-id: off | warning | error` entries, newline or comma separated.
+ * Returns an error text naming the bad entry, or the map.
+ */
+function parseLintRules(text) {
+    const out = {};
+    for (const raw of text.split(/[\n,]/)) {
+        const entry = raw.trim();
+        if (entry === '' || entry.startsWith('#'))
+            continue;
+        const m = /^([a-z0-9-]+)\s*[:=]\s*(off|warning|error)$/.exec(entry);
+        if (!m)
+            return `'${entry}' is not <rule-id>: off | warning | error`;
+        if (!RULE_IDS.has(m[1]))
+            return `'${m[1]}' is not a lint rule (see actions/migrate/README.md, Lint)`;
+        out[m[1]] = m[2];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/sources.ts
+
+
+
+/**
+ * The SQL a release will run, per migration, with the file each finding points at:
+ * sql files (a dbmate file's up section), Prisma's migration.sql files, and the SQL that
+ * `alembic upgrade --sql` and Django's `sqlmigrate` print, mapped back to the Python
+ * migration behind each part. `workspace`: findings' paths are relative to it.
+ */
+function lintSourcesFor(tool, ctx, plan, workspace) {
+    const rel = (path) => relative(workspace, path) || path;
+    switch (tool) {
+        case 'sql': {
+            const dir = resolve(ctx.cwd, ctx.migrationsDir);
+            const migrations = loadMigrations(dir, scanDir(dir, ctx.sqlLayout));
+            return migrations
+                .filter((m) => plan.toApply.includes(m.file) && !m.sectionError)
+                .map((m) => ({ file: rel(join(dir, m.file)), sql: m.sql }));
+        }
+        case 'prisma':
+            return plan.toApply.flatMap((name) => {
+                const path = join(ctx.cwd, 'prisma/migrations', name, 'migration.sql');
+                return existsSync(path) ? [{ file: rel(path), sql: readFileSync(path, 'utf8') }] : [];
+            });
+        case 'alembic':
+            return alembicSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'django':
+            return djangoSources(ctx.cwd, plan.preview ?? '').map((s) => ({ ...s, file: rel(s.file) }));
+        case 'command':
+            return [];
+    }
+}
+/** Splits generated SQL at header lines; each part keeps its own line numbers from 1. */
+function sources_parts(preview, header) {
+    const lines = preview.split('\n');
+    const out = [];
+    // the tools print BEGIN;/COMMIT; on lines of their own: whether a part starts inside one
+    let open = false;
+    let current;
+    for (const line of lines) {
+        const m = header.exec(line);
+        if (m) {
+            if (current)
+                out.push({
+                    key: current.key,
+                    sql: current.lines.join('\n'),
+                    inTransaction: current.inTransaction,
+                });
+            current = { key: m[1], lines: [], inTransaction: open };
+            continue;
+        }
+        if (/^BEGIN;\s*$/.test(line))
+            open = true;
+        else if (/^COMMIT;\s*$/.test(line))
+            open = false;
+        current?.lines.push(line);
+    }
+    if (current)
+        out.push({
+            key: current.key,
+            sql: current.lines.join('\n'),
+            inTransaction: current.inTransaction,
+        });
+    return out;
+}
+/** Python files under dir (a few levels deep; virtualenvs and caches skipped). */
+function pythonFiles(dir, depth = 5) {
+    if (depth < 0)
+        return [];
+    const out = [];
+    let entries;
+    try {
+        entries = readdirSync(dir, { withFileTypes: true });
+    }
+    catch {
+        return [];
+    }
+    for (const e of entries) {
+        if (e.isDirectory()) {
+            if (/^(\.|__pycache__|node_modules|venv|env|site-packages)/.test(e.name))
+                continue;
+            out.push(...pythonFiles(join(dir, e.name), depth - 1));
+        }
+        else if (e.name.endsWith('.py'))
+            out.push(join(dir, e.name));
+    }
+    return out;
+}
+function lineOf(text, pattern) {
+    const i = text.split('\n').findIndex((l) => pattern.test(l));
+    return i < 0 ? 1 : i + 1;
+}
+/** `-- Running upgrade <from> -> <to>` parts, each at its revision file's upgrade(). */
+function alembicSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return sources_parts(preview, /^-- Running upgrade\s+\S*\s*->\s*(\S+)\s*$/).map((p) => {
+        const revision = new RegExp(`^revision(?:\\s*:\\s*[\\w\\[\\], |]+)?\\s*=\\s*['"]${p.key}['"]`, 'm');
+        const file = files.find((f) => revision.test(readFileSync(f, 'utf8')));
+        const line = file ? lineOf(readFileSync(file, 'utf8'), /^def upgrade\b/) : 1;
+        return {
+            file: file ?? `alembic revision ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+/** `-- <app>.<migration>` parts (the django tool's plan), each at its migration file. */
+function djangoSources(cwd, preview) {
+    const files = pythonFiles(cwd);
+    return sources_parts(preview, /^-- ([A-Za-z0-9_]+\.[A-Za-z0-9_]+)$/).map((p) => {
+        const [app, name] = p.key.split('.');
+        const candidates = files.filter((f) => basename(f) === `${name}.py` && basename(resolve(f, '..')) === 'migrations');
+        const file = candidates.find((f) => basename(resolve(f, '../..')) === app) ?? candidates[0];
+        const line = file ? lineOf(readFileSync(file, 'utf8'), /^\s*operations\s*=/) : 1;
+        return {
+            file: file ?? `django migration ${p.key}`,
+            sql: p.sql,
+            mapLine: () => line,
+            startsInTransaction: p.inTransaction,
+        };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/migrations/lint/context.ts
+
+
+
+
+/**
+ * Live context for the findings: each touched table's estimated row count (reltuples, kept
+ * current by autovacuum/ANALYZE) and total size (table, indexes, TOAST) from pg_class. Read
+ * only; a failure leaves the findings without sizes and returns the reason.
+ */
+async function addTableContext(t, findings) {
+    const tables = [...new Set(findings.flatMap((f) => (f.table ? [f.table] : [])))];
+    if (t.engine !== 'postgres' || tables.length === 0)
+        return undefined;
+    let client;
+    try {
+        client = await connectPostgres('database-url', t, t.database, t.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'runbook-migrate-lint');
+        const r = await client.query(`SELECT q.name,
+              CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::bigint END AS rows,
+              pg_total_relation_size(c.oid) AS bytes
+         FROM unnest($1::text[]) AS q(name)
+         JOIN pg_class c ON c.oid = to_regclass(q.name)`, [tables]);
+        const byName = new Map(r.rows.map((row) => [row.name, row]));
+        for (const f of findings) {
+            const row = f.table ? byName.get(f.table) : undefined;
+            if (!row)
+                continue;
+            if (row.rows !== null)
+                f.rows = Number(row.rows);
+            if (row.bytes !== null)
+                f.bytes = Number(row.bytes);
+        }
+        return undefined;
+    }
+    catch (err) {
+        return redact(errorMessage(err));
+    }
+    finally {
+        await client?.end().catch(() => undefined);
+    }
 }
 
 // EXTERNAL MODULE: ./src/db/manifest-hash.ts
@@ -30424,6 +31669,11 @@ async function checkBackupGate(manifestPath, target, maxAgeMs, now = new Date())
 
 
 
+
+
+
+
+// the PostgreSQL linter (the parser itself loads only when lintSources runs)
 
 
 

@@ -19,7 +19,10 @@ export function loadPgParser(): Promise<PgParser> {
     const g = globalThis as { __dirname?: string };
     if (g.__dirname === undefined) g.__dirname = wasmDirectory();
     return import('libpg-query');
-  })();
+  })().catch((err: unknown) => {
+    loaded = undefined;
+    throw new Error(`cannot load the PostgreSQL parser (libpg-query): ${String(err)}`);
+  });
   return loaded;
 }
 

@@ -10,3 +10,11 @@ export class ApplyFailedError extends UserError {
     this.partial = partial;
   }
 }
+
+/** The run was cancelled (SIGINT/SIGTERM): what was applied before is in `partial`. */
+export class MigrationCancelledError extends ApplyFailedError {
+  constructor(message: string, partial: ApplyResult) {
+    super(message, partial);
+    this.name = 'MigrationCancelledError';
+  }
+}

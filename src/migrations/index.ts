@@ -15,7 +15,21 @@ import type {
 } from './types.js';
 
 export * from './types.js';
-export { ApplyFailedError } from './errors.js';
+export { ApplyFailedError, MigrationCancelledError } from './errors.js';
+export { LAYOUTS, type Layout } from './sql/layouts.js';
+// the PostgreSQL linter (the parser itself loads only when lintSources runs)
+export {
+  DEFAULT_LINT,
+  lintSources,
+  parseLintRules,
+  rankFindings,
+  RULES as LINT_RULES,
+  type LintConfig,
+  type LintFinding,
+  type LintSource,
+} from './lint/index.js';
+export { lintSourcesFor } from './lint/sources.js';
+export { addTableContext } from './lint/context.js';
 export { checkBackupGate, type BackupGateResult } from './backup-gate.js';
 export { parseDatabaseUrl, type DatabaseTarget } from '../db/url.js';
 

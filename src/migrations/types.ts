@@ -67,6 +67,13 @@ export interface ToolContext {
   /** sql */
   migrationsDir: string;
   migrationsTable: string;
+  /** sql: the file layout (runbook, golang-migrate, flyway, dbmate); auto-detected when absent */
+  sqlLayout?: 'auto' | 'runbook' | 'golang-migrate' | 'flyway' | 'dbmate';
+  /**
+   * aborted when the run is cancelled (SIGINT/SIGTERM): the sql tool interrupts the running
+   * statement, rolls the current file back and stops; see actions/migrate/README.md
+   */
+  signal?: AbortSignal;
   /** alembic, django */
   python: string;
   djangoSettings?: string;

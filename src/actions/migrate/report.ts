@@ -12,6 +12,7 @@ import {
   type Cell,
 } from '../../kit/summary.js';
 import type { AppliedMigration, Finding, MigrationState } from '../../migrations/types.js';
+import { writeLintSummary, type LintOutcome } from './lint-step.js';
 
 const PREVIEW_LIMIT = 60_000;
 
@@ -57,6 +58,7 @@ export interface SummaryData {
   lockWaitedMs?: number;
   durationMs: number;
   failure?: string;
+  lint?: LintOutcome;
 }
 
 export function writeSummary(d: SummaryData): void {
@@ -113,6 +115,7 @@ export function writeSummary(d: SummaryData): void {
       `\n\n<pre><code>${escapeHtml(redact(text))}</code></pre>\n\n`,
     );
   }
+  writeLintSummary(d.lint);
   if (d.findings) {
     heading(`Check: ${d.findings.length ? `${d.findings.length} problem(s)` : 'no problems'}`, 3);
     if (d.findings.length)

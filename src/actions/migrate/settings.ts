@@ -6,6 +6,8 @@ import type { DatabaseTarget } from '../../db/url.js';
 import { readConnectTimeout, readTlsInputs } from '../shared/database-settings.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
 import type { ToolName } from '../../migrations/types.js';
+import { LAYOUTS, type Layout } from '../../migrations/sql/layouts.js';
+import { parseLintRules, type LintConfig } from '../../migrations/lint/index.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
 export type Mode = (typeof MODES)[number];
@@ -34,6 +36,23 @@ export interface MigrateSettings {
   requireBackup: boolean;
   maxBackupAgeMs: number;
   runnerTemp: string;
+  /** sql file layout and the linter (see readSqlSettings) */
+  sql: SqlSettings;
+}
+
+/** The sql tool's layout and the PostgreSQL linter's inputs, read in one block. */
+export interface SqlSettings {
+  layout: Layout | 'auto';
+  /** the PostgreSQL linter (check and plan) */
+  lint: LintConfig;
+}
+
+function readSqlSettings(): SqlSettings {
+  const layout = getEnum('layout', ['auto', ...LAYOUTS] as const, { default: 'auto' });
+  const mode = getEnum('lint', ['error', 'warning', 'off'] as const, { default: 'error' });
+  const rules = parseLintRules(getString('lint-rules'));
+  if (typeof rules === 'string') throw new InputError('lint-rules', `${rules}.`);
+  return { layout, lint: { mode, rules } };
 }
 
 function optional(name: string): string | undefined {
@@ -64,6 +83,7 @@ export function readSettings(): MigrateSettings {
   if (tool === 'command' && mode === 'apply' && !command) {
     throw new InputError('command', 'is required with tool: command and mode: apply.');
   }
+  const sql = readSqlSettings();
   const manifest = optional('backup-manifest');
   const target = optional('target');
   if (target !== undefined && !/^[A-Za-z0-9_.:@+-]+$/.test(target)) {
@@ -90,5 +110,6 @@ export function readSettings(): MigrateSettings {
     requireBackup,
     maxBackupAgeMs,
     runnerTemp: process.env.RUNNER_TEMP || workingDirectory,
+    sql,
   };
 }

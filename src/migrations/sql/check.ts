@@ -1,5 +1,12 @@
 import type { Finding } from '../types.js';
-import { compareVersions, sameVersion, type ScannedDir, type SqlMigration } from './files.js';
+import type { ScannedDir, SqlMigration } from './files.js';
+import {
+  compareVersions,
+  isRepeatableVersion,
+  namingHelp,
+  sameVersion,
+  versionKey,
+} from './layouts.js';
 
 /** A row of the tracking table. */
 export interface AppliedRow {
@@ -24,12 +31,23 @@ export function checkSqlMigrations(
   for (const name of scanned.invalid) {
     findings.push({
       code: 'bad-name',
-      message: `${name} is not named <version>_<name>.sql, <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql`,
+      message: `${name} is not named ${namingHelp(scanned.layout)} (layout ${scanned.layout})`,
     });
+  }
+  for (const m of migrations) {
+    if (m.sectionError)
+      findings.push({ code: 'bad-sections', message: `${m.sectionError}; it will not run` });
+  }
+  for (const r of scanned.repeatables) {
+    if (r.version.length > 64)
+      findings.push({
+        code: 'bad-name',
+        message: `${r.file}: the description is longer than the 61 characters the tracking table keeps`,
+      });
   }
   const seen = new Map<string, string[]>();
   for (const up of scanned.ups) {
-    const key = BigInt(up.version).toString();
+    const key = versionKey(up.version);
     seen.set(key, [...(seen.get(key) ?? []), up.file]);
   }
   for (const files of seen.values()) {
@@ -48,12 +66,13 @@ export function checkSqlMigrations(
       });
     }
   }
-  const newestApplied = applied.reduce<string | undefined>(
+  const versioned = migrations.filter((m) => !m.repeatable);
+  const newestApplied = versionedRows(applied).reduce<string | undefined>(
     (max, r) => (max === undefined || compareVersions(r.version, max) > 0 ? r.version : max),
     undefined,
   );
-  for (const m of migrations) {
-    const row = applied.find((r) => sameVersion(r.version, m.version));
+  for (const m of versioned) {
+    const row = versionedRows(applied).find((r) => sameVersion(r.version, m.version));
     if (row) {
       if (row.sha256 !== m.sha256) {
         findings.push({
@@ -68,8 +87,8 @@ export function checkSqlMigrations(
       });
     }
   }
-  for (const r of applied) {
-    if (!migrations.some((m) => sameVersion(m.version, r.version))) {
+  for (const r of versionedRows(applied)) {
+    if (!versioned.some((m) => sameVersion(m.version, r.version))) {
       findings.push({
         code: 'missing-file',
         message: `version ${r.version} (${r.name}) is applied but its file is missing from the migrations directory`,
@@ -79,21 +98,36 @@ export function checkSqlMigrations(
   return findings;
 }
 
-/** Pending migrations in run order, limited to versions <= target when given. */
+/** Rows of versioned migrations (Flyway's repeatables are tracked by description). */
+export function versionedRows(applied: readonly AppliedRow[]): AppliedRow[] {
+  return applied.filter((r) => !isRepeatableVersion(r.version));
+}
+
+/**
+ * Pending migrations in run order, limited to versions <= target when given; then the
+ * repeatable ones that are new or whose checksum changed (Flyway runs them last).
+ */
 export function pendingMigrations(
   migrations: readonly SqlMigration[],
   applied: readonly AppliedRow[],
   target?: string,
 ): SqlMigration[] {
-  return migrations.filter(
+  const rows = versionedRows(applied);
+  const versioned = migrations.filter(
     (m) =>
-      !applied.some((r) => sameVersion(r.version, m.version)) &&
+      !m.repeatable &&
+      !rows.some((r) => sameVersion(r.version, m.version)) &&
       (target === undefined || compareVersions(m.version, target) <= 0),
   );
+  const repeatable = migrations.filter(
+    (m) => m.repeatable && !applied.some((r) => r.version === m.version && r.sha256 === m.sha256),
+  );
+  return [...versioned, ...repeatable];
 }
 
 export function newestVersion(applied: readonly AppliedRow[]): string | null {
   let max: string | null = null;
-  for (const r of applied) if (max === null || compareVersions(r.version, max) > 0) max = r.version;
+  for (const r of versionedRows(applied))
+    if (max === null || compareVersions(r.version, max) > 0) max = r.version;
   return max;
 }

@@ -21,6 +21,12 @@ export interface SqlDriver {
     row: { version: string; name: string; sha256: string; duration_ms: number },
   ): Promise<void>;
   deleteApplied(table: string, version: string): Promise<void>;
+  /**
+   * Interrupts the statement running now, from another connection (a cancelled run):
+   * pg_cancel_backend on PostgreSQL, KILL QUERY on MySQL; SQLite runs synchronously, so
+   * there is nothing to interrupt and the run stops at the next checkpoint.
+   */
+  interrupt(): Promise<void>;
   /** the line of the script the last error points at, when the engine tells */
   errorLine(err: unknown, sql: string): number | undefined;
   close(): Promise<void>;

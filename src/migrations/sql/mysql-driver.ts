@@ -65,6 +65,14 @@ export async function openMysqlDriver(t: ServerTarget): Promise<SqlDriver> {
     async deleteApplied(table, version) {
       await conn.query(`DELETE FROM ${quote(table)} WHERE version = ?`, [version]);
     },
+    async interrupt() {
+      const other = await connectMysql('database-url', t, t.database, timeout);
+      try {
+        await other.query(`KILL QUERY ${Number(conn.threadId)}`);
+      } finally {
+        await other.end().catch(() => undefined);
+      }
+    },
     errorLine(err) {
       const m = /at line (\d+)/.exec(err instanceof Error ? err.message : '');
       return m ? Number(m[1]) : undefined;

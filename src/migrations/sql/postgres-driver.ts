@@ -19,6 +19,9 @@ export async function openPostgresDriver(
   );
   if (statementTimeoutMs)
     await client.query(`SET statement_timeout = ${Math.round(statementTimeoutMs)}`);
+  // the backend to cancel when the run is interrupted
+  const backend = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const pid = backend.rows[0]?.pid;
   const quote = (table: string): string => quoteIdent(table, '"');
   return {
     engine: 'postgres',
@@ -67,6 +70,20 @@ export async function openPostgresDriver(
     },
     async deleteApplied(table, version) {
       await client.query(`DELETE FROM ${quote(table)} WHERE version = $1`, [version]);
+    },
+    async interrupt() {
+      const other = await connectPostgres(
+        'database-url',
+        t,
+        t.database,
+        timeout,
+        'runbook-migrate',
+      );
+      try {
+        await other.query('SELECT pg_cancel_backend($1)', [pid]);
+      } finally {
+        await other.end().catch(() => undefined);
+      }
     },
     errorLine(err, sql) {
       const pos = Number((err as { position?: string }).position);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError, UserError, errorMessage } from '../../kit/errors.js';
 import { formatDuration } from '../../kit/durations.js';
 import { redact } from '../../kit/secrets.js';
-import { ApplyFailedError } from '../errors.js';
+import { ApplyFailedError, MigrationCancelledError } from '../errors.js';
 import { withMigrationLock } from '../lock.js';
 import {
   CheckFailedError,
@@ -17,16 +17,30 @@ import {
   type ToolContext,
   type ToolStatus,
 } from '../types.js';
-import { checkSqlMigrations, newestVersion, pendingMigrations, type AppliedRow } from './check.js';
+import {
+  checkSqlMigrations,
+  newestVersion,
+  pendingMigrations,
+  versionedRows,
+  type AppliedRow,
+} from './check.js';
 import type { SqlDriver } from './driver.js';
 import {
-  compareVersions,
+  CancelledError,
+  executeFile,
+  PartialFileError,
+  planFile,
+  type FilePlan,
+} from './execute.js';
+import {
   loadMigrations,
   scanDir,
   wantsNoTransaction,
   type ScannedDir,
   type SqlMigration,
 } from './files.js';
+import { compareVersions, isRepeatableVersion, namingHelp, VERSION_TEXT } from './layouts.js';
+import { transactionFindings } from './transaction-check.js';
 
 interface Snapshot {
   scanned: ScannedDir;
@@ -42,9 +56,9 @@ function sqlState(applied: readonly AppliedRow[]): MigrationState {
 export function parseSqlState(state: MigrationState): string | null {
   const v = state.version;
   if (v === null) return null;
-  if (typeof v === 'string' && /^\d+$/.test(v)) return v;
+  if (typeof v === 'string' && VERSION_TEXT.test(v)) return v;
   throw new UserError(
-    `previous-state for the sql tool must be {"version": "<digits>"} or {"version": null}`,
+    `previous-state for the sql tool must be {"version": "<digits or dotted digits>"} or {"version": null}`,
   );
 }
 
@@ -67,13 +81,15 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
       return await driver.readApplied(table);
     } catch (err) {
       throw new UserError(
-        `table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${redact(errorMessage(err))}; choose another migrations-table`,
+        `table ${table} exists but is not a migrations table of this tool (version, name, sha256, applied_at, duration_ms): ${redact(errorMessage(err))}; golang-migrate and dbmate name their own table schema_migrations too — this tool keeps its own tracking, so choose another migrations-table (their table is left alone)`,
       );
     }
   }
 
+  const scan = (): ScannedDir => scanDir(dir, ctx.sqlLayout);
+
   async function snapshot(driver: SqlDriver): Promise<Snapshot> {
-    const scanned = scanDir(dir);
+    const scanned = scan();
     return {
       scanned,
       migrations: loadMigrations(dir, scanned),
@@ -82,7 +98,7 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
   }
 
   async function readOnly<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
-    scanDir(dir); // a missing directory is reported before connecting
+    scan(); // a missing directory is reported before connecting
     const driver = await openDriver(ctx, true);
     try {
       return await fn(driver);
@@ -93,12 +109,12 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
 
   function validateTarget(s: Snapshot, target: string | undefined): void {
     if (target === undefined) return;
-    if (!/^\d+$/.test(target))
+    if (!VERSION_TEXT.test(target))
       throw new InputError(
         'target',
-        `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003)`,
+        `'${target}' is not a version; the sql tool's versions are digits (e.g. 0003), dotted for Flyway (1.2)`,
       );
-    if (!s.migrations.some((m) => compareVersions(m.version, target) === 0)) {
+    if (!s.migrations.some((m) => !m.repeatable && compareVersions(m.version, target) === 0)) {
       throw new InputError('target', `version '${target}' does not exist in ${ctx.migrationsDir}`);
     }
   }
@@ -106,29 +122,45 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
   function toStatus(s: Snapshot): ToolStatus {
     return {
       state: sqlState(s.applied),
-      applied: s.applied.map((r) => `${r.version}_${r.name}`),
+      applied: s.applied.map((r) =>
+        isRepeatableVersion(r.version) ? r.version : `${r.version}_${r.name}`,
+      ),
       pending: pendingMigrations(s.migrations, s.applied).map((m) => m.file),
     };
   }
 
+  /** Runs one file (or dbmate section) as planned, then records it; errors name the file. */
   async function runFile(
     driver: SqlDriver,
     sql: string,
+    file: string,
+    noTransactionMarker: boolean,
     record: () => Promise<void>,
-  ): Promise<void> {
-    const tx = driver.transactionalDdl ? !wantsNoTransaction(sql) : true;
-    if (tx) await driver.begin();
-    try {
-      await driver.execScript(sql);
-      await record();
-      if (tx) await driver.commit();
-    } catch (err) {
-      if (tx) await driver.rollback().catch(() => undefined);
-      const line = driver.errorLine(err, sql);
-      throw new Error(`${redact(errorMessage(err))}${line ? ` (line ${line})` : ''}`, {
-        cause: err,
-      });
-    }
+  ): Promise<FilePlan> {
+    const plan = await planFile(driver, sql, file, noTransactionMarker);
+    if (!plan.transaction) ctx.log(`${file} runs outside a transaction: ${plan.reason}`);
+    await executeFile(driver, plan, sql, file, record, ctx.signal);
+    return plan;
+  }
+
+  /** What undoes an applied version: a dbmate down section, or a down/undo file. */
+  function downOf(
+    s: Snapshot,
+    row: AppliedRow,
+  ): { label: string; sql: string; noTransaction: boolean } | undefined {
+    const m = s.migrations.find(
+      (x) => !x.repeatable && compareVersions(x.version, row.version) === 0,
+    );
+    if (m?.downSql !== undefined)
+      return {
+        label: `${m.file} (down section)`,
+        sql: m.downSql,
+        noTransaction: m.downNoTransaction === true || wantsNoTransaction(m.downSql),
+      };
+    const file = s.scanned.downs.find((d) => compareVersions(d.version, row.version) === 0)?.file;
+    if (!file) return undefined;
+    const sql = readFileSync(join(dir, file), 'utf8');
+    return { label: file, sql, noTransaction: wantsNoTransaction(sql) };
   }
 
   return {
@@ -139,7 +171,10 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
     check: () =>
       readOnly(async (d) => {
         const s = await snapshot(d);
-        return checkSqlMigrations(s.scanned, s.migrations, s.applied);
+        return [
+          ...checkSqlMigrations(s.scanned, s.migrations, s.applied),
+          ...(await transactionFindings(d.engine, s.migrations)),
+        ];
       }),
 
     plan: (target) =>
@@ -150,7 +185,12 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
         const findings = checkSqlMigrations(s.scanned, s.migrations, s.applied);
         if (findings.length) throw new CheckFailedError(findings, 'check');
         const toApply = pendingMigrations(s.migrations, s.applied, target);
-        const preview = toApply.map((m) => `-- ${m.file}\n${m.sql.trimEnd()}\n`).join('\n');
+        const preview = toApply
+          .map(
+            (m) =>
+              `-- ${m.file}${m.downSql !== undefined || m.sql.startsWith('\n') ? ' (up section)' : ''}\n${m.sql.trim()}\n`,
+          )
+          .join('\n');
         return {
           ...toStatus(s),
           toApply: toApply.map((m) => m.file),
@@ -174,9 +214,10 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
           const todo = pendingMigrations(s.migrations, s.applied, target);
           const applied: AppliedMigration[] = [];
           const applyResult = (): ApplyResult => {
+            const done = todo.slice(0, applied.length).filter((m) => !m.repeatable);
             const versions = [
-              ...s.applied.map((r) => r.version),
-              ...todo.slice(0, applied.length).map((m) => m.version),
+              ...versionedRows(s.applied).map((r) => r.version),
+              ...done.map((m) => m.version),
             ];
             const newest = versions.sort(compareVersions).at(-1) ?? null;
             return {
@@ -191,29 +232,22 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
           };
           if (todo.length) await driver.ensureTable(table);
           for (const m of todo) {
-            ctx.log(`applying ${m.file}`);
             const started = Date.now();
             try {
-              await runFile(driver, m.sql, () =>
-                driver.insertApplied(table, {
+              if (ctx.signal?.aborted) throw new CancelledError(ctx.signal);
+              ctx.log(`applying ${m.file}`);
+              await runFile(driver, m.sql, m.file, m.noTransaction === true, async () => {
+                // a repeatable migration's row is replaced when its checksum changed
+                if (m.repeatable) await driver.deleteApplied(table, m.version);
+                await driver.insertApplied(table, {
                   version: m.version,
                   name: m.name,
                   sha256: m.sha256,
                   duration_ms: Date.now() - started,
-                }),
-              );
+                });
+              });
             } catch (err) {
-              const partial = applyResult();
-              const kept = applied.length
-                ? ` ${applied.length} earlier migration(s) of this run stay applied.`
-                : '';
-              const how = driver.transactionalDdl
-                ? ' It was rolled back: nothing of it is applied.'
-                : ` ${t.engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
-              throw new ApplyFailedError(
-                `migration ${m.file} failed: ${errorMessage(err)}.${how}${kept}`,
-                partial,
-              );
+              throw applyFailure(err, m, applyResult(), t.engine, driver.transactionalDdl);
             }
             const durationMs = Date.now() - started;
             applied.push({ name: m.file, durationMs });
@@ -230,35 +264,33 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
       const t = ctx.database;
       if (!t) throw new UserError('the sql tool needs database-url');
       const targetVersion = parseSqlState(state);
-      scanDir(dir);
+      scan();
       return withMigrationLock(t, ctx.lockWaitMs, ctx.log, async () => {
         const driver = await openDriver(ctx, false);
         try {
           const s = await snapshot(driver);
           const previous = sqlState(s.applied);
-          const toRevert = s.applied
+          const toRevert = versionedRows(s.applied)
             .filter((r) => targetVersion === null || compareVersions(r.version, targetVersion) > 0)
             .sort((a, b) => compareVersions(b.version, a.version));
-          const downs = toRevert.map((r) => {
-            const down = s.scanned.downs.find((d) => compareVersions(d.version, r.version) === 0);
-            return { row: r, down };
-          });
+          const downs = toRevert.map((r) => ({ row: r, down: downOf(s, r) }));
           const missing = downs.filter((d) => !d.down).map((d) => `${d.row.version}_${d.row.name}`);
           if (missing.length) {
             throw new UserError(
-              `cannot revert to version ${targetVersion ?? '(none)'}: no down file for ${missing.join(', ')} (expected <version>_<name>.down.sql or <version>_ROLLBACK_<name>.sql); nothing was reverted`,
+              `cannot revert to version ${targetVersion ?? '(none)'}: no down file or section for ${missing.join(', ')} (layout ${s.scanned.layout}: ${namingHelp(s.scanned.layout)}); nothing was reverted`,
             );
           }
           const reverted: string[] = [];
           for (const { row, down } of downs) {
-            const file = down?.file ?? '';
-            const sql = readFileSync(join(dir, file), 'utf8');
-            ctx.log(`reverting ${row.version}_${row.name} with ${file}`);
+            if (!down) continue;
+            ctx.log(`reverting ${row.version}_${row.name} with ${down.label}`);
             try {
-              await runFile(driver, sql, () => driver.deleteApplied(table, row.version));
+              await runFile(driver, down.sql, down.label, down.noTransaction, () =>
+                driver.deleteApplied(table, row.version),
+              );
             } catch (err) {
               throw new UserError(
-                `down file ${file} failed: ${errorMessage(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`,
+                `${down.label} failed: ${errorMessage(err)}.${reverted.length ? ` Already reverted: ${reverted.join(', ')}.` : ''}`,
               );
             }
             reverted.push(`${row.version}_${row.name}`);
@@ -271,4 +303,37 @@ export function createSqlTool(ctx: ToolContext): MigrationTool {
       });
     },
   };
+}
+
+/** The one error of a failed or cancelled file, with what this run applied before it. */
+function applyFailure(
+  err: unknown,
+  m: SqlMigration,
+  partial: ApplyResult,
+  engine: string,
+  transactionalDdl: boolean,
+): ApplyFailedError {
+  const kept = partial.applied.length
+    ? ` ${partial.applied.length} earlier migration(s) of this run stay applied.`
+    : '';
+  const last = ` Last applied migration: ${String(partial.current.version ?? 'none')}.`;
+  if (err instanceof CancelledError) {
+    const how = transactionalDdl
+      ? `its transaction was rolled back: nothing of ${m.file} is applied.`
+      : `${engine} cannot roll back DDL: statements of ${m.file} that finished may have taken effect.`;
+    return new MigrationCancelledError(
+      `migrate was ${err.message} during ${m.file}; ${how}${kept}${last}`,
+      partial,
+    );
+  }
+  const how =
+    err instanceof PartialFileError
+      ? ''
+      : transactionalDdl
+        ? ' It was rolled back: nothing of it is applied.'
+        : ` ${engine} cannot roll back DDL: statements of it before the failing one may have taken effect.`;
+  const text = `migration ${m.file} failed: ${errorMessage(err)}.${how}${kept}${last}`;
+  return err instanceof PartialFileError && err.cancelled
+    ? new MigrationCancelledError(text, partial)
+    : new ApplyFailedError(text, partial);
 }

@@ -70,6 +70,9 @@ export async function openSqliteDriver(t: DatabaseTarget, readOnly: boolean): Pr
     async deleteApplied(table, version) {
       db.prepare(`DELETE FROM ${quote(table)} WHERE version = ?`).run(version);
     },
+    async interrupt() {
+      // node:sqlite runs synchronously: a signal is seen at the next checkpoint
+    },
     errorLine() {
       return undefined;
     },
