@@ -15,6 +15,7 @@ import {
   type SmokeReport,
 } from '../../http/smoke-runner.js';
 import { YamlSyntaxError } from '../../http/yaml-source.js';
+import { trustCaCertificates } from '../../http/tls-trust.js';
 import { readSettings, type SmokeSettings } from './settings.js';
 import { detailLines, SEPARATOR, writeSummary } from './summary.js';
 
@@ -68,6 +69,16 @@ function setOutputs(report: SmokeReport, reportPath: string | undefined): void {
       status: r.status ?? null,
       duration_ms: r.durationMs,
       error: r.outcome === 'passed' ? null : redact(r.failures.join(SEPARATOR)),
+      ...(r.certificate
+        ? {
+            certificate: {
+              subject: redact(r.certificate.subject),
+              issuer: redact(r.certificate.issuer),
+              expires: r.certificate.expires,
+              days_left: r.certificate.daysLeft,
+            },
+          }
+        : {}),
     })),
   );
   setOutput('report-path', reportPath ?? '');
@@ -96,6 +107,7 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const settings = readSettings();
     const plan = loadPlan(settings);
+    trustCaCertificates(settings.caCerts);
     core.info(
       redact(
         `Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`,
@@ -112,6 +124,7 @@ export async function run(): Promise<void> {
       waitForReadyMs: settings.waitForReadyMs,
       concurrency: settings.concurrency,
       failFast: settings.failFast,
+      cookies: settings.cookies,
       registerSecret: (value) => secretForms(value).forEach((form) => registerSecret(form)),
       onResult: logResult,
     });
