@@ -1,5 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CheckFileError, parseCheckFile } from '../../src/http/check-schema.js';
+import { planChecks } from '../../src/http/plan.js';
+import { repoRoot } from '../support/run-action.js';
 
 /** The new capture forms and expect.tls: read right, and refused with their line. */
 
@@ -103,5 +107,33 @@ describe('expect.tls', () => {
         "line 14, check 'cert3': expect.tls is empty; give days-left, hostname, subject or issuer",
       ].join('; '),
     );
+  });
+});
+
+describe('the new examples', () => {
+  const dir = join(repoRoot, 'workflows-examples/smoke');
+  test('django-admin-login and certificate check files are valid and plan', () => {
+    const django = parseCheckFile(readFileSync(join(dir, 'django-admin-login.checks.yml'), 'utf8'));
+    const plan = planChecks(django.checks, {
+      variables: new Set(Object.keys(django.variables)),
+      secrets: new Set(['admin-password']),
+      env: {},
+    });
+    expect(plan.map((p) => p.deps)).toEqual([[], [0], [1]]);
+    expect(django.checks[0].captures[0]).toMatchObject({
+      source: { kind: 'cookie', name: 'csrftoken' },
+      secret: true,
+    });
+    const cert = parseCheckFile(readFileSync(join(dir, 'certificate.checks.yml'), 'utf8'));
+    expect(cert.checks[0].expect.tls?.daysLeft).toEqual([{ op: 'gte', operand: 14 }]);
+  });
+
+  test('the README snippets for cookies and TLS are valid', () => {
+    const readme = readFileSync(join(repoRoot, 'actions/smoke-test/README.md'), 'utf8');
+    for (const heading of ['## Cookies', '## TLS certificates']) {
+      const section = readme.slice(readme.indexOf(heading));
+      const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+      expect(parseCheckFile(yaml).checks.length).toBeGreaterThanOrEqual(1);
+    }
   });
 });

@@ -175,7 +175,7 @@ describe('captures from cookies and headers', () => {
   expect:
     status: 302
     # matched against each Set-Cookie line, not the lines joined with ", "
-    headers: { set-cookie: /^theme=dark; Path=\/app$/ }
+    headers: { set-cookie: /^theme=dark; Path=/app$/ }
   capture:
     sid: cookie:sid
     theme: cookie:theme

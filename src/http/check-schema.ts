@@ -8,7 +8,6 @@ import {
   CheckFileError,
   CheckReader,
   isObj,
-  VARIABLE_NAME,
   type Path,
   type SchemaProblem,
 } from './check-reader.js';
