@@ -227,3 +227,23 @@ describe('captures from cookies and headers', () => {
     expect(seen[seen.length - 1].path).toBe('/shown/s3cr3t');
   });
 });
+
+describe('Set-Cookie values stay out of messages', () => {
+  test('a failed Set-Cookie expectation or header regex names the cookies, not their values', async () => {
+    const { results } = await smoke(`
+- name: login
+  request: { url: /login, follow-redirects: false }
+  expect:
+    status: 302
+    headers: { set-cookie: /^csrftoken=/ }
+  capture:
+    x: 'regex:header:Set-Cookie:/^nothing=(.*)/'
+`);
+    const text = results.login.failures.join('\n');
+    expect(text).not.toContain('s3cr3t');
+    expect(results.login.failures).toEqual([
+      "capture 'x': regex /^nothing=(.*)/ matched nothing; header Set-Cookie: sid=…; Path=/; Expires=Wed, 01 Jan 2031 00:00:00 GMT; Htt...",
+      'header set-cookie: expected "/^csrftoken=/", got "sid=…; Path=/; Expires=Wed, 01 Jan 2031 00:00:00 GMT; HttpOnly" and "theme=…; Path=/app"',
+    ]);
+  });
+});

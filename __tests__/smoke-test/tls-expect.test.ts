@@ -8,7 +8,7 @@ import { parseCaCertificates, trustCaCertificates } from '../../src/http/tls-tru
 import { runAction } from '../support/run-action.js';
 import { freePort } from '../support/services/common.js';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { makeTestCa, startTlsServer, type TestCa, type TlsServer } from './tls-server.js';
 
 /** expect.tls against local https servers whose certificates expire in 5 and in 90 days. */
@@ -206,5 +206,20 @@ describe('the certificate probe', () => {
     await expect(probeCertificate(new URL(`https://127.0.0.1:${port}/`), 2000)).rejects.toThrow(
       /ECONNREFUSED/,
     );
+  });
+
+  test('a server that accepts but never answers the handshake: one clear timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await expect(probeCertificate(new URL(`https://127.0.0.1:${port}/`), 300)).rejects.toThrow(
+        'TLS handshake timed out after 300ms',
+      );
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      silent.close();
+    }
   });
 });

@@ -33207,6 +33207,15 @@ function headerValues(res, name) {
     const v = res.headers.get(name);
     return v === null ? [] : [v];
 }
+/**
+ * A header value for a message. A Set-Cookie value is a credential (a session id), so
+ * messages show its name and attributes only: `sessionid=…; Path=/; HttpOnly`.
+ */
+function showHeaderValue(name, value) {
+    if (name.toLowerCase() !== 'set-cookie')
+        return value;
+    return value.replace(/^([^=;]*)=[^;]*/, '$1=…');
+}
 function textMatch(expected, actual) {
     if (/^\/.*\/[dgimsuvy]*$/s.test(expected))
         return parseRegex(expected).test(actual);
@@ -33221,7 +33230,7 @@ function assertResponse(expect, res, lookup) {
         if (values.length === 0)
             failures.push(`header ${h.name}: expected ${show(expected)}, not present`);
         else if (!values.some((actual) => textMatch(expected, actual)))
-            failures.push(`header ${h.name}: expected ${show(expected)}, got ${values.map((a) => show(a)).join(' and ')}`);
+            failures.push(`header ${h.name}: expected ${show(expected)}, got ${values.map((a) => show(showHeaderValue(h.name, a))).join(' and ')}`);
     }
     if (expect.json.length > 0) {
         const parsed = new ParsedBody(res);
@@ -33290,7 +33299,7 @@ function takeCaptures(captures, res, cookies) {
                     ? `body: ${snippet(res.body, 60)}`
                     : texts.length === 0
                         ? `header ${src.header} not present`
-                        : `header ${src.header}: ${snippet(texts.join(' | '), 60)}`;
+                        : `header ${src.header}: ${snippet(texts.map((t) => showHeaderValue(src.header, t)).join(' | '), 60)}`;
                 out.failures.push(`${prefix}: regex ${src.pattern} matched nothing; ${where}`);
             }
             else

@@ -56,6 +56,15 @@ export function headerValues(res: HttpResponse, name: string): string[] {
   return v === null ? [] : [v];
 }
 
+/**
+ * A header value for a message. A Set-Cookie value is a credential (a session id), so
+ * messages show its name and attributes only: `sessionid=…; Path=/; HttpOnly`.
+ */
+export function showHeaderValue(name: string, value: string): string {
+  if (name.toLowerCase() !== 'set-cookie') return value;
+  return value.replace(/^([^=;]*)=[^;]*/, '$1=…');
+}
+
 function textMatch(expected: string, actual: string): boolean {
   if (/^\/.*\/[dgimsuvy]*$/s.test(expected)) return parseRegex(expected).test(actual);
   return actual === expected;
@@ -71,7 +80,7 @@ export function assertResponse(expect: ExpectSpec, res: HttpResponse, lookup: Lo
       failures.push(`header ${h.name}: expected ${show(expected)}, not present`);
     else if (!values.some((actual) => textMatch(expected, actual)))
       failures.push(
-        `header ${h.name}: expected ${show(expected)}, got ${values.map((a) => show(a)).join(' and ')}`,
+        `header ${h.name}: expected ${show(expected)}, got ${values.map((a) => show(showHeaderValue(h.name, a))).join(' and ')}`,
       );
   }
   if (expect.json.length > 0) {
@@ -153,7 +162,7 @@ export function takeCaptures(
             ? `body: ${snippet(res.body, 60)}`
             : texts.length === 0
               ? `header ${src.header} not present`
-              : `header ${src.header}: ${snippet(texts.join(' | '), 60)}`;
+              : `header ${src.header}: ${snippet(texts.map((t) => showHeaderValue(src.header as string, t)).join(' | '), 60)}`;
         out.failures.push(`${prefix}: regex ${src.pattern} matched nothing; ${where}`);
       } else out.values.push({ variable: c.variable, value: m[1] ?? m[0], secret: c.secret });
     } else {
