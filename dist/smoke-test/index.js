@@ -33962,6 +33962,9 @@ function parseCaCertificates(pem) {
 function trustCaCertificates(pems) {
     if (pems.length === 0)
         return;
+    // added in Node 24.5 / 22.19; the runner's node24 has it, an older local node may not
+    if (typeof external_node_tls_.setDefaultCACertificates !== 'function')
+        throw new CaCertificateError(`needs Node 24.5 or later (this is ${process.version})`);
     external_node_tls_.setDefaultCACertificates([...external_node_tls_.getCACertificates('default'), ...pems]);
 }
 
@@ -34490,7 +34493,14 @@ async function run() {
     await runAction(async () => {
         const settings = readSettings();
         const plan = loadPlan(settings);
-        trustCaCertificates(settings.caCerts);
+        try {
+            trustCaCertificates(settings.caCerts);
+        }
+        catch (err) {
+            if (err instanceof CaCertificateError)
+                throw new errors_InputError('ca-cert', `${err.message}.`);
+            throw err;
+        }
         info(secrets_redact(`Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`));
         const report = await runSmokeTests(plan, {
             baseUrl: settings.baseUrl,

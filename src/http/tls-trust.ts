@@ -37,5 +37,8 @@ export function parseCaCertificates(pem: string): string[] {
 /** Trusts these CA certificates, in addition to the default ones, for the rest of the process. */
 export function trustCaCertificates(pems: readonly string[]): void {
   if (pems.length === 0) return;
+  // added in Node 24.5 / 22.19; the runner's node24 has it, an older local node may not
+  if (typeof tls.setDefaultCACertificates !== 'function')
+    throw new CaCertificateError(`needs Node 24.5 or later (this is ${process.version})`);
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), ...pems]);
 }

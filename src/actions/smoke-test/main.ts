@@ -15,7 +15,7 @@ import {
   type SmokeReport,
 } from '../../http/smoke-runner.js';
 import { YamlSyntaxError } from '../../http/yaml-source.js';
-import { trustCaCertificates } from '../../http/tls-trust.js';
+import { CaCertificateError, trustCaCertificates } from '../../http/tls-trust.js';
 import { readSettings, type SmokeSettings } from './settings.js';
 import { detailLines, SEPARATOR, writeSummary } from './summary.js';
 
@@ -107,7 +107,12 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const settings = readSettings();
     const plan = loadPlan(settings);
-    trustCaCertificates(settings.caCerts);
+    try {
+      trustCaCertificates(settings.caCerts);
+    } catch (err) {
+      if (err instanceof CaCertificateError) throw new InputError('ca-cert', `${err.message}.`);
+      throw err;
+    }
     core.info(
       redact(
         `Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`,
