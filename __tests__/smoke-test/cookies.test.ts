@@ -85,10 +85,10 @@ async function smoke(yaml: string, over: Partial<SmokeOptions> = {}) {
     registerSecret: () => {},
     ...over,
   };
-  const values: Record<string, unknown> = {};
+  const values: { secrets: string[] } = { secrets: [] };
   const report = await runSmokeTests(planSmokeTests(parseCheckFile(yaml), opts), {
     ...opts,
-    registerSecret: (v) => void (values.secret = v),
+    registerSecret: (v) => void values.secrets.push(v),
   });
   return { report, results: Object.fromEntries(report.results.map((r) => [r.name, r])), values };
 }
@@ -182,7 +182,7 @@ describe('captures from cookies and headers', () => {
     first: header:Set-Cookie
     theme-path: 'regex:header:Set-Cookie:/^theme=[^;]*; Path=(\\S+)/'
     id: 'regex:header:Location:/id=(\\d+)/'
-  secret-captures: [sid]
+  secret-captures: [sid, first]
 - name: use
   request:
     url: /echo/{{id}}/{{theme}}/{{theme-path}}
@@ -192,7 +192,11 @@ describe('captures from cookies and headers', () => {
     );
     expect(results.login.failures).toEqual([]);
     expect(results.use.failures).toEqual([]);
-    expect(values.secret).toBe('s3cr3t');
+    // header:Set-Cookie is the first line alone, not both lines joined with ", "
+    expect(values.secrets.sort()).toEqual([
+      's3cr3t',
+      'sid=s3cr3t; Path=/; Expires=Wed, 01 Jan 2031 00:00:00 GMT; HttpOnly',
+    ]);
     expect(seen[1].path).toBe('/echo/42/dark//app');
     expect(results.login.captured.sort()).toEqual(['first', 'id', 'sid', 'theme', 'theme-path']);
   });
