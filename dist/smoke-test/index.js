@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3407);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5152);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3407:
+/***/ 5152:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32347,6 +32347,157 @@ function describeType(v) {
     return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+;// CONCATENATED MODULE: ./src/http/capture-schema.ts
+
+
+
+/**
+ * A check's `capture:` map: variable -> where to read it.
+ *   $.json.path              a JSONPath into the body
+ *   header:Name              a response header (the first Set-Cookie line for Set-Cookie)
+ *   cookie:name              a cookie the response set (on any hop), else the jar's
+ *   regex:/pattern/          the first group (or the whole match) in the body
+ *   regex:header:Name:/p/    the same in a header's value; each Set-Cookie line on its own
+ */
+const FORMS = 'a JSONPath, header:Name, cookie:name, regex:pattern or regex:header:Name:pattern';
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 6265 cookie-name: a token */
+const COOKIE_NAME = HEADER_NAME;
+function tryRegex(r, text, at, what) {
+    try {
+        checkRegex(text, what);
+    }
+    catch (err) {
+        if (!(err instanceof PredicateSpecError))
+            throw err;
+        r.problem(at, err.message);
+    }
+}
+function readSource(r, variable, spec, at) {
+    const what = `capture '${variable}'`;
+    if (spec.startsWith('header:')) {
+        const name = spec.slice('header:'.length).trim();
+        if (name === '')
+            r.problem(at, `${what}: header: needs a header name`);
+        else
+            return { kind: 'header', name };
+        return undefined;
+    }
+    if (spec.startsWith('cookie:')) {
+        const name = spec.slice('cookie:'.length).trim();
+        if (!COOKIE_NAME.test(name))
+            r.problem(at, `${what}: cookie: needs a cookie name (such as cookie:csrftoken)`);
+        else
+            return { kind: 'cookie', name };
+        return undefined;
+    }
+    if (spec.startsWith('regex:')) {
+        const rest = spec.slice('regex:'.length);
+        // `regex:header:Name:pattern`: a header name is a token, so it cannot hold a colon
+        const inHeader = /^header:([^:]*):(.*)$/s.exec(rest);
+        if (inHeader) {
+            const [, name, pattern] = inHeader;
+            if (!HEADER_NAME.test(name)) {
+                r.problem(at, `${what}: regex:header: needs a header name, as in regex:header:Location:/id=(\\d+)/`);
+                return undefined;
+            }
+            tryRegex(r, pattern, at, `${what} regex`);
+            return { kind: 'regex', pattern, header: name };
+        }
+        tryRegex(r, rest, at, `${what} regex`);
+        return { kind: 'regex', pattern: rest };
+    }
+    try {
+        return { kind: 'json', path: compileJsonPath(spec) };
+    }
+    catch (err) {
+        if (!(err instanceof JsonPathError))
+            throw err;
+        r.problem(at, `${what}: ${err.message}`);
+        return undefined;
+    }
+}
+function readCaptures(r, v, secretList) {
+    const out = [];
+    if (v !== undefined && v !== null && !isObj(v))
+        r.problem(['capture'], `'capture' must be a map of variable: ${FORMS}`);
+    for (const [variable, spec] of Object.entries(isObj(v) ? v : {})) {
+        const at = ['capture', variable];
+        if (!VARIABLE_NAME.test(variable) || variable === 'env') {
+            r.problem(at, `capture name '${variable}' is not a valid variable name (letters, digits, _ and -; not 'env')`, true);
+            continue;
+        }
+        if (typeof spec !== 'string' || spec.trim() === '') {
+            r.problem(at, `capture '${variable}' must be ${FORMS}`);
+            continue;
+        }
+        const source = readSource(r, variable, spec, at);
+        if (source)
+            out.push({ variable, source, secret: false });
+    }
+    const secrets = secretList === undefined || secretList === null
+        ? []
+        : Array.isArray(secretList)
+            ? secretList
+            : [secretList];
+    for (const [i, name] of secrets.entries()) {
+        const c = out.find((x) => x.variable === name);
+        if (c)
+            c.secret = true;
+        else
+            r.problem(['secret-captures', ...(Array.isArray(secretList) ? [i] : [])], `secret-captures names '${String(name)}', which this check does not capture`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/http/tls-schema.ts
+
+
+/**
+ * `expect.tls`: what the server certificate of the check's (final) https URL must be.
+ *   days-left: { gte: 14 }     whole days until it expires (predicates as in expect.json)
+ *   hostname: api.example.com  a name it must be valid for (default: not checked)
+ *   subject / issuer           predicates on `CN=..., O=...` text
+ */
+const TLS_KEYS = ['days-left', 'hostname', 'subject', 'issuer'];
+function readTlsExpectation(r, v) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (!isObj(v)) {
+        r.problem(['expect', 'tls'], 'expect.tls must be a map with days-left, hostname, subject or issuer');
+        return undefined;
+    }
+    r.keys(v, ['expect', 'tls'], TLS_KEYS, 'expect.tls');
+    if (Object.keys(v).length === 0)
+        r.problem(['expect', 'tls'], 'expect.tls is empty; give days-left, hostname, subject or issuer');
+    const preds = (key) => {
+        if (v[key] === undefined)
+            return [];
+        try {
+            return parsePredicates(v[key]);
+        }
+        catch (err) {
+            if (!(err instanceof PredicateSpecError))
+                throw err;
+            r.problem(['expect', 'tls', key], `expect.tls.${key}: ${err.message}`);
+            return [];
+        }
+    };
+    const out = {
+        daysLeft: preds('days-left'),
+        subject: preds('subject'),
+        issuer: preds('issuer'),
+    };
+    if (v.hostname !== undefined) {
+        const host = r.string(v.hostname, ['expect', 'tls', 'hostname'], 'expect.tls.hostname');
+        if (host !== undefined && host.trim() === '')
+            r.problem(['expect', 'tls', 'hostname'], 'expect.tls.hostname must not be empty');
+        else
+            out.hostname = host?.trim();
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/http/request-builder.ts
 
 /**
@@ -32473,6 +32624,8 @@ class YamlSyntaxError extends Error {
 
 
 
+
+
 /**
  * Validates a check file up front. Every problem is collected with its line and check
  * name, so one run of the action reports all of them, and no request is sent first.
@@ -32505,8 +32658,16 @@ const REQUEST_KEYS = [
     'form',
     'follow-redirects',
 ];
-const EXPECT_KEYS = ['status', 'headers', 'json', 'body-contains', 'body-matches', 'max-duration'];
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const EXPECT_KEYS = [
+    'status',
+    'headers',
+    'json',
+    'body-contains',
+    'body-matches',
+    'max-duration',
+    'tls',
+];
+const check_schema_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Why a URL without templates cannot be requested, or undefined when it can. */
 function urlProblem(url) {
     let parsed;
@@ -32558,7 +32719,7 @@ function readRequest(r, v) {
     }
     const headers = r.pairs(v.headers, ['request', 'headers'], 'request header');
     for (const [name] of headers) {
-        if (!HEADER_NAME.test(name)) {
+        if (!check_schema_HEADER_NAME.test(name)) {
             r.problem(['request', 'headers', name], `request header name '${name}' is not a valid HTTP header name`, true);
         }
     }
@@ -32626,70 +32787,7 @@ function readExpect(r, v) {
         else
             out.maxDurationMs = ms;
     }
-    return out;
-}
-function tryRegex(r, text, at, what) {
-    try {
-        checkRegex(text, what);
-    }
-    catch (err) {
-        if (!(err instanceof PredicateSpecError))
-            throw err;
-        r.problem(at, err.message);
-    }
-}
-function readCaptures(r, v, secretList) {
-    const out = [];
-    if (v !== undefined && v !== null && !isObj(v))
-        r.problem(['capture'], "'capture' must be a map of variable: JSONPath, header:Name or regex:pattern");
-    for (const [variable, spec] of Object.entries(isObj(v) ? v : {})) {
-        const at = ['capture', variable];
-        if (!VARIABLE_NAME.test(variable) || variable === 'env') {
-            r.problem(at, `capture name '${variable}' is not a valid variable name (letters, digits, _ and -; not 'env')`, true);
-            continue;
-        }
-        if (typeof spec !== 'string' || spec.trim() === '') {
-            r.problem(at, `capture '${variable}' must be a JSONPath, header:Name or regex:pattern`);
-            continue;
-        }
-        let source;
-        if (spec.startsWith('header:')) {
-            const name = spec.slice('header:'.length).trim();
-            if (name === '')
-                r.problem(at, `capture '${variable}': header: needs a header name`);
-            else
-                source = { kind: 'header', name };
-        }
-        else if (spec.startsWith('regex:')) {
-            const pattern = spec.slice('regex:'.length);
-            tryRegex(r, pattern, at, `capture '${variable}' regex`);
-            source = { kind: 'regex', pattern };
-        }
-        else {
-            try {
-                source = { kind: 'json', path: compileJsonPath(spec) };
-            }
-            catch (err) {
-                if (!(err instanceof JsonPathError))
-                    throw err;
-                r.problem(at, `capture '${variable}': ${err.message}`);
-            }
-        }
-        if (source)
-            out.push({ variable, source, secret: false });
-    }
-    const secrets = secretList === undefined || secretList === null
-        ? []
-        : Array.isArray(secretList)
-            ? secretList
-            : [secretList];
-    for (const [i, name] of secrets.entries()) {
-        const c = out.find((x) => x.variable === name);
-        if (c)
-            c.secret = true;
-        else
-            r.problem(['secret-captures', ...(Array.isArray(secretList) ? [i] : [])], `secret-captures names '${String(name)}', which this check does not capture`);
-    }
+    out.tls = readTlsExpectation(r, v.tls);
     return out;
 }
 function readCheck(src, problems, base, index, v) {
@@ -32824,7 +32922,132 @@ function parseCheckFile(text) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/http/tls-probe.ts
+
+
+class TlsProbeError extends Error {
+}
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Whole days from `now` until the certificate's notAfter (negative once expired). */
+function daysLeft(cert, now = Date.now()) {
+    return Math.floor((cert.validTo.getTime() - now) / DAY_MS);
+}
+/** A certificate name object as `CN=a, O=b` (multi-valued attributes repeated). */
+function formatName(name) {
+    if (!name)
+        return '';
+    return Object.entries(name)
+        .flatMap(([k, v]) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => `${k}=${x}`))
+        .join(', ');
+}
+function probeCertificate(url, timeoutMs) {
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    const port = Number(url.port || 443);
+    return new Promise((resolve, reject) => {
+        const socket = (0,external_node_tls_.connect)({
+            host,
+            port,
+            // SNI carries DNS names only (RFC 6066 §3)
+            servername: (0,external_node_net_.isIP)(host) === 0 ? host : undefined,
+            rejectUnauthorized: false,
+            ALPNProtocols: ['http/1.1'],
+        });
+        const fail = (message) => {
+            socket.destroy();
+            reject(new TlsProbeError(message));
+        };
+        const timer = setTimeout(() => fail(`TLS handshake timed out after ${timeoutMs}ms`), timeoutMs);
+        socket.once('error', (err) => {
+            clearTimeout(timer);
+            fail(err.code ? `${err.message} (${err.code})` : err.message);
+        });
+        socket.once('secureConnect', () => {
+            clearTimeout(timer);
+            const peer = socket.getPeerCertificate();
+            socket.end();
+            if (!peer || Object.keys(peer).length === 0) {
+                reject(new TlsProbeError('the server sent no certificate'));
+                return;
+            }
+            const authError = socket.authorizationError;
+            resolve({
+                subject: formatName(peer.subject),
+                issuer: formatName(peer.issuer),
+                validFrom: new Date(peer.valid_from),
+                validTo: new Date(peer.valid_to),
+                altNames: peer.subjectaltname ?? '',
+                fingerprint256: peer.fingerprint256,
+                authorized: socket.authorized,
+                authorizationError: authError ? String(authError) : undefined,
+                peer,
+            });
+        });
+    });
+}
+/** One probe per origin per run, shared by the checks (a failed probe is not cached). */
+class TlsProbe {
+    probe;
+    cache = new Map();
+    constructor(probe = probeCertificate) {
+        this.probe = probe;
+    }
+    certificate(url, timeoutMs) {
+        const key = url.origin;
+        let p = this.cache.get(key);
+        if (!p) {
+            p = this.probe(url, timeoutMs);
+            this.cache.set(key, p);
+            p.catch(() => this.cache.delete(key));
+        }
+        return p;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/http/tls-assertions.ts
+
+
+
+
+function summarizeCertificate(cert, now = Date.now()) {
+    return {
+        subject: cert.subject,
+        issuer: cert.issuer,
+        expires: cert.validTo.toISOString(),
+        daysLeft: daysLeft(cert, now),
+    };
+}
+/** One line for logs and reports. */
+function describeCertificate(c) {
+    return `certificate ${c.subject} issued by ${c.issuer}, expires ${c.expires} (${c.daysLeft} days left)`;
+}
+/** Every failed `expect.tls` expectation, each naming the certificate's expiry or names. */
+function assertTls(tls, cert, lookup, now = Date.now()) {
+    const failures = [];
+    const left = daysLeft(cert, now);
+    const days = evaluatePredicates(tls.daysLeft, { found: true, value: left }, lookup);
+    if (days)
+        failures.push(`expect.tls.days-left: ${days} (the certificate ${left < 0 ? 'expired' : 'expires'} ${cert.validTo.toISOString()})`);
+    if (tls.hostname !== undefined) {
+        const name = renderString(tls.hostname, lookup);
+        const err = (0,external_node_tls_.checkServerIdentity)(name, cert.peer);
+        if (err)
+            failures.push(`expect.tls.hostname: the certificate is not valid for ${name} (${cert.altNames || cert.subject})`);
+    }
+    const subject = evaluatePredicates(tls.subject, { found: true, value: cert.subject }, lookup);
+    if (subject)
+        failures.push(`expect.tls.subject: ${subject}`);
+    const issuer = evaluatePredicates(tls.issuer, { found: true, value: cert.issuer }, lookup);
+    if (issuer)
+        failures.push(`expect.tls.issuer: ${issuer}`);
+    return failures;
+}
+
 ;// CONCATENATED MODULE: ./src/http/junit.ts
+
 
 
 /**
@@ -32867,11 +33090,16 @@ function renderJUnit(results, opts) {
             r.attempts > 1 ? `${r.attempts} attempts` : '',
             ...r.redirects.map((h) => `redirect ${h.status} -> ${h.to}`),
             ...r.failures,
+            r.certificate ? describeCertificate(r.certificate) : '',
         ]
             .filter(Boolean)
             .join('\n');
         if (r.outcome === 'passed') {
-            lines.push(`${open}/>`);
+            // a passing check's certificate still belongs in the report (subject, issuer, expiry)
+            if (r.certificate)
+                lines.push(`${open}>`, `      <system-out>${x(describeCertificate(r.certificate))}</system-out>`, '    </testcase>');
+            else
+                lines.push(`${open}/>`);
             continue;
         }
         lines.push(`${open}>`);
@@ -33076,6 +33304,26 @@ function statusFailure(expect, res) {
     const body = res.body.trim() === '' ? '' : `; body: ${snippet(res.body, 80)}`;
     return `status: expected ${expect.status.text}, got ${res.status}${body}`;
 }
+/**
+ * A header's values: each Set-Cookie line on its own (Headers.get joins them with `, `,
+ * which puts the second cookie inside the first one's attributes), any other header as
+ * the one combined value.
+ */
+function headerValues(res, name) {
+    if (name.toLowerCase() === 'set-cookie')
+        return res.headers.getSetCookie();
+    const v = res.headers.get(name);
+    return v === null ? [] : [v];
+}
+/**
+ * A header value for a message. A Set-Cookie value is a credential (a session id), so
+ * messages show its name and attributes only: `sessionid=…; Path=/; HttpOnly`.
+ */
+function showHeaderValue(name, value) {
+    if (name.toLowerCase() !== 'set-cookie')
+        return value;
+    return value.replace(/^([^=;]*)=[^;]*/, '$1=…');
+}
 function textMatch(expected, actual) {
     if (/^\/.*\/[dgimsuvy]*$/s.test(expected))
         return parseRegex(expected).test(actual);
@@ -33086,11 +33334,11 @@ function assertResponse(expect, res, lookup) {
     const failures = [];
     for (const h of expect.headers) {
         const expected = renderString(h.expected, lookup);
-        const actual = res.headers.get(h.name);
-        if (actual === null)
+        const values = headerValues(res, h.name);
+        if (values.length === 0)
             failures.push(`header ${h.name}: expected ${show(expected)}, not present`);
-        else if (!textMatch(expected, actual))
-            failures.push(`header ${h.name}: expected ${show(expected)}, got ${show(actual)}`);
+        else if (!values.some((actual) => textMatch(expected, actual)))
+            failures.push(`header ${h.name}: expected ${show(expected)}, got ${values.map((a) => show(showHeaderValue(h.name, a))).join(' and ')}`);
     }
     if (expect.json.length > 0) {
         const parsed = new ParsedBody(res);
@@ -33121,24 +33369,47 @@ function assertResponse(expect, res, lookup) {
     }
     return failures;
 }
+function cookieValue(name, cookies) {
+    const set = cookies?.received.filter((c) => c.name === name && c.stored) ?? [];
+    if (set.length > 0)
+        return set[set.length - 1].value;
+    return cookies?.jar.find((c) => c.name === name)?.value;
+}
 /** Takes the captures of a response; a capture that finds nothing is a failure. */
-function takeCaptures(captures, res) {
+function takeCaptures(captures, res, cookies) {
     const out = { values: [], failures: [] };
     const parsed = new ParsedBody(res);
     for (const c of captures) {
         const prefix = `capture '${c.variable}'`;
         const src = c.source;
         if (src.kind === 'header') {
-            const v = res.headers.get(src.name);
-            if (v === null)
+            const v = headerValues(res, src.name);
+            if (v.length === 0)
                 out.failures.push(`${prefix}: header ${src.name} not present`);
+            else
+                out.values.push({ variable: c.variable, value: v[0], secret: c.secret });
+        }
+        else if (src.kind === 'cookie') {
+            const v = cookieValue(src.name, cookies);
+            if (v === undefined) {
+                const names = [...new Set(cookies?.received.map((x) => x.name) ?? [])];
+                out.failures.push(`${prefix}: cookie ${src.name} was not set${names.length > 0 ? ` (set: ${names.join(', ')})` : ' (no Set-Cookie)'} and is not in the jar`);
+            }
             else
                 out.values.push({ variable: c.variable, value: v, secret: c.secret });
         }
         else if (src.kind === 'regex') {
-            const m = parseRegex(src.pattern).exec(res.body);
-            if (!m)
-                out.failures.push(`${prefix}: regex ${src.pattern} matched nothing; body: ${snippet(res.body, 60)}`);
+            const re = parseRegex(src.pattern);
+            const texts = src.header === undefined ? [res.body] : headerValues(res, src.header);
+            const m = texts.map((t) => re.exec(t)).find((x) => x !== null);
+            if (!m) {
+                const where = src.header === undefined
+                    ? `body: ${snippet(res.body, 60)}`
+                    : texts.length === 0
+                        ? `header ${src.header} not present`
+                        : `header ${src.header}: ${snippet(texts.map((t) => showHeaderValue(src.header, t)).join(' | '), 60)}`;
+                out.failures.push(`${prefix}: regex ${src.pattern} matched nothing; ${where}`);
+            }
             else
                 out.values.push({ variable: c.variable, value: m[1] ?? m[0], secret: c.secret });
         }
@@ -33164,6 +33435,16 @@ function takeCaptures(captures, res) {
  * whole exchange (redirects and body included), redirects followed by hand so each hop
  * is recorded, and the response body read up to a cap.
  */
+/** The headers of one hop: the request's own, plus the jar's cookies for this URL. */
+function withJarCookies(headers, url, hook) {
+    const jar = hook?.cookieHeader(url);
+    if (jar === undefined)
+        return headers;
+    const out = new Headers(headers);
+    const own = headers.get('cookie');
+    out.set('cookie', own ? `${own}; ${jar}` : jar);
+    return out;
+}
 /** A request that got no HTTP response: refused, reset, DNS, TLS or timeout. */
 class NetworkError extends Error {
     timedOut;
@@ -33243,11 +33524,12 @@ async function sendRequest(req) {
                 headers.set('content-type', body.contentType);
             const res = await fetch(url, {
                 method,
-                headers,
+                headers: withJarCookies(headers, url, req.cookies),
                 body: body?.data,
                 redirect: 'manual',
                 signal: controller.signal,
             });
+            req.cookies?.received(url, res.headers.getSetCookie());
             const location = res.headers.get('location');
             if (req.followRedirects && REDIRECTS.has(res.status) && location) {
                 await res.body?.cancel();
@@ -33293,16 +33575,154 @@ async function sendRequest(req) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/http/cookie-jar.ts
+
+const MAX_COOKIES = 3000;
+/** The path a cookie without a Path attribute gets (RFC 6265 §5.1.4). */
+function defaultPath(url) {
+    const p = url.pathname;
+    if (!p.startsWith('/'))
+        return '/';
+    const last = p.lastIndexOf('/');
+    return last <= 0 ? '/' : p.slice(0, last);
+}
+/** RFC 6265 §5.1.3 */
+function domainMatches(host, domain) {
+    if (host === domain)
+        return true;
+    return (0,external_node_net_.isIP)(host) === 0 && host.endsWith(`.${domain}`);
+}
+/** RFC 6265 §5.1.4 */
+function pathMatches(requestPath, cookiePath) {
+    if (requestPath === cookiePath)
+        return true;
+    if (!requestPath.startsWith(cookiePath))
+        return false;
+    return cookiePath.endsWith('/') || requestPath[cookiePath.length] === '/';
+}
+/** The URL's host as cookies see it: lower case, IPv6 without brackets. */
+function cookieHost(url) {
+    return url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+}
+/** RFC 6265 §5.2: name=value, then attributes; undefined when there is no `=` or no name. */
+function parseSetCookie(line) {
+    const [pair, ...rest] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (eq < 0)
+        return undefined;
+    const name = pair.slice(0, eq).trim();
+    if (name === '')
+        return undefined;
+    const attrs = new Map();
+    for (const part of rest) {
+        const i = part.indexOf('=');
+        const key = (i < 0 ? part : part.slice(0, i)).trim().toLowerCase();
+        // the last occurrence of an attribute wins (§5.3 step 11 looks at the last one)
+        if (key !== '')
+            attrs.set(key, i < 0 ? '' : part.slice(i + 1).trim());
+    }
+    return { name, value: pair.slice(eq + 1).trim(), attrs };
+}
+class CookieJar {
+    now;
+    cookies = [];
+    counter = 0;
+    constructor(now = Date.now) {
+        this.now = now;
+    }
+    /** Stores the cookies of one response to `url`; returns them in the order received. */
+    store(url, setCookies) {
+        return setCookies.flatMap((line) => {
+            const parsed = parseSetCookie(line);
+            if (!parsed)
+                return [];
+            return [{ name: parsed.name, value: parsed.value, stored: this.storeOne(url, parsed) }];
+        });
+    }
+    expiry(attrs) {
+        const maxAge = attrs.get('max-age');
+        if (maxAge !== undefined && /^-?\d+$/.test(maxAge)) {
+            const seconds = Number(maxAge);
+            return seconds <= 0 ? -Infinity : this.now() + seconds * 1000;
+        }
+        const expires = attrs.get('expires');
+        if (expires !== undefined) {
+            const at = Date.parse(expires);
+            if (!Number.isNaN(at))
+                return at;
+        }
+        return undefined;
+    }
+    storeOne(url, c) {
+        const host = cookieHost(url);
+        let domain = (c.attrs.get('domain') ?? '').replace(/^\./, '').toLowerCase();
+        const hostOnly = domain === '';
+        if (hostOnly)
+            domain = host;
+        else if (!domainMatches(host, domain) || (!domain.includes('.') && domain !== host)) {
+            return false;
+        }
+        const pathAttr = c.attrs.get('path') ?? '';
+        const path = pathAttr.startsWith('/') ? pathAttr : defaultPath(url);
+        const expiresAt = this.expiry(c.attrs);
+        const same = (x) => x.name === c.name && x.domain === domain && x.path === path;
+        const old = this.cookies.find(same);
+        this.cookies = this.cookies.filter((x) => !same(x));
+        if (expiresAt !== undefined && expiresAt <= this.now())
+            return false;
+        this.cookies.push({
+            name: c.name,
+            value: c.value,
+            domain,
+            hostOnly,
+            path,
+            secure: c.attrs.has('secure'),
+            expiresAt,
+            created: old?.created ?? this.counter++,
+        });
+        if (this.cookies.length > MAX_COOKIES) {
+            // evict the oldest, as user agents do when a jar is full (§5.3 last paragraph)
+            this.cookies.sort((a, b) => a.created - b.created).shift();
+        }
+        return true;
+    }
+    /** The cookies that go with a request to `url`, in Cookie-header order. */
+    matching(url) {
+        const now = this.now();
+        this.cookies = this.cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+        const host = cookieHost(url);
+        const path = url.pathname || '/';
+        return this.cookies
+            .filter((c) => (c.hostOnly ? host === c.domain : domainMatches(host, c.domain)) &&
+            pathMatches(path, c.path) &&
+            (!c.secure || url.protocol === 'https:'))
+            .sort((a, b) => b.path.length - a.path.length || a.created - b.created);
+    }
+    /** The Cookie header for a request to `url`, or undefined when no cookie matches. */
+    cookieHeader(url) {
+        const list = this.matching(url);
+        return list.length === 0 ? undefined : list.map((c) => `${c.name}=${c.value}`).join('; ');
+    }
+    /** Every live cookie, for tests and diagnostics. */
+    all() {
+        const now = this.now();
+        return this.cookies.filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/http/run-check.ts
 
 
 
 
 
+
+
+
 const defaultSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function run_check_evaluate(check, res, ctx) {
+function run_check_evaluate(check, res, ctx, cookies) {
     // Captures first: a secret capture is registered before any message could quote it.
-    const caps = takeCaptures(check.captures, res);
+    const caps = takeCaptures(check.captures, res, cookies);
     for (const v of caps.values)
         ctx.onCapture(v.variable, v.value, v.secret);
     const captured = caps.values.map((v) => v.variable);
@@ -33322,10 +33742,46 @@ function run_check_evaluate(check, res, ctx) {
     }
     return { res, failures: [...caps.failures, ...failures], captured, retryable };
 }
+/** Feeds the run's jar and records what this exchange's responses set, for `cookie:` captures. */
+function cookieRecorder(jar) {
+    const received_ = [];
+    // with the jar off, cookies are still parsed (not kept) so a capture can read them
+    const scratch = jar ?? new CookieJar();
+    return {
+        received_,
+        cookieHeader: (url) => jar?.cookieHeader(url),
+        received: (url, lines) => void received_.push(...scratch.store(url, lines)),
+    };
+}
+/** The certificate of the final URL and the expect.tls failures, or why it could not be read. */
+async function checkTls(check, res, ctx) {
+    const tls = check.expect.tls;
+    if (!tls)
+        return { failures: [] };
+    const url = new URL(res.finalUrl);
+    if (url.protocol !== 'https:')
+        return { failures: [`expect.tls: ${url.origin} is not https, so there is no certificate`] };
+    let cert;
+    try {
+        cert = await (ctx.tls ?? new TlsProbe()).certificate(url, ctx.timeoutMs);
+    }
+    catch (err) {
+        if (!(err instanceof TlsProbeError))
+            throw err;
+        return { failures: [`expect.tls: cannot read the certificate of ${url.host}: ${err.message}`] };
+    }
+    return { failures: assertTls(tls, cert, ctx.lookup), certificate: summarizeCertificate(cert) };
+}
 async function attempt(check, req, ctx) {
     try {
-        const res = await sendRequest({ ...req, timeoutMs: ctx.timeoutMs });
-        return run_check_evaluate(check, res, ctx);
+        const cookies = cookieRecorder(ctx.jar);
+        const res = await sendRequest({ ...req, timeoutMs: ctx.timeoutMs, cookies });
+        const a = run_check_evaluate(check, res, ctx, {
+            received: cookies.received_,
+            jar: ctx.jar?.matching(new URL(res.finalUrl)) ?? [],
+        });
+        const tls = await checkTls(check, res, ctx);
+        return { ...a, failures: [...a.failures, ...tls.failures], certificate: tls.certificate };
     }
     catch (err) {
         if (err instanceof NetworkError)
@@ -33391,6 +33847,7 @@ function result(check, target, a, attempts, durationMs) {
         redirects: a.res?.redirects ?? [],
         failures: a.failures,
         captured: a.captured,
+        certificate: a.certificate,
     };
 }
 /** A check that did not run, with the reason. */
@@ -33473,6 +33930,8 @@ function schedule(opts) {
 
 
 
+
+
 /** Resolves references and dependencies; throws CheckFileError before any request. */
 function planSmokeTests(file, opts) {
     const variables = { ...file.variables, ...opts.variables };
@@ -33540,6 +33999,8 @@ async function runSmokeTests(plan, opts) {
             opts.registerSecret(stringify(value));
         captured.set(variable, value);
     };
+    const jar = opts.cookies === false ? undefined : new CookieJar();
+    const tls = new TlsProbe();
     const gated = opts.waitForReadyMs > 0 && plan.checks.length > 1;
     const deps = plan.checks.map((c, i) => gated && i > 0 && !c.deps.includes(0) ? [0, ...c.deps] : c.deps);
     const results = await schedule({
@@ -33554,6 +34015,8 @@ async function runSmokeTests(plan, opts) {
             waitForReadyMs: i === 0 && opts.waitForReadyMs > 0 ? opts.waitForReadyMs : undefined,
             lookup,
             onCapture,
+            jar,
+            tls,
         }),
         succeeded: (r) => r.outcome === 'passed',
         skip: (i, cause) => skippedResult(plan.checks[i].spec, skipReason(plan, i, cause, gated)),
@@ -33568,6 +34031,49 @@ async function runSmokeTests(plan, opts) {
         total: results.length,
         durationMs: Math.round(performance.now() - started),
     };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/http/tls-trust.ts
+
+
+/**
+ * Extra CA certificates for the run (an internal CA, a staging CA): added to the process's
+ * default trust store, which both fetch (undici's TLS connections) and the certificate
+ * probe use. Setting the default store, rather than passing `ca` per request, keeps the
+ * HTTP client's dispatcher untouched and covers every connection the run makes.
+ */
+class CaCertificateError extends Error {
+}
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** The certificates of a PEM text; throws CaCertificateError when there is none or one is bad. */
+function parseCaCertificates(pem) {
+    const blocks = pem.match(PEM_BLOCK) ?? [];
+    if (blocks.length === 0)
+        throw new CaCertificateError('holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+    blocks.forEach((block, i) => {
+        try {
+            const cert = new external_node_crypto_.X509Certificate(block);
+            if (!cert.ca)
+                throw new CaCertificateError(`certificate #${i + 1} (${cert.subject.replace(/\n/g, ', ')}) is not a CA certificate`);
+        }
+        catch (err) {
+            if (err instanceof CaCertificateError)
+                throw err;
+            throw new CaCertificateError(`certificate #${i + 1} is not a valid X.509 certificate (${err.message})`);
+        }
+    });
+    return blocks;
+}
+/** Trusts these CA certificates, in addition to the default ones, for the rest of the process. */
+function trustCaCertificates(pems) {
+    if (pems.length === 0)
+        return;
+    // added in Node 24.5 / 22.19; the runner's node24 has it, an older local node may not
+    if (typeof external_node_tls_.setDefaultCACertificates !== 'function')
+        throw new CaCertificateError(`needs Node 24.5 or later (this is ${process.version})`);
+    external_node_tls_.setDefaultCACertificates([...external_node_tls_.getCACertificates('default'), ...pems]);
 }
 
 ;// CONCATENATED MODULE: ./src/kit/sizes.ts
@@ -33786,6 +34292,7 @@ function parseYamlText(name, text) {
 
 
 
+
 function workspace() {
     return process.env.GITHUB_WORKSPACE || process.cwd();
 }
@@ -33832,6 +34339,31 @@ function readChecks() {
         throw new errors_InputError('checks-file', `cannot read ${JSON.stringify(file)} (${why}); paths are relative to the workspace.`);
     }
 }
+/** `ca-cert`: PEM text, or the path (relative to the workspace) of a PEM file. */
+function readCaCert() {
+    const value = getString('ca-cert');
+    if (value === '')
+        return [];
+    let pem = value;
+    if (!value.includes('-----BEGIN')) {
+        const path = (0,external_node_path_.isAbsolute)(value) ? value : (0,external_node_path_.resolve)(workspace(), value);
+        try {
+            pem = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        }
+        catch (err) {
+            const code = err.code ?? String(err);
+            throw new errors_InputError('ca-cert', `cannot read ${JSON.stringify(value)} (${code === 'ENOENT' ? 'no such file' : code}); give a PEM file path relative to the workspace, or the PEM text.`);
+        }
+    }
+    try {
+        return parseCaCertificates(pem);
+    }
+    catch (err) {
+        if (err instanceof CaCertificateError)
+            throw new errors_InputError('ca-cert', `${err.message}.`);
+        throw err;
+    }
+}
 function readSettings() {
     // Secrets first: masked before any other input's error could quote one of them.
     const secrets = {};
@@ -33860,6 +34392,8 @@ function readSettings() {
         waitForReadyMs: getDuration('wait-for-ready', { default: '0s', allowZero: true }),
         concurrency: getInteger('concurrency', { default: 4, min: 1, max: 256 }) ?? 4,
         failFast: getBoolean('fail-fast', { default: false }),
+        cookies: getBoolean('cookies', { default: true }),
+        caCerts: readCaCert(),
         reportPath: report === '' ? undefined : (0,external_node_path_.isAbsolute)(report) ? report : (0,external_node_path_.resolve)(workspace(), report),
     };
 }
@@ -33923,6 +34457,7 @@ async function flush() {
 
 
 
+
 const ICON = {
     passed: '✅ pass',
     failed: '❌ fail',
@@ -33936,6 +34471,8 @@ function detailLines(r) {
     }
     if (r.attempts > 1 && r.outcome === 'passed')
         parts.push(`passed on attempt ${r.attempts}`);
+    if (r.certificate)
+        parts.push(describeCertificate(r.certificate));
     return parts;
 }
 /** Separates several failures of one check in one line (messages may contain `;`). */
@@ -33970,6 +34507,7 @@ async function writeSummary(settings, report, reportPath) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/smoke-test/main.ts
+
 
 
 
@@ -34028,6 +34566,16 @@ function setOutputs(report, reportPath) {
         status: r.status ?? null,
         duration_ms: r.durationMs,
         error: r.outcome === 'passed' ? null : secrets_redact(r.failures.join(SEPARATOR)),
+        ...(r.certificate
+            ? {
+                certificate: {
+                    subject: secrets_redact(r.certificate.subject),
+                    issuer: secrets_redact(r.certificate.issuer),
+                    expires: r.certificate.expires,
+                    days_left: r.certificate.daysLeft,
+                },
+            }
+            : {}),
     })));
     run_action_setOutput('report-path', reportPath ?? '');
 }
@@ -34054,6 +34602,14 @@ async function run() {
     await runAction(async () => {
         const settings = readSettings();
         const plan = loadPlan(settings);
+        try {
+            trustCaCertificates(settings.caCerts);
+        }
+        catch (err) {
+            if (err instanceof CaCertificateError)
+                throw new errors_InputError('ca-cert', `${err.message}.`);
+            throw err;
+        }
         info(secrets_redact(`Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`));
         const cancellation = watchCancellation();
         const done = [];
@@ -34069,6 +34625,7 @@ async function run() {
             waitForReadyMs: settings.waitForReadyMs,
             concurrency: settings.concurrency,
             failFast: settings.failFast,
+            cookies: settings.cookies,
             registerSecret: (value) => secretForms(value).forEach((form) => registerSecret(form)),
             onResult: (r) => {
                 done.push(r);

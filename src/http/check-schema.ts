@@ -1,12 +1,13 @@
 import { parseDuration } from '../kit/durations.js';
 import { compileJsonPath, JsonPathError } from './jsonpath.js';
-import { checkRegex, parsePredicates, PredicateSpecError } from './predicates.js';
+import { parsePredicates, PredicateSpecError } from './predicates.js';
+import { readCaptures, tryRegex } from './capture-schema.js';
+import { readTlsExpectation } from './tls-schema.js';
 import { templateRefs, type JsonValue } from './template.js';
 import {
   CheckFileError,
   CheckReader,
   isObj,
-  VARIABLE_NAME,
   type Path,
   type SchemaProblem,
 } from './check-reader.js';
@@ -14,8 +15,6 @@ import { joinUrl } from './request-builder.js';
 import { YamlSource } from './yaml-source.js';
 import type {
   BodySpec,
-  CaptureSource,
-  CaptureSpec,
   CheckFile,
   CheckSpec,
   ExpectSpec,
@@ -59,7 +58,15 @@ const REQUEST_KEYS = [
   'form',
   'follow-redirects',
 ];
-const EXPECT_KEYS = ['status', 'headers', 'json', 'body-contains', 'body-matches', 'max-duration'];
+const EXPECT_KEYS = [
+  'status',
+  'headers',
+  'json',
+  'body-contains',
+  'body-matches',
+  'max-duration',
+  'tls',
+];
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -203,73 +210,7 @@ function readExpect(r: CheckReader, v: unknown): ExpectSpec {
       );
     } else out.maxDurationMs = ms;
   }
-  return out;
-}
-
-function tryRegex(r: CheckReader, text: string, at: Path, what: string): void {
-  try {
-    checkRegex(text, what);
-  } catch (err) {
-    if (!(err instanceof PredicateSpecError)) throw err;
-    r.problem(at, err.message);
-  }
-}
-
-function readCaptures(r: CheckReader, v: unknown, secretList: unknown): CaptureSpec[] {
-  const out: CaptureSpec[] = [];
-  if (v !== undefined && v !== null && !isObj(v))
-    r.problem(
-      ['capture'],
-      "'capture' must be a map of variable: JSONPath, header:Name or regex:pattern",
-    );
-  for (const [variable, spec] of Object.entries(isObj(v) ? v : {})) {
-    const at: Path = ['capture', variable];
-    if (!VARIABLE_NAME.test(variable) || variable === 'env') {
-      r.problem(
-        at,
-        `capture name '${variable}' is not a valid variable name (letters, digits, _ and -; not 'env')`,
-        true,
-      );
-      continue;
-    }
-    if (typeof spec !== 'string' || spec.trim() === '') {
-      r.problem(at, `capture '${variable}' must be a JSONPath, header:Name or regex:pattern`);
-      continue;
-    }
-    let source: CaptureSource | undefined;
-    if (spec.startsWith('header:')) {
-      const name = spec.slice('header:'.length).trim();
-      if (name === '') r.problem(at, `capture '${variable}': header: needs a header name`);
-      else source = { kind: 'header', name };
-    } else if (spec.startsWith('regex:')) {
-      const pattern = spec.slice('regex:'.length);
-      tryRegex(r, pattern, at, `capture '${variable}' regex`);
-      source = { kind: 'regex', pattern };
-    } else {
-      try {
-        source = { kind: 'json', path: compileJsonPath(spec) };
-      } catch (err) {
-        if (!(err instanceof JsonPathError)) throw err;
-        r.problem(at, `capture '${variable}': ${err.message}`);
-      }
-    }
-    if (source) out.push({ variable, source, secret: false });
-  }
-  const secrets =
-    secretList === undefined || secretList === null
-      ? []
-      : Array.isArray(secretList)
-        ? secretList
-        : [secretList];
-  for (const [i, name] of secrets.entries()) {
-    const c = out.find((x) => x.variable === name);
-    if (c) c.secret = true;
-    else
-      r.problem(
-        ['secret-captures', ...(Array.isArray(secretList) ? [i] : [])],
-        `secret-captures names '${String(name)}', which this check does not capture`,
-      );
-  }
+  out.tls = readTlsExpectation(r, v.tls);
   return out;
 }
 

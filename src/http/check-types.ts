@@ -43,12 +43,27 @@ export interface ExpectSpec {
   bodyContains: string[];
   bodyMatches: string[];
   maxDurationMs?: number;
+  /** `expect.tls`: the server certificate, probed once per origin */
+  tls?: TlsExpectation;
+}
+
+export interface TlsExpectation {
+  /** whole days until the certificate's notAfter */
+  daysLeft: Predicate[];
+  /** a host name the certificate must be valid for (its SAN/CN), templates allowed */
+  hostname?: string;
+  /** on the subject and issuer as `CN=..., O=...` text */
+  subject: Predicate[];
+  issuer: Predicate[];
 }
 
 export type CaptureSource =
   | { kind: 'json'; path: JsonPath }
   | { kind: 'header'; name: string }
-  | { kind: 'regex'; pattern: string };
+  /** from the body, or from a header's value(s) when `header` is set */
+  | { kind: 'regex'; pattern: string; header?: string }
+  /** a cookie set by the response (any hop), else the jar's cookie for the final URL */
+  | { kind: 'cookie'; name: string };
 
 export interface CaptureSpec {
   variable: string;

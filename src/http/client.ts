@@ -16,6 +16,24 @@ export interface HttpRequest {
   body?: OutgoingBody;
   followRedirects: boolean;
   timeoutMs: number;
+  /** the run's cookie jar, consulted and fed on every hop, redirects included */
+  cookies?: CookieHook;
+}
+
+/** Where a request's cookies come from and where the ones it receives go, hop by hop. */
+export interface CookieHook {
+  cookieHeader(url: URL): string | undefined;
+  received(url: URL, setCookies: readonly string[]): void;
+}
+
+/** The headers of one hop: the request's own, plus the jar's cookies for this URL. */
+function withJarCookies(headers: Headers, url: URL, hook: CookieHook | undefined): Headers {
+  const jar = hook?.cookieHeader(url);
+  if (jar === undefined) return headers;
+  const out = new Headers(headers);
+  const own = headers.get('cookie');
+  out.set('cookie', own ? `${own}; ${jar}` : jar);
+  return out;
 }
 
 export interface Redirect {
@@ -123,11 +141,12 @@ export async function sendRequest(req: HttpRequest): Promise<HttpResponse> {
       if (body && !headers.has('content-type')) headers.set('content-type', body.contentType);
       const res = await fetch(url, {
         method,
-        headers,
+        headers: withJarCookies(headers, url, req.cookies),
         body: body?.data,
         redirect: 'manual',
         signal: controller.signal,
       });
+      req.cookies?.received(url, res.headers.getSetCookie());
       const location = res.headers.get('location');
       if (req.followRedirects && REDIRECTS.has(res.status) && location) {
         await res.body?.cancel();

@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CheckResult } from './run-check.js';
+import { describeCertificate } from './tls-assertions.js';
 
 /**
  * JUnit XML for the smoke run: one testcase per check. A failed assertion is a
@@ -55,11 +56,19 @@ export function renderJUnit(results: readonly CheckResult[], opts: JUnitOptions)
       r.attempts > 1 ? `${r.attempts} attempts` : '',
       ...r.redirects.map((h) => `redirect ${h.status} -> ${h.to}`),
       ...r.failures,
+      r.certificate ? describeCertificate(r.certificate) : '',
     ]
       .filter(Boolean)
       .join('\n');
     if (r.outcome === 'passed') {
-      lines.push(`${open}/>`);
+      // a passing check's certificate still belongs in the report (subject, issuer, expiry)
+      if (r.certificate)
+        lines.push(
+          `${open}>`,
+          `      <system-out>${x(describeCertificate(r.certificate))}</system-out>`,
+          '    </testcase>',
+        );
+      else lines.push(`${open}/>`);
       continue;
     }
     lines.push(`${open}>`);

@@ -1,5 +1,14 @@
-import { assertResponse, statusFailure, takeCaptures } from './assertions.js';
-import { NetworkError, sendRequest, type HttpResponse, type Redirect } from './client.js';
+import { assertResponse, statusFailure, takeCaptures, type ExchangeCookies } from './assertions.js';
+import {
+  NetworkError,
+  sendRequest,
+  type CookieHook,
+  type HttpResponse,
+  type Redirect,
+} from './client.js';
+import { CookieJar, type ReceivedCookie } from './cookie-jar.js';
+import { assertTls, summarizeCertificate, type CertificateSummary } from './tls-assertions.js';
+import { TlsProbe, TlsProbeError, type CertificateInfo } from './tls-probe.js';
 import { statusMatches, type CheckSpec } from './check-types.js';
 import { buildRequest, displayTarget, type BuiltRequest } from './request-builder.js';
 import { TemplateError, type JsonValue, type Lookup } from './template.js';
@@ -23,6 +32,8 @@ export interface CheckResult {
   failures: string[];
   /** the variables it captured */
   captured: string[];
+  /** the server certificate, for a check with expect.tls */
+  certificate?: CertificateSummary;
 }
 
 export interface CheckContext {
@@ -36,6 +47,10 @@ export interface CheckContext {
   /** retry this check on any failure until it passes or this many ms elapsed */
   waitForReadyMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** the run's cookie jar; undefined when cookies are off */
+  jar?: CookieJar;
+  /** reads (and caches) server certificates, for expect.tls */
+  tls?: TlsProbe;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -46,11 +61,17 @@ interface Attempt {
   captured: CheckResult['captured'];
   /** a network error or a 5xx that the expectations did not ask for */
   retryable: boolean;
+  certificate?: CertificateSummary;
 }
 
-function evaluate(check: CheckSpec, res: HttpResponse, ctx: CheckContext): Attempt {
+function evaluate(
+  check: CheckSpec,
+  res: HttpResponse,
+  ctx: CheckContext,
+  cookies: ExchangeCookies,
+): Attempt {
   // Captures first: a secret capture is registered before any message could quote it.
-  const caps = takeCaptures(check.captures, res);
+  const caps = takeCaptures(check.captures, res, cookies);
   for (const v of caps.values) ctx.onCapture(v.variable, v.value, v.secret);
   const captured = caps.values.map((v) => v.variable);
   const status = statusFailure(check.expect, res);
@@ -67,10 +88,49 @@ function evaluate(check: CheckSpec, res: HttpResponse, ctx: CheckContext): Attem
   return { res, failures: [...caps.failures, ...failures], captured, retryable };
 }
 
+/** Feeds the run's jar and records what this exchange's responses set, for `cookie:` captures. */
+function cookieRecorder(jar: CookieJar | undefined): CookieHook & { received_: ReceivedCookie[] } {
+  const received_: ReceivedCookie[] = [];
+  // with the jar off, cookies are still parsed (not kept) so a capture can read them
+  const scratch = jar ?? new CookieJar();
+  return {
+    received_,
+    cookieHeader: (url) => jar?.cookieHeader(url),
+    received: (url, lines) => void received_.push(...scratch.store(url, lines)),
+  };
+}
+
+/** The certificate of the final URL and the expect.tls failures, or why it could not be read. */
+async function checkTls(
+  check: CheckSpec,
+  res: HttpResponse,
+  ctx: CheckContext,
+): Promise<{ failures: string[]; certificate?: CertificateSummary }> {
+  const tls = check.expect.tls;
+  if (!tls) return { failures: [] };
+  const url = new URL(res.finalUrl);
+  if (url.protocol !== 'https:')
+    return { failures: [`expect.tls: ${url.origin} is not https, so there is no certificate`] };
+  let cert: CertificateInfo;
+  try {
+    cert = await (ctx.tls ?? new TlsProbe()).certificate(url, ctx.timeoutMs);
+  } catch (err) {
+    if (!(err instanceof TlsProbeError)) throw err;
+    return { failures: [`expect.tls: cannot read the certificate of ${url.host}: ${err.message}`] };
+  }
+  return { failures: assertTls(tls, cert, ctx.lookup), certificate: summarizeCertificate(cert) };
+}
+
 async function attempt(check: CheckSpec, req: BuiltRequest, ctx: CheckContext): Promise<Attempt> {
   try {
-    const res = await sendRequest({ ...req, timeoutMs: ctx.timeoutMs });
-    return evaluate(check, res, ctx);
+    const cookies = cookieRecorder(ctx.jar);
+    const res = await sendRequest({ ...req, timeoutMs: ctx.timeoutMs, cookies });
+    const a = evaluate(check, res, ctx, {
+      received: cookies.received_,
+      jar: ctx.jar?.matching(new URL(res.finalUrl)) ?? [],
+    });
+    const tls = await checkTls(check, res, ctx);
+    return { ...a, failures: [...a.failures, ...tls.failures], certificate: tls.certificate };
   } catch (err) {
     if (err instanceof NetworkError)
       return { failures: [`request failed: ${err.message}`], captured: [], retryable: true };
@@ -142,6 +202,7 @@ function result(
     redirects: a.res?.redirects ?? [],
     failures: a.failures,
     captured: a.captured,
+    certificate: a.certificate,
   };
 }
 

@@ -4,6 +4,8 @@ import { planChecks, type PlannedCheck } from './plan.js';
 import { runCheck, skippedResult, type CheckContext, type CheckResult } from './run-check.js';
 import { schedule, type SkipCause } from './scheduler.js';
 import { stringify, type JsonValue, type Lookup } from './template.js';
+import { CookieJar } from './cookie-jar.js';
+import { TlsProbe } from './tls-probe.js';
 
 /** The whole smoke-test run: plan the checks up front, then run them by the schedule. */
 
@@ -19,6 +21,8 @@ export interface SmokeOptions {
   waitForReadyMs: number;
   concurrency: number;
   failFast: boolean;
+  /** one cookie jar for the whole run (default true); false: no Cookie is sent from responses */
+  cookies?: boolean;
   /** masks a value everywhere (core.setSecret + redaction) */
   registerSecret: (value: string) => void;
   onResult?: (result: CheckResult) => void;
@@ -106,6 +110,8 @@ export async function runSmokeTests(plan: SmokePlan, opts: SmokeOptions): Promis
     if (secret) opts.registerSecret(stringify(value));
     captured.set(variable, value);
   };
+  const jar = opts.cookies === false ? undefined : new CookieJar();
+  const tls = new TlsProbe();
   const gated = opts.waitForReadyMs > 0 && plan.checks.length > 1;
   const deps = plan.checks.map((c, i) =>
     gated && i > 0 && !c.deps.includes(0) ? [0, ...c.deps] : c.deps,
@@ -123,6 +129,8 @@ export async function runSmokeTests(plan: SmokePlan, opts: SmokeOptions): Promis
         waitForReadyMs: i === 0 && opts.waitForReadyMs > 0 ? opts.waitForReadyMs : undefined,
         lookup,
         onCapture,
+        jar,
+        tls,
       }),
     succeeded: (r) => r.outcome === 'passed',
     skip: (i, cause) => skippedResult(plan.checks[i].spec, skipReason(plan, i, cause, gated)),

@@ -17,6 +17,7 @@ import {
   type SmokeReport,
 } from '../../http/smoke-runner.js';
 import { YamlSyntaxError } from '../../http/yaml-source.js';
+import { CaCertificateError, trustCaCertificates } from '../../http/tls-trust.js';
 import { readSettings, type SmokeSettings } from './settings.js';
 import { detailLines, SEPARATOR, writeSummary } from './summary.js';
 
@@ -70,6 +71,16 @@ function setOutputs(report: SmokeReport, reportPath: string | undefined): void {
       status: r.status ?? null,
       duration_ms: r.durationMs,
       error: r.outcome === 'passed' ? null : redact(r.failures.join(SEPARATOR)),
+      ...(r.certificate
+        ? {
+            certificate: {
+              subject: redact(r.certificate.subject),
+              issuer: redact(r.certificate.issuer),
+              expires: r.certificate.expires,
+              days_left: r.certificate.daysLeft,
+            },
+          }
+        : {}),
     })),
   );
   setOutput('report-path', reportPath ?? '');
@@ -98,6 +109,12 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const settings = readSettings();
     const plan = loadPlan(settings);
+    try {
+      trustCaCertificates(settings.caCerts);
+    } catch (err) {
+      if (err instanceof CaCertificateError) throw new InputError('ca-cert', `${err.message}.`);
+      throw err;
+    }
     core.info(
       redact(
         `Running ${plan.checks.length} check${plan.checks.length === 1 ? '' : 's'} against ${redactUrl(settings.baseUrl.href)} (concurrency ${settings.concurrency})`,
@@ -117,6 +134,7 @@ export async function run(): Promise<void> {
       waitForReadyMs: settings.waitForReadyMs,
       concurrency: settings.concurrency,
       failFast: settings.failFast,
+      cookies: settings.cookies,
       registerSecret: (value) => secretForms(value).forEach((form) => registerSecret(form)),
       onResult: (r) => {
         done.push(r);

@@ -7,6 +7,7 @@ import { registerSecret } from '../../kit/secrets.js';
 import { VARIABLE_NAME } from '../../http/check-schema.js';
 import { secretForms } from '../../http/secret-forms.js';
 import type { JsonValue } from '../../http/template.js';
+import { CaCertificateError, parseCaCertificates } from '../../http/tls-trust.js';
 
 /** Everything the smoke test was asked to do, read and checked before the first request. */
 export interface SmokeSettings {
@@ -21,6 +22,10 @@ export interface SmokeSettings {
   waitForReadyMs: number;
   concurrency: number;
   failFast: boolean;
+  /** one cookie jar for the run */
+  cookies: boolean;
+  /** extra CA certificates (PEM blocks) to trust, from `ca-cert` */
+  caCerts: string[];
   /** absolute path of the JUnit XML report, when asked for */
   reportPath?: string;
 }
@@ -90,6 +95,31 @@ function readChecks(): SmokeSettings['checks'] {
   }
 }
 
+/** `ca-cert`: PEM text, or the path (relative to the workspace) of a PEM file. */
+function readCaCert(): string[] {
+  const value = getString('ca-cert');
+  if (value === '') return [];
+  let pem = value;
+  if (!value.includes('-----BEGIN')) {
+    const path = isAbsolute(value) ? value : resolve(workspace(), value);
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new InputError(
+        'ca-cert',
+        `cannot read ${JSON.stringify(value)} (${code === 'ENOENT' ? 'no such file' : code}); give a PEM file path relative to the workspace, or the PEM text.`,
+      );
+    }
+  }
+  try {
+    return parseCaCertificates(pem);
+  } catch (err) {
+    if (err instanceof CaCertificateError) throw new InputError('ca-cert', `${err.message}.`);
+    throw err;
+  }
+}
+
 export function readSettings(): SmokeSettings {
   // Secrets first: masked before any other input's error could quote one of them.
   const secrets: Record<string, string> = {};
@@ -119,6 +149,8 @@ export function readSettings(): SmokeSettings {
     waitForReadyMs: getDuration('wait-for-ready', { default: '0s', allowZero: true }),
     concurrency: getInteger('concurrency', { default: 4, min: 1, max: 256 }) ?? 4,
     failFast: getBoolean('fail-fast', { default: false }),
+    cookies: getBoolean('cookies', { default: true }),
+    caCerts: readCaCert(),
     reportPath:
       report === '' ? undefined : isAbsolute(report) ? report : resolve(workspace(), report),
   };

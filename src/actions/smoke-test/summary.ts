@@ -2,6 +2,7 @@ import { formatDuration } from '../../kit/durations.js';
 import { redactUrl } from '../../kit/secrets.js';
 import { flush, heading, keyValueTable, resultTable, type Cell } from '../../kit/summary.js';
 import type { CheckResult } from '../../http/run-check.js';
+import { describeCertificate } from '../../http/tls-assertions.js';
 import type { SmokeReport } from '../../http/smoke-runner.js';
 import type { SmokeSettings } from './settings.js';
 
@@ -18,6 +19,7 @@ export function detailLines(r: CheckResult): string[] {
     parts.push(`redirected: ${r.redirects.map((h) => `${h.status} → ${h.to}`).join(', ')}`);
   }
   if (r.attempts > 1 && r.outcome === 'passed') parts.push(`passed on attempt ${r.attempts}`);
+  if (r.certificate) parts.push(describeCertificate(r.certificate));
   return parts;
 }
 
