@@ -72,6 +72,7 @@ function context(o: SessionOptions, record: ReleaseRecord, scratchDir: string): 
     scratchDir,
     persist: (r) => {
       const state = readState(o.book);
+      // a rolled-back release leaves the previous ref live (a manual rollback of a good release too)
       const live =
         r.status === 'succeeded'
           ? {
@@ -79,7 +80,9 @@ function context(o: SessionOptions, record: ReleaseRecord, scratchDir: string): 
               imageRef: r.imageRef,
               releasedAt: r.finishedAt ?? new Date().toISOString(),
             }
-          : state.live;
+          : r.status === 'rolled-back' && r.previousRef
+            ? { ref: r.previousRef, releasedAt: r.finishedAt ?? new Date().toISOString() }
+            : state.live;
       writeState(o.book, { live, last: r });
       o.onRecord?.(r);
     },

@@ -363,7 +363,12 @@ function merge(
     hooks: pick('hooks') ?? {},
     rollback: {
       automatic: rollback?.automatic ?? true,
-      parts: rollback?.parts ?? ['deploy', 'migrations', 'database'],
+      // by default every part the runbook has
+      parts:
+        rollback?.parts ??
+        (['deploy', 'migrations', 'database'] as const).filter(
+          (p) => p === 'deploy' || (p === 'migrations' ? migrations : backup) !== undefined,
+        ),
     },
     stateDir: pick('stateDir') ?? '.runbook/state',
     timeoutMs: pick('timeoutMs') ?? 30 * 60_000,
