@@ -103,7 +103,7 @@ async function main() {
     say(`  ${ok ? '✓' : '✗'} ${what}`);
     if (!ok) problems.push(what);
   };
-  let pidFile = join(home, 'app.pid');
+  const pidFile = join(home, 'app.pid');
   try {
     cpSync(join(root, 'examples/demo'), app, { recursive: true });
     const port = await freePort();
@@ -203,8 +203,13 @@ async function main() {
       const pid = Number(readFileSync(pidFile, 'utf8'));
       try {
         process.kill(pid, 'SIGTERM');
+        // wait until it is gone, so its port is free when the demo says it is done
+        for (let i = 0; i < 100; i++) {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 50));
+        }
       } catch {
-        // already gone
+        // gone
       }
     }
     rmSync(home, { recursive: true, force: true });

@@ -36312,19 +36312,23 @@ async function rollBack(ctx, trigger) {
         });
     }
     if (wants('migrations') && touched.has('migrate') && record.migrations && book.migrations) {
-        await step('migrations', async () => {
-            if (willRestore)
-                return 'not reverted: the database restore brings the schema back';
-            const tool = migrationTool({
-                config: book.migrations,
-                baseDir: book.dir,
-                databaseUrl: databaseUrl(book, ctx.env),
-                timeoutMs: book.timeoutMs,
-                log: (l) => reporter.log((0,secrets/* redact */.E$)(l)),
+        if (willRestore) {
+            const detail = 'not reverted: the database restore brings the schema back';
+            record.rollback.steps.push({ part: 'migrations', status: 'skipped', detail, durationMs: 0 });
+            reporter.log(`migrations: ${detail}`);
+        }
+        else
+            await step('migrations', async () => {
+                const tool = migrationTool({
+                    config: book.migrations,
+                    baseDir: book.dir,
+                    databaseUrl: databaseUrl(book, ctx.env),
+                    timeoutMs: book.timeoutMs,
+                    log: (l) => reporter.log((0,secrets/* redact */.E$)(l)),
+                });
+                const r = await tool.revertTo(record.migrations.previous);
+                return `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
             });
-            const r = await tool.revertTo(record.migrations.previous);
-            return `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
-        });
     }
     if (willRestore) {
         await step('database', async () => {
@@ -36676,13 +36680,16 @@ function context(o, record, scratchDir) {
         scratchDir,
         persist: (r) => {
             const state = readState(o.book);
+            // a rolled-back release leaves the previous ref live (a manual rollback of a good release too)
             const live = r.status === 'succeeded'
                 ? {
                     ref: r.ref,
                     imageRef: r.imageRef,
                     releasedAt: r.finishedAt ?? new Date().toISOString(),
                 }
-                : state.live;
+                : r.status === 'rolled-back' && r.previousRef
+                    ? { ref: r.previousRef, releasedAt: r.finishedAt ?? new Date().toISOString() }
+                    : state.live;
             writeState(o.book, { live, last: r });
             o.onRecord?.(r);
         },
@@ -36863,7 +36870,7 @@ class reader_Reader {
     duration(v, path) {
         if (v === undefined || v === null)
             return undefined;
-        const ms = typeof v === 'string' ? durations_parseDuration(v) : undefined;
+        const ms = typeof v === 'string' ? durations_parseDuration(v) : v === 0 ? 0 : undefined;
         if (ms === undefined) {
             this.problem(path, `${dotted(path)}: ${reader_describeType(v)} is not a duration; write 500ms, 30s, 5m or 1h`);
             return undefined;
@@ -37211,7 +37218,9 @@ function merge(file, name, environment, top, over, environments) {
         hooks: pick('hooks') ?? {},
         rollback: {
             automatic: rollback?.automatic ?? true,
-            parts: rollback?.parts ?? ['deploy', 'migrations', 'database'],
+            // by default every part the runbook has
+            parts: rollback?.parts ??
+                ['deploy', 'migrations', 'database'].filter((p) => p === 'deploy' || (p === 'migrations' ? migrations : backup) !== undefined),
         },
         stateDir: pick('stateDir') ?? '.runbook/state',
         timeoutMs: pick('timeoutMs') ?? 30 * 60_000,

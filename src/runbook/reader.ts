@@ -102,7 +102,7 @@ export class Reader {
   /** `30s`, `5m`, `500ms`. */
   duration(v: unknown, path: Path): number | undefined {
     if (v === undefined || v === null) return undefined;
-    const ms = typeof v === 'string' ? parseDuration(v) : undefined;
+    const ms = typeof v === 'string' ? parseDuration(v) : v === 0 ? 0 : undefined;
     if (ms === undefined) {
       this.problem(
         path,

@@ -79,18 +79,22 @@ export async function rollBack(ctx: ReleaseContext, trigger: string): Promise<bo
     });
   }
   if (wants('migrations') && touched.has('migrate') && record.migrations && book.migrations) {
-    await step('migrations', async () => {
-      if (willRestore) return 'not reverted: the database restore brings the schema back';
-      const tool = migrationTool({
-        config: book.migrations!,
-        baseDir: book.dir,
-        databaseUrl: databaseUrl(book, ctx.env),
-        timeoutMs: book.timeoutMs,
-        log: (l) => reporter.log(redact(l)),
+    if (willRestore) {
+      const detail = 'not reverted: the database restore brings the schema back';
+      record.rollback.steps.push({ part: 'migrations', status: 'skipped', detail, durationMs: 0 });
+      reporter.log(`migrations: ${detail}`);
+    } else
+      await step('migrations', async () => {
+        const tool = migrationTool({
+          config: book.migrations!,
+          baseDir: book.dir,
+          databaseUrl: databaseUrl(book, ctx.env),
+          timeoutMs: book.timeoutMs,
+          log: (l) => reporter.log(redact(l)),
+        });
+        const r = await tool.revertTo(record.migrations!.previous);
+        return `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
       });
-      const r = await tool.revertTo(record.migrations!.previous);
-      return `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
-    });
   }
   if (willRestore) {
     await step('database', async () => {
