@@ -37568,10 +37568,11 @@ class CliOutput {
     stageEnd(stage, outcome, detail, ms) {
         this.rows.push({ stage, outcome, ms, detail });
         this.event({ event: 'stage-end', stage, outcome, durationMs: ms, detail });
+        if (this.style !== 'json')
+            this.clearSpinner();
         this.current = undefined;
         if (this.style === 'json')
             return;
-        this.clearSpinner();
         const time = outcome === 'skipped' ? '' : durations_formatDuration(ms).padStart(7);
         this.write(`${MARK[outcome]} ${stage.padEnd(20)} ${time}  ${detail}\n`);
         if (outcome === 'failed' && !this.verbose && this.recent.length > 0) {
