@@ -134,6 +134,11 @@ describe('runbook CLI on SQLite with the demo app', () => {
     expect(r.code).toBe(0);
     expect(await shop.version()).toBe('v1');
     expect(fingerprint(shop.dbPath)).toEqual(before);
+    const state = JSON.parse(readFileSync(join(shop.app, '.runbook/state/demo.json'), 'utf8'));
+    expect({ live: state.live.ref, status: state.last.status }).toEqual({
+      live: 'v1',
+      status: 'rolled-back',
+    });
     const again = await shop.cli(['rollback', '--file', 'runbook.yml', '--env', 'demo', '--json']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('was already rolled back');

@@ -36671,6 +36671,23 @@ function exitCodeOf(record) {
             return EXIT.rollbackFailed;
     }
 }
+/**
+ * Writes a record to the state file. A rolled-back release leaves the previous ref live (a
+ * manual rollback of a good release too); a succeeded one makes its ref live.
+ */
+function recordPersister(book, onRecord) {
+    return (r) => {
+        const state = readState(book);
+        const at = r.finishedAt ?? new Date().toISOString();
+        const live = r.status === 'succeeded'
+            ? { ref: r.ref, imageRef: r.imageRef, releasedAt: at }
+            : r.status === 'rolled-back' && r.previousRef
+                ? { ref: r.previousRef, releasedAt: at }
+                : state.live;
+        writeState(book, { live, last: r });
+        onRecord?.(r);
+    };
+}
 function context(o, record, scratchDir) {
     return {
         book: o.book,
@@ -36678,21 +36695,7 @@ function context(o, record, scratchDir) {
         reporter: o.reporter,
         env: o.env,
         scratchDir,
-        persist: (r) => {
-            const state = readState(o.book);
-            // a rolled-back release leaves the previous ref live (a manual rollback of a good release too)
-            const live = r.status === 'succeeded'
-                ? {
-                    ref: r.ref,
-                    imageRef: r.imageRef,
-                    releasedAt: r.finishedAt ?? new Date().toISOString(),
-                }
-                : r.status === 'rolled-back' && r.previousRef
-                    ? { ref: r.previousRef, releasedAt: r.finishedAt ?? new Date().toISOString() }
-                    : state.live;
-            writeState(o.book, { live, last: r });
-            o.onRecord?.(r);
-        },
+        persist: recordPersister(o.book, o.onRecord),
     };
 }
 async function runSession(o) {

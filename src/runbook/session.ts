@@ -63,6 +63,28 @@ export function exitCodeOf(record: ReleaseRecord): number {
   }
 }
 
+/**
+ * Writes a record to the state file. A rolled-back release leaves the previous ref live (a
+ * manual rollback of a good release too); a succeeded one makes its ref live.
+ */
+export function recordPersister(
+  book: Runbook,
+  onRecord?: (record: ReleaseRecord) => void,
+): (r: ReleaseRecord) => void {
+  return (r) => {
+    const state = readState(book);
+    const at = r.finishedAt ?? new Date().toISOString();
+    const live =
+      r.status === 'succeeded'
+        ? { ref: r.ref, imageRef: r.imageRef, releasedAt: at }
+        : r.status === 'rolled-back' && r.previousRef
+          ? { ref: r.previousRef, releasedAt: at }
+          : state.live;
+    writeState(book, { live, last: r });
+    onRecord?.(r);
+  };
+}
+
 function context(o: SessionOptions, record: ReleaseRecord, scratchDir: string): ReleaseContext {
   return {
     book: o.book,
@@ -70,22 +92,7 @@ function context(o: SessionOptions, record: ReleaseRecord, scratchDir: string): 
     reporter: o.reporter,
     env: o.env,
     scratchDir,
-    persist: (r) => {
-      const state = readState(o.book);
-      // a rolled-back release leaves the previous ref live (a manual rollback of a good release too)
-      const live =
-        r.status === 'succeeded'
-          ? {
-              ref: r.ref,
-              imageRef: r.imageRef,
-              releasedAt: r.finishedAt ?? new Date().toISOString(),
-            }
-          : r.status === 'rolled-back' && r.previousRef
-            ? { ref: r.previousRef, releasedAt: r.finishedAt ?? new Date().toISOString() }
-            : state.live;
-      writeState(o.book, { live, last: r });
-      o.onRecord?.(r);
-    },
+    persist: recordPersister(o.book, o.onRecord),
   };
 }
 

@@ -7,8 +7,13 @@ import { runAction, setOutput } from '../../kit/run-action.js';
 import { redact } from '../../kit/secrets.js';
 import type { ReleaseRecord } from '../../runbook/record.js';
 import type { Reporter } from '../../runbook/reporter.js';
-import { EXIT, resumeRollback, runSession, type Mode } from '../../runbook/session.js';
-import { readState, writeState } from '../../runbook/state.js';
+import {
+  EXIT,
+  recordPersister,
+  resumeRollback,
+  runSession,
+  type Mode,
+} from '../../runbook/session.js';
 import { writeReleaseSummary } from '../../runbook/summary.js';
 import { loadRunbook, RunbookError } from '../../runbook/validate.js';
 import type { Runbook } from '../../runbook/types.js';
@@ -123,9 +128,7 @@ async function post(): Promise<void> {
   const book = readBook();
   record.status = 'cancelled';
   record.error ??= 'the job was cancelled mid-release';
-  const persist = (r: ReleaseRecord): void => {
-    writeState(book, { live: readState(book).live, last: r });
-  };
+  const persist = recordPersister(book);
   persist(record);
   core.warning(
     `the release of ${record.ref} did not finish (stopped during ${record.stages.at(-1)?.stage ?? 'start'})`,
