@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6659);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(90482);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6659:
+/***/ 90482:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37222,6 +37222,165 @@ class reader_Reader {
     }
 }
 
+;// CONCATENATED MODULE: ./src/runbook/merge.ts
+
+
+
+
+
+
+
+/**
+ * The second half of validation: the top level and the chosen environment's overrides
+ * merged into one Runbook (defaults filled in), then the checks that need the merged
+ * result and the files it names (the smoke checks file, the probes).
+ */
+function mergeLayers(file, name, environment, top, over, environments) {
+    const pick = (k) => {
+        const a = top[k];
+        const b = over?.[k];
+        if (a === undefined)
+            return b;
+        if (b === undefined)
+            return a;
+        return typeof a === 'object' && typeof b === 'object' ? { ...a, ...b } : b;
+    };
+    const abs = (0,external_node_path_.resolve)(file);
+    const db = pick('database');
+    const backup = pick('backup');
+    const migrations = pick('migrations');
+    const image = pick('image');
+    const smoke = pick('smoke');
+    const gate = pick('gate');
+    const rollback = pick('rollback');
+    return {
+        file: abs,
+        dir: (0,external_node_path_.dirname)(abs),
+        name,
+        environment,
+        database: db?.urlEnv ? { urlEnv: db.urlEnv } : undefined,
+        backup: backup && {
+            format: 'auto',
+            compression: 'auto',
+            verify: 'checksum',
+            outputDir: '.runbook/backups',
+            ...backup,
+        },
+        migrations: migrations && {
+            tool: 'auto',
+            workingDirectory: '.',
+            dir: 'migrations',
+            table: 'schema_migrations',
+            lockWaitMs: 60_000,
+            python: 'python3',
+            ...migrations,
+        },
+        image: image && {
+            name: '',
+            promoteTag: 'latest',
+            previousTag: 'previous',
+            insecure: false,
+            ...image,
+        },
+        deploy: pick('deploy'),
+        smoke: smoke && {
+            checks: '',
+            baseUrl: '',
+            timeoutMs: 10_000,
+            retries: 2,
+            waitForReadyMs: 30_000,
+            ...smoke,
+        },
+        gate: gate && {
+            probes: [],
+            durationMs: 300_000,
+            intervalMs: 15_000,
+            successRate: '99%',
+            maxConsecutiveFailures: 3,
+            minSamples: 5,
+            ...gate,
+        },
+        hooks: pick('hooks') ?? {},
+        rollback: {
+            automatic: rollback?.automatic ?? true,
+            // by default every part the runbook has
+            parts: rollback?.parts ??
+                ['deploy', 'migrations', 'database'].filter((p) => p === 'deploy' || (p === 'migrations' ? migrations : backup) !== undefined),
+        },
+        stateDir: pick('stateDir') ?? '.runbook/state',
+        timeoutMs: pick('timeoutMs') ?? 30 * 60_000,
+        environments,
+    };
+}
+/** Checks that need the merged runbook (and the files it names). */
+function checkAcrossKeys(r, b, top, over, env) {
+    const where = (k) => over?.lines[k] ?? top.lines[k] ?? [];
+    if (b.backup && !b.database)
+        r.problem(where('backup'), 'backup needs database.url-env (the database to back up)', true);
+    if (b.migrations && b.migrations.tool !== 'command' && !b.database)
+        r.problem(where('migrations'), `migrations with tool ${b.migrations.tool} need database.url-env`, true);
+    if (b.migrations?.tool === 'command' && !b.migrations.command)
+        r.problem(where('migrations'), 'migrations.tool command needs migrations.command', true);
+    if (b.image && !b.image.name)
+        r.problem(where('image'), 'image needs name (registry/repository)', true);
+    if (!b.deploy && !b.image)
+        r.problem([], 'a runbook needs deploy (a command) or image; there is nothing to release');
+    if (b.smoke) {
+        if (!b.smoke.checks)
+            r.problem(where('smoke'), 'smoke needs checks (the smoke checks file)', true);
+        if (!b.smoke.baseUrl)
+            r.problem(where('smoke'), 'smoke needs base-url', true);
+        if (b.smoke.checks) {
+            const path = (0,external_node_path_.resolve)(b.dir, b.smoke.checks);
+            if (!(0,external_node_fs_.existsSync)(path))
+                r.problem([...where('smoke'), 'checks'], `smoke.checks: ${b.smoke.checks} does not exist`);
+            else {
+                try {
+                    parseCheckFile((0,external_node_fs_.readFileSync)(path, 'utf8'));
+                }
+                catch (err) {
+                    r.problem([...where('smoke'), 'checks'], `smoke.checks ${b.smoke.checks}: ${(0,errors/* errorMessage */.gJ)(err)}`);
+                }
+            }
+        }
+    }
+    if (b.gate) {
+        const g = b.gate;
+        if (g.probes.length === 0)
+            r.problem(where('health-gate'), 'health-gate needs probes', true);
+        else {
+            try {
+                parseProbes(expandForValidation(g.probes, env), 'health-gate.probes');
+            }
+            catch (err) {
+                r.problems.push({ line: g.probesLine, message: (0,errors/* errorMessage */.gJ)(err) });
+            }
+        }
+        if (g.intervalMs > g.durationMs)
+            r.problem([...where('health-gate'), 'interval'], 'health-gate.interval is longer than its duration');
+    }
+    for (const part of b.rollback.parts) {
+        const missing = part === 'database' && !b.backup
+            ? 'backup'
+            : part === 'migrations' && !b.migrations
+                ? 'migrations'
+                : undefined;
+        if (missing)
+            r.problem([...where('rollback'), 'parts'], `rollback.parts has ${part}, but the runbook has no ${missing}`);
+    }
+}
+/** Probes with `${NAME}` replaced (unset names by a placeholder host), for the shape check only. */
+function expandForValidation(value, env) {
+    if (typeof value === 'string')
+        return expandEnv(value, env, (n) => `http://${n.toLowerCase().replace(/_/g, '-')}.invalid`)
+            .text;
+    if (Array.isArray(value))
+        return value.map((v) => expandForValidation(v, env));
+    if (reader_isObj(value))
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandForValidation(v, env)]));
+    return value;
+}
+
 ;// CONCATENATED MODULE: ./src/runbook/types.ts
 /**
  * A runbook.yml after validation: the release of one service as data. The layout and the
@@ -37241,8 +37400,6 @@ const VERIFY_LEVELS = ['list', 'checksum', 'restore'];
 const MIGRATION_TOOLS = ['auto', 'sql', 'alembic', 'django', 'prisma', 'command'];
 
 ;// CONCATENATED MODULE: ./src/runbook/validate.ts
-
-
 
 
 
@@ -37450,8 +37607,8 @@ function parseRunbook(text, file, environment, env = process.env) {
         r.problem(['environments'], `environment '${environment}' is not in environments; known: ${envNames.join(', ')}`, true);
     }
     const chosen = environment !== undefined ? layers[environment] : undefined;
-    const book = merge(file, name, environment ?? 'default', top, chosen, envNames);
-    crossCheck(r, book, top, chosen, env);
+    const book = mergeLayers(file, name, environment ?? 'default', top, chosen, envNames);
+    checkAcrossKeys(r, book, top, chosen, env);
     if (r.problems.length > 0)
         throw new RunbookError(file, r.problems);
     return book;
@@ -37465,151 +37622,6 @@ function loadRunbook(file, environment, env = process.env) {
         throw new RunbookError(file, [{ message: `cannot read ${file}: ${(0,errors/* errorMessage */.gJ)(err)}` }]);
     }
     return parseRunbook(text, (0,external_node_path_.resolve)(file), environment, env);
-}
-function merge(file, name, environment, top, over, environments) {
-    const pick = (k) => {
-        const a = top[k];
-        const b = over?.[k];
-        if (a === undefined)
-            return b;
-        if (b === undefined)
-            return a;
-        return typeof a === 'object' && typeof b === 'object' ? { ...a, ...b } : b;
-    };
-    const abs = (0,external_node_path_.resolve)(file);
-    const db = pick('database');
-    const backup = pick('backup');
-    const migrations = pick('migrations');
-    const image = pick('image');
-    const smoke = pick('smoke');
-    const gate = pick('gate');
-    const rollback = pick('rollback');
-    return {
-        file: abs,
-        dir: (0,external_node_path_.dirname)(abs),
-        name,
-        environment,
-        database: db?.urlEnv ? { urlEnv: db.urlEnv } : undefined,
-        backup: backup && {
-            format: 'auto',
-            compression: 'auto',
-            verify: 'checksum',
-            outputDir: '.runbook/backups',
-            ...backup,
-        },
-        migrations: migrations && {
-            tool: 'auto',
-            workingDirectory: '.',
-            dir: 'migrations',
-            table: 'schema_migrations',
-            lockWaitMs: 60_000,
-            python: 'python3',
-            ...migrations,
-        },
-        image: image && {
-            name: '',
-            promoteTag: 'latest',
-            previousTag: 'previous',
-            insecure: false,
-            ...image,
-        },
-        deploy: pick('deploy'),
-        smoke: smoke && {
-            checks: '',
-            baseUrl: '',
-            timeoutMs: 10_000,
-            retries: 2,
-            waitForReadyMs: 30_000,
-            ...smoke,
-        },
-        gate: gate && {
-            probes: [],
-            durationMs: 300_000,
-            intervalMs: 15_000,
-            successRate: '99%',
-            maxConsecutiveFailures: 3,
-            minSamples: 5,
-            ...gate,
-        },
-        hooks: pick('hooks') ?? {},
-        rollback: {
-            automatic: rollback?.automatic ?? true,
-            // by default every part the runbook has
-            parts: rollback?.parts ??
-                ['deploy', 'migrations', 'database'].filter((p) => p === 'deploy' || (p === 'migrations' ? migrations : backup) !== undefined),
-        },
-        stateDir: pick('stateDir') ?? '.runbook/state',
-        timeoutMs: pick('timeoutMs') ?? 30 * 60_000,
-        environments,
-    };
-}
-/** Checks that need the merged runbook (and the files it names). */
-function crossCheck(r, b, top, over, env) {
-    const where = (k) => over?.lines[k] ?? top.lines[k] ?? [];
-    if (b.backup && !b.database)
-        r.problem(where('backup'), 'backup needs database.url-env (the database to back up)', true);
-    if (b.migrations && b.migrations.tool !== 'command' && !b.database)
-        r.problem(where('migrations'), `migrations with tool ${b.migrations.tool} need database.url-env`, true);
-    if (b.migrations?.tool === 'command' && !b.migrations.command)
-        r.problem(where('migrations'), 'migrations.tool command needs migrations.command', true);
-    if (b.image && !b.image.name)
-        r.problem(where('image'), 'image needs name (registry/repository)', true);
-    if (!b.deploy && !b.image)
-        r.problem([], 'a runbook needs deploy (a command) or image; there is nothing to release');
-    if (b.smoke) {
-        if (!b.smoke.checks)
-            r.problem(where('smoke'), 'smoke needs checks (the smoke checks file)', true);
-        if (!b.smoke.baseUrl)
-            r.problem(where('smoke'), 'smoke needs base-url', true);
-        if (b.smoke.checks) {
-            const path = (0,external_node_path_.resolve)(b.dir, b.smoke.checks);
-            if (!(0,external_node_fs_.existsSync)(path))
-                r.problem([...where('smoke'), 'checks'], `smoke.checks: ${b.smoke.checks} does not exist`);
-            else {
-                try {
-                    parseCheckFile((0,external_node_fs_.readFileSync)(path, 'utf8'));
-                }
-                catch (err) {
-                    r.problem([...where('smoke'), 'checks'], `smoke.checks ${b.smoke.checks}: ${(0,errors/* errorMessage */.gJ)(err)}`);
-                }
-            }
-        }
-    }
-    if (b.gate) {
-        const g = b.gate;
-        if (g.probes.length === 0)
-            r.problem(where('health-gate'), 'health-gate needs probes', true);
-        else {
-            try {
-                parseProbes(expandForValidation(g.probes, env), 'health-gate.probes');
-            }
-            catch (err) {
-                r.problems.push({ line: g.probesLine, message: (0,errors/* errorMessage */.gJ)(err) });
-            }
-        }
-        if (g.intervalMs > g.durationMs)
-            r.problem([...where('health-gate'), 'interval'], 'health-gate.interval is longer than its duration');
-    }
-    for (const part of b.rollback.parts) {
-        const missing = part === 'database' && !b.backup
-            ? 'backup'
-            : part === 'migrations' && !b.migrations
-                ? 'migrations'
-                : undefined;
-        if (missing)
-            r.problem([...where('rollback'), 'parts'], `rollback.parts has ${part}, but the runbook has no ${missing}`);
-    }
-}
-/** Probes with `${NAME}` replaced (unset names by a placeholder host), for the shape check only. */
-function expandForValidation(value, env) {
-    if (typeof value === 'string')
-        return expandEnv(value, env, (n) => `http://${n.toLowerCase().replace(/_/g, '-')}.invalid`)
-            .text;
-    if (Array.isArray(value))
-        return value.map((v) => expandForValidation(v, env));
-    if (reader_isObj(value))
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandForValidation(v, env)]));
-    return value;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/runbook/main.ts
