@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Type-checks the project, then bundles every src/actions/<name>/index.ts into
-// dist/<name>/index.js (ESM) with ncc. The actions are found, not listed.
+// dist/<name>/index.js (ESM) with ncc, and the runbook CLI (src/cli/index.ts) into
+// dist/cli/index.js. The actions are found, not listed.
 // Usage: node scripts/build.mjs [--no-typecheck] [name ...]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -16,10 +17,15 @@ const all = readdirSync(actionsDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(actionsDir, d.name, 'index.ts')))
   .map((d) => d.name)
   .sort();
-const names = only.length > 0 ? only : all;
+// entries outside src/actions: dist/<name> built from the file given
+const extra = { cli: join(root, 'src/cli/index.ts') };
+const known = [...all, ...Object.keys(extra)];
+const names = only.length > 0 ? only : known;
 for (const n of names) {
-  if (!all.includes(n)) {
-    console.error(`build: no action '${n}' (src/actions/${n}/index.ts); known: ${all.join(', ')}`);
+  if (!known.includes(n)) {
+    console.error(
+      `build: no action '${n}' (src/actions/${n}/index.ts); known: ${known.join(', ')}`,
+    );
     process.exit(2);
   }
 }
@@ -33,7 +39,7 @@ if (typecheck) {
 // A full build also removes bundles of actions that no longer exist.
 if (only.length === 0 && existsSync(join(root, 'dist'))) {
   for (const d of readdirSync(join(root, 'dist'))) {
-    if (!all.includes(d) || d.startsWith('.'))
+    if (!known.includes(d) || d.startsWith('.'))
       rmSync(join(root, 'dist', d), { recursive: true, force: true });
   }
 }
@@ -48,7 +54,7 @@ for (const name of names) {
     bin('ncc'),
     [
       'build',
-      join(actionsDir, name, 'index.ts'),
+      extra[name] ?? join(actionsDir, name, 'index.ts'),
       '-o',
       next,
       '--license',

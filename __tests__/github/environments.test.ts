@@ -249,3 +249,27 @@ describe('runbook environments apply / check', () => {
     expect(bad.err).not.toContain('ghp_bad');
   });
 });
+
+describe('the runbook CLI', () => {
+  test('`runbook environments apply` then `check` run the bundled command against the API', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const runCli = (args: string[]): { code: number | null; text: string } => {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli/index.js'), ...args], {
+        env: { PATH: process.env.PATH ?? '', ...gh.env },
+        encoding: 'utf8',
+        cwd: scratchDir('cli-envs-'),
+      });
+      return { code: r.status, text: `${r.stdout}${r.stderr}` };
+    };
+    const applied = runCli(['environments', 'apply', '--file', EXAMPLE]);
+    expect(applied.text).not.toContain(TOKEN);
+    expect(applied.code).toBe(0);
+    expect(gh.state.environments.size).toBeGreaterThan(0);
+    const checked = runCli(['environments', 'check', '--file', EXAMPLE]);
+    expect(checked.code).toBe(0);
+    gh.state.environments.clear();
+    const drift = runCli(['environments', 'check', '--file', EXAMPLE]);
+    expect(drift.code).toBe(1);
+    expect(drift.text).toMatch(/qa/);
+  });
+});
