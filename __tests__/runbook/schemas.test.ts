@@ -126,6 +126,16 @@ checks:
     ['unknown top-level key', 'checks:\n  - name: a\n    request: { url: /a }\nvars: {}', false],
     ['empty list', 'checks: []', false],
     ['unknown expect key', '- name: a\n  request: { url: /a }\n  expect: { code: 200 }', false],
+    [
+      'tls expectations and cookie/header captures',
+      "- name: a\n  request: { url: 'https://x/a' }\n  expect: { tls: { days-left: { gte: 14 }, hostname: x } }\n  capture: { csrf: 'cookie:csrftoken', id: 'regex:header:Location:/id=(\\d+)/' }",
+      true,
+    ],
+    [
+      'unknown tls key',
+      "- name: a\n  request: { url: 'https://x/a' }\n  expect: { tls: { expiry: 3 } }",
+      false,
+    ],
   ])('%s', (_label, text, valid) => {
     expect(agree('smoke-checks.schema.json', text, (t) => void parseCheckFile(t))).toEqual({
       schema: valid,
@@ -135,6 +145,8 @@ checks:
 });
 
 describe('schemas/health-gate-probes.schema.json agrees with the probes parser', () => {
+  // the sql probe reads its url-env when the probes are parsed
+  process.env.SCHEMA_TEST_DATABASE_URL = 'sqlite:schema-test.db';
   test.each([
     ['http shorthand', '- http: http://x/healthz', true],
     [
@@ -149,6 +161,27 @@ describe('schemas/health-gate-probes.schema.json agrees with the probes parser',
     ['unknown http setting', '- http: { url: http://x, verb: GET }', false],
     ['bad timeout', '- command: { run: ./c, timeout: soon }', false],
     ['prometheus without query', '- prometheus: { url: http://p, condition: "> 0" }', false],
+    [
+      'json, output and sql conditions',
+      "- http: { url: 'http://x', json: { $.status: ok, $.db: { in: [up] } } }\n- command: { run: ./logs, output: { not-matches: /ERROR/ } }\n- command: { run: ./n, output: { number: '/n=(\\d+)/', condition: '< 10' } }\n- sql: { url-env: SCHEMA_TEST_DATABASE_URL, query: 'SELECT 1', condition: '== 1' }",
+      true,
+    ],
+    ['sql without condition', "- sql: { url-env: DATABASE_URL, query: 'SELECT 1' }", false],
+    [
+      'sql with url and url-env',
+      "- sql: { url: 'sqlite:x.db', url-env: D, query: 'SELECT 1', condition: '== 1' }",
+      false,
+    ],
+    [
+      'output number without condition',
+      "- command: { run: ./n, output: { number: '/(\\d+)/' } }",
+      false,
+    ],
+    [
+      'unknown predicate in json',
+      "- http: { url: 'http://x', json: { $.a: { equal: 1 } } }",
+      false,
+    ],
   ])('%s', (_label, text, valid) => {
     expect(
       agree('health-gate-probes.schema.json', text, (t) => void parseProbes(parseYaml(t))),

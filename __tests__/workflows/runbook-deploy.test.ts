@@ -304,6 +304,37 @@ describe('the scripts of runbook-deploy', () => {
     );
     expect(r.summary).toContain('https://github.com/acme/shop/actions/runs/42');
     expect(r.summary).toContain('[`f3c2a9d`](https://github.com/acme/shop/commit/f3c2a9d');
+    // no lint findings: no lint section, no lint box
+    expect(r.summary).not.toContain('Migration lint');
+  });
+
+  test('the release checklist shows the migration lint findings for the approvers', async () => {
+    const checklist = (deploy.doc.jobs.plan.steps ?? []).find(
+      (s) => s.name === 'Release checklist',
+    );
+    const findings = [
+      {
+        rule: 'require-concurrent-index-creation',
+        severity: 'error',
+        file: 'migrations/0005_index_orders.sql',
+        line: 3,
+        table: 'orders',
+        rows: 41000000,
+        fix: 'CREATE INDEX CONCURRENTLY, in a file of its own | outside a transaction',
+      },
+    ];
+    const r = await runScript(String(checklist?.run), {
+      PENDING: '["0005_index_orders"]',
+      PENDING_COUNT: '1',
+      SIGN_OFF: '["qa"]',
+      LINT_FINDINGS: JSON.stringify(findings),
+    });
+    expect(r.code).toBe(0);
+    expect(r.summary).toContain('### Migration lint: 1 finding(s)');
+    expect(r.summary).toContain(
+      '| error | `require-concurrent-index-creation` | `migrations/0005_index_orders.sql:3` | orders (41000000) | CREATE INDEX CONCURRENTLY, in a file of its own   outside a transaction |',
+    );
+    expect(r.summary).toContain('- [ ] The 1 migration lint finding(s) above are understood');
   });
 
   test('the sign-off record names the role even when the approvals cannot be read', async () => {

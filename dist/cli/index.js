@@ -31475,7 +31475,7 @@ function migrationTool(opts) {
     return createMigrationTool(name, {
         cwd,
         database: opts.databaseUrl
-            ? (0,db_url/* parseDatabaseUrl */.mx)(opts.databaseUrl, opts.baseDir, 'database.url-env')
+            ? (0,db_url/* parseDatabaseUrl */.mx)('database.url-env', opts.databaseUrl, opts.baseDir)
             : undefined,
         lockWaitMs: c.lockWaitMs,
         timeoutMs: opts.timeoutMs,

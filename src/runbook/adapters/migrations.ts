@@ -22,7 +22,7 @@ export function migrationTool(opts: {
   return createMigrationTool(name, {
     cwd,
     database: opts.databaseUrl
-      ? parseDatabaseUrl(opts.databaseUrl, opts.baseDir, 'database.url-env')
+      ? parseDatabaseUrl('database.url-env', opts.databaseUrl, opts.baseDir)
       : undefined,
     lockWaitMs: c.lockWaitMs,
     timeoutMs: opts.timeoutMs,
