@@ -252,23 +252,29 @@ describe('runbook environments apply / check', () => {
 
 describe('the runbook CLI', () => {
   test('`runbook environments apply` then `check` run the bundled command against the API', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const runCli = (args: string[]): { code: number | null; text: string } => {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'dist/cli/index.js'), ...args], {
-        env: { PATH: process.env.PATH ?? '', ...gh.env },
-        encoding: 'utf8',
-        cwd: scratchDir('cli-envs-'),
+    // async: the GitHub stand-in answers from this process, so a blocking spawn would hang it
+    const { execFile } = await import('node:child_process');
+    const cwd = scratchDir('cli-envs-');
+    const runCli = (args: string[]): Promise<{ code: number | null; text: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [join(repoRoot, 'dist/cli/index.js'), ...args],
+          { env: { PATH: process.env.PATH ?? '', ...gh.env }, cwd, encoding: 'utf8' },
+          (err, stdout, stderr) => {
+            const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+            resolve({ code: typeof code === 'number' ? code : 1, text: `${stdout}${stderr}` });
+          },
+        );
       });
-      return { code: r.status, text: `${r.stdout}${r.stderr}` };
-    };
-    const applied = runCli(['environments', 'apply', '--file', EXAMPLE]);
+    const applied = await runCli(['environments', 'apply', '--file', EXAMPLE]);
     expect(applied.text).not.toContain(TOKEN);
     expect(applied.code).toBe(0);
     expect(gh.state.environments.size).toBeGreaterThan(0);
-    const checked = runCli(['environments', 'check', '--file', EXAMPLE]);
+    const checked = await runCli(['environments', 'check', '--file', EXAMPLE]);
     expect(checked.code).toBe(0);
     gh.state.environments.clear();
-    const drift = runCli(['environments', 'check', '--file', EXAMPLE]);
+    const drift = await runCli(['environments', 'check', '--file', EXAMPLE]);
     expect(drift.code).toBe(1);
     expect(drift.text).toMatch(/qa/);
   });

@@ -31568,6 +31568,17 @@ function setApplyOutputs(r) {
     setOutput('pending', r.pending);
     setOutput('pending-count', r.pending.length);
 }
+/** What an apply did (or got to before it failed): into the summary and the outputs. */
+function reportApply(summary, r) {
+    Object.assign(summary, {
+        previous: r.previous,
+        current: r.current,
+        applied: r.applied,
+        pending: r.pending,
+        lockWaitedMs: r.lockWaitedMs,
+    });
+    setApplyOutputs(r);
+}
 /**
  * The runner cancels a job with SIGINT, then SIGTERM a few seconds later. Both abort the
  * run: the sql tool interrupts the running statement, rolls the current file back, releases
@@ -31703,28 +31714,13 @@ async function runMigrate(s, signal) {
                 lib_core/* info */.pq(`backup gate: ${gate.backupPath} matches its manifest`);
             }
             const r = await tool.apply(s.target);
-            Object.assign(summary, {
-                previous: r.previous,
-                current: r.current,
-                applied: r.applied,
-                pending: r.pending,
-                lockWaitedMs: r.lockWaitedMs,
-            });
-            setApplyOutputs(r);
+            reportApply(summary, r);
             lib_core/* info */.pq(`applied ${r.applied.length} migration(s); ${r.pending.length} still pending`);
         }
     }
     catch (err) {
         if (err instanceof ApplyFailedError) {
-            const r = err.partial;
-            Object.assign(summary, {
-                previous: r.previous,
-                current: r.current,
-                applied: r.applied,
-                pending: r.pending,
-                lockWaitedMs: r.lockWaitedMs,
-            });
-            setApplyOutputs(r);
+            reportApply(summary, err.partial);
         }
         if (err instanceof CheckFailedError)
             summary.findings = err.findings;
