@@ -15,6 +15,8 @@ import {
 } from '../../migrations/index.js';
 import { readSettings, type MigrateSettings } from './settings.js';
 import { writePlanFile, writeSummary, type SummaryData } from './report.js';
+import { checkSchema } from './schema-step.js';
+import { schemaFailureLine } from '../../migrations/expect-schema.js';
 import { lintFailure, lintPlan, lintSkipped, lintSkipReason } from './lint-step.js';
 
 function toolContext(s: MigrateSettings, signal: AbortSignal | undefined): ToolContext {
@@ -191,6 +193,9 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
       const r = await tool.apply(s.target);
       reportApply(summary, r);
       core.info(`applied ${r.applied.length} migration(s); ${r.pending.length} still pending`);
+      if (s.expectSchema && s.database)
+        summary.schema = await checkSchema(s.expectSchema, s.database);
+      if (summary.schema?.length) throw new UserError(schemaFailureLine(summary.schema));
     }
   } catch (err) {
     if (err instanceof ApplyFailedError) {
