@@ -31436,10 +31436,11 @@ function normalizeType(type, engine) {
         .replace(/\s+/g, ' ')
         .replace(/\s*([(),])\s*/g, '$1')
         .trim();
-    const m = /^([a-z0-9_ ]+?)(\([^)]*\))?( .*)?$/.exec(text);
+    const m = /^([^(]*)(\([^)]*\))?(.*)$/.exec(text);
     if (!m)
         return text;
-    const base = TYPE_ALIASES[m[1]] ?? m[1];
+    const name = m[1].trim();
+    const base = TYPE_ALIASES[name] ?? name;
     const args = m[2] ?? '';
     const rest = m[3] ?? '';
     if (engine === 'mysql' && base === 'tinyint' && args === '(1)' && !rest)

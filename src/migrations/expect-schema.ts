@@ -158,9 +158,10 @@ export function normalizeType(type: string, engine?: Engine): string {
     .replace(/\s+/g, ' ')
     .replace(/\s*([(),])\s*/g, '$1')
     .trim();
-  const m = /^([a-z0-9_ ]+?)(\([^)]*\))?( .*)?$/.exec(text);
+  const m = /^([^(]*)(\([^)]*\))?(.*)$/.exec(text);
   if (!m) return text;
-  const base = TYPE_ALIASES[m[1]] ?? m[1];
+  const name = m[1].trim();
+  const base = TYPE_ALIASES[name] ?? name;
   const args = m[2] ?? '';
   const rest = m[3] ?? '';
   if (engine === 'mysql' && base === 'tinyint' && args === '(1)' && !rest) return 'boolean';
