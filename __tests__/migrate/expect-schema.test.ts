@@ -13,7 +13,7 @@ import {
   type ActualTable,
   type SchemaExpectation,
 } from '../../src/migrations/expect-schema.js';
-import { expectFailure, expectOk, migrate, sqlWorkspace } from './helpers.js';
+import { expectFailure, expectOk, migrate, sqliteRows, sqlWorkspace } from './helpers.js';
 
 function parsed(value: unknown): SchemaExpectation {
   const p = parseExpectSchema(value);
@@ -349,4 +349,62 @@ test('a bad expect-schema fails before anything runs, naming the path', async ()
   );
   expectFailure(run, "Input 'expect-schema': tables.t.columns.id.nullable must be true or false.");
   expect(existsSync(path)).toBe(false);
+});
+
+describe('expect-schema in check mode', () => {
+  const files = {
+    '0001_orders.sql':
+      'CREATE TABLE orders (id INTEGER PRIMARY KEY);\nCREATE TABLE orders_v2 (id INT);\n',
+    '0002_currency.sql':
+      "ALTER TABLE orders ADD COLUMN currency TEXT NOT NULL DEFAULT 'EUR';\nDROP TABLE orders_v2;\n",
+  };
+  const after = JSON.stringify({
+    tables: { orders: { columns: { currency: { type: 'text' } } }, orders_v2: 'absent' },
+  });
+
+  test('SQLite: compares a copy with the pending migrations applied; the database is untouched', async () => {
+    const path = join(tempDir('expect-schema-check'), 'app.db');
+    const ws = sqlWorkspace(files);
+    const inputs = { tool: 'sql', 'database-url': `sqlite://${path}`, 'require-backup': 'false' };
+    expectOk(await migrate({ ...inputs, target: '0001' }, ws));
+
+    const ok = await migrate({ ...inputs, mode: 'check', 'expect-schema': after }, ws);
+    expectOk(ok);
+    expect(JSON.parse(ok.outputs['schema-check'])).toEqual({ ok: true, problems: [] });
+    // the real database still has the old shape and one applied migration
+    expect(
+      sqliteRows(path, "SELECT name FROM sqlite_master WHERE name = 'orders_v2'"),
+    ).toHaveLength(1);
+    expect(sqliteRows(path, 'SELECT version FROM schema_migrations')).toHaveLength(1);
+
+    const bad = await migrate(
+      {
+        ...inputs,
+        mode: 'check',
+        'expect-schema': JSON.stringify({
+          tables: { orders: { columns: { currency: 'absent' } } },
+        }),
+      },
+      ws,
+    );
+    expectFailure(bad, 'expect-schema: 1 problem: orders.currency still exists (dry run)');
+  });
+
+  test('PostgreSQL: check says the schema is compared only at apply and does not fail', async () => {
+    await pgServer.createDatabase('checkonly');
+    const ws = sqlWorkspace({ '0001_t.sql': 'CREATE TABLE t (id int);\n' });
+    const run = await migrate(
+      {
+        tool: 'sql',
+        'database-url': pgServer.url('checkonly'),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t: absent\n',
+      },
+      ws,
+      [pgServer.password],
+    );
+    expectOk(run);
+    expect(run.stdout).toContain('expect-schema not checked: check compares expect-schema only');
+    expect(run.outputs['schema-check']).toBeUndefined();
+  });
 });

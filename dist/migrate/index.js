@@ -31839,6 +31839,9 @@ async function readSqlite(path, tables) {
 
 
 
+
+
+
 /** Reads the named tables and compares them; sets the schema-check output. */
 async function checkSchema(expected, database) {
     const actual = await readSchema(database, expected.tables);
@@ -31858,6 +31861,45 @@ function writeSchemaSummary(problems) {
         return;
     }
     resultTable(['Table', 'Column', 'Expected', 'Actual'], problems.map((p) => [p.table, p.column, p.expected, p.actual]));
+}
+/**
+ * check mode: apply the pending migrations to a copy of the database and compare the copy.
+ * Only where a copy is cheap and faithful: the sql tool on SQLite (VACUUM INTO). PostgreSQL's
+ * transactional DDL would allow a rolled-back run on the live database, but it would hold
+ * ACCESS EXCLUSIVE locks on production tables during a check, so it is not done.
+ */
+async function dryRunSchema(s, ctx) {
+    const expected = s.expectSchema;
+    const db = s.database;
+    if (!expected || !db)
+        return 'no expect-schema';
+    if (s.tool !== 'sql' || db.engine !== 'sqlite')
+        return 'check compares expect-schema only for the sql tool on SQLite (a dry run on a copy); apply checks it on every engine';
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(s.runnerTemp, 'migrate-dry-run-'));
+    try {
+        const copy = {
+            engine: 'sqlite',
+            path: (0,external_node_path_.join)(dir, db.database),
+            database: db.database,
+        };
+        if ((0,external_node_fs_.existsSync)(db.path)) {
+            const { DatabaseSync } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 80099, 23));
+            const source = new DatabaseSync(db.path, { readOnly: true, timeout: 10_000 });
+            try {
+                source.prepare('VACUUM INTO ?').run(copy.path);
+            }
+            finally {
+                source.close();
+            }
+        }
+        const tool = createMigrationTool('sql', { ...ctx, database: copy, log: () => undefined });
+        const r = await tool.apply(s.target);
+        lib_core/* info */.pq(`expect-schema: dry run applied ${r.applied.length} migration(s) to a copy`);
+        return await checkSchema(expected, copy);
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/actions/migrate/report.ts
@@ -32089,6 +32131,15 @@ async function runMigrate(s, signal) {
                 const failure = lintFailure(summary.lint);
                 if (failure)
                     throw failure;
+            }
+            if (s.expectSchema) {
+                const dry = await dryRunSchema(s, ctx);
+                if (typeof dry === 'string')
+                    lib_core/* info */.pq(`expect-schema not checked: ${dry}`);
+                else
+                    summary.schema = dry;
+                if (summary.schema?.length)
+                    throw new kit_errors/* UserError */.yo(`${schemaFailureLine(summary.schema)} (dry run)`);
             }
         }
         else if (s.mode === 'plan') {

@@ -15,7 +15,7 @@ import {
 } from '../../migrations/index.js';
 import { readSettings, type MigrateSettings } from './settings.js';
 import { writePlanFile, writeSummary, type SummaryData } from './report.js';
-import { checkSchema } from './schema-step.js';
+import { checkSchema, dryRunSchema } from './schema-step.js';
 import { schemaFailureLine } from '../../migrations/expect-schema.js';
 import { lintFailure, lintPlan, lintSkipped, lintSkipReason } from './lint-step.js';
 
@@ -154,6 +154,13 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
         summary.lint = await lintPlan(s, ctx, p, workspace, true);
         const failure = lintFailure(summary.lint);
         if (failure) throw failure;
+      }
+      if (s.expectSchema) {
+        const dry = await dryRunSchema(s, ctx);
+        if (typeof dry === 'string') core.info(`expect-schema not checked: ${dry}`);
+        else summary.schema = dry;
+        if (summary.schema?.length)
+          throw new UserError(`${schemaFailureLine(summary.schema)} (dry run)`);
       }
     } else if (s.mode === 'plan') {
       const p = await tool.plan(s.target);
