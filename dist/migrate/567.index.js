@@ -2,16 +2,16 @@ export const id = 567;
 export const ids = [567];
 export const modules = {
 
-/***/ 7567:
+/***/ 77567:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openMysqlDriver: () => (/* binding */ openMysqlDriver)
 /* harmony export */ });
-/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8152);
-/* harmony import */ var _db_url_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(879);
-/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6494);
+/* harmony import */ var _db_connection_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(58152);
+/* harmony import */ var _db_url_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(50879);
+/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56494);
 
 
 

@@ -2,16 +2,16 @@ export const id = 743;
 export const ids = [743];
 export const modules = {
 
-/***/ 743:
+/***/ 40743:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   openSqliteDriver: () => (/* binding */ openSqliteDriver)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6494);
+/* harmony import */ var _driver_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(56494);
 
 
 /**
@@ -22,7 +22,7 @@ async function openSqliteDriver(t, readOnly) {
     if (t.engine !== 'sqlite')
         throw new Error(`openSqliteDriver: a ${t.engine} target`);
     const path = t.path;
-    const { DatabaseSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 99, 23));
+    const { DatabaseSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 80099, 23));
     const missing = !(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path);
     const db = missing && readOnly
         ? new DatabaseSync(':memory:')

@@ -15,6 +15,8 @@ import {
 } from '../../migrations/index.js';
 import { readSettings, type MigrateSettings } from './settings.js';
 import { writePlanFile, writeSummary, type SummaryData } from './report.js';
+import { checkSchema, dryRunSchema } from './schema-step.js';
+import { schemaFailureLine } from '../../migrations/expect-schema.js';
 import { lintFailure, lintPlan, lintSkipped, lintSkipReason } from './lint-step.js';
 
 function toolContext(s: MigrateSettings, signal: AbortSignal | undefined): ToolContext {
@@ -153,6 +155,13 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
         const failure = lintFailure(summary.lint);
         if (failure) throw failure;
       }
+      if (s.expectSchema) {
+        const dry = await dryRunSchema(s, ctx);
+        if (typeof dry === 'string') core.info(`expect-schema not checked: ${dry}`);
+        else summary.schema = dry;
+        if (summary.schema?.length)
+          throw new UserError(`${schemaFailureLine(summary.schema)} (dry run)`);
+      }
     } else if (s.mode === 'plan') {
       const p = await tool.plan(s.target);
       const planPath = writePlanFile(s.runnerTemp, s.tool, p.toApply, p.preview);
@@ -191,6 +200,9 @@ async function runMigrate(s: MigrateSettings, signal: AbortSignal | undefined): 
       const r = await tool.apply(s.target);
       reportApply(summary, r);
       core.info(`applied ${r.applied.length} migration(s); ${r.pending.length} still pending`);
+      if (s.expectSchema && s.database)
+        summary.schema = await checkSchema(s.expectSchema, s.database);
+      if (summary.schema?.length) throw new UserError(schemaFailureLine(summary.schema));
     }
   } catch (err) {
     if (err instanceof ApplyFailedError) {

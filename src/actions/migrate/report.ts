@@ -13,6 +13,8 @@ import {
 } from '../../kit/summary.js';
 import type { AppliedMigration, Finding, MigrationState } from '../../migrations/types.js';
 import { writeLintSummary, type LintOutcome } from './lint-step.js';
+import { writeSchemaSummary } from './schema-step.js';
+import type { SchemaProblem } from '../../migrations/expect-schema.js';
 
 const PREVIEW_LIMIT = 60_000;
 
@@ -59,6 +61,8 @@ export interface SummaryData {
   durationMs: number;
   failure?: string;
   lint?: LintOutcome;
+  /** expect-schema's problems (empty: all as expected) */
+  schema?: SchemaProblem[];
 }
 
 export function writeSummary(d: SummaryData): void {
@@ -116,6 +120,7 @@ export function writeSummary(d: SummaryData): void {
     );
   }
   writeLintSummary(d.lint);
+  writeSchemaSummary(d.schema);
   if (d.findings) {
     heading(`Check: ${d.findings.length ? `${d.findings.length} problem(s)` : 'no problems'}`, 3);
     if (d.findings.length)

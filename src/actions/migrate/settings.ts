@@ -8,6 +8,8 @@ import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-t
 import type { ToolName } from '../../migrations/types.js';
 import { LAYOUTS, type Layout } from '../../migrations/sql/layouts.js';
 import { parseLintRules, type LintConfig } from '../../migrations/lint/index.js';
+import { getYaml } from '../../kit/yaml-input.js';
+import { parseExpectSchema, type SchemaExpectation } from '../../migrations/expect-schema.js';
 
 export const MODES = ['apply', 'plan', 'status', 'check'] as const;
 export type Mode = (typeof MODES)[number];
@@ -38,6 +40,8 @@ export interface MigrateSettings {
   runnerTemp: string;
   /** sql file layout and the linter (see readSqlSettings) */
   sql: SqlSettings;
+  /** tables and columns checked after apply */
+  expectSchema?: SchemaExpectation;
 }
 
 /** The sql tool's layout and the PostgreSQL linter's inputs, read in one block. */
@@ -84,6 +88,7 @@ export function readSettings(): MigrateSettings {
     throw new InputError('command', 'is required with tool: command and mode: apply.');
   }
   const sql = readSqlSettings();
+  const expectSchema = readExpectSchema(database);
   const manifest = optional('backup-manifest');
   const target = optional('target');
   if (target !== undefined && !/^[A-Za-z0-9_.:@+-]+$/.test(target)) {
@@ -111,5 +116,15 @@ export function readSettings(): MigrateSettings {
     maxBackupAgeMs,
     runnerTemp: process.env.RUNNER_TEMP || workingDirectory,
     sql,
+    expectSchema,
   };
+}
+
+function readExpectSchema(database: DatabaseTarget | undefined): SchemaExpectation | undefined {
+  const value = getYaml('expect-schema');
+  if (value === undefined) return undefined;
+  const parsed = parseExpectSchema(value);
+  if (typeof parsed === 'string') throw new InputError('expect-schema', `${parsed}.`);
+  if (!database) throw new InputError('expect-schema', 'needs database-url to read the schema.');
+  return parsed;
 }
