@@ -40311,12 +40311,12 @@ function tocHasTableData(listText, schema, table) {
 /* harmony export */   E6: () => (/* binding */ canSwap),
 /* harmony export */   He: () => (/* binding */ createDatabaseLike),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
-/* harmony export */   Rt: () => (/* binding */ keptDatabaseName),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   ef: () => (/* binding */ inPlaceCleanSql),
-/* harmony export */   h$: () => (/* binding */ databaseRights)
+/* harmony export */   h$: () => (/* binding */ databaseRights),
+/* harmony export */   s9: () => (/* binding */ unusedKeptName)
 /* harmony export */ });
-/* unused harmony export databaseExists */
+/* unused harmony exports databaseExists, keptDatabaseName */
 const ident = (c, name) => c.escapeIdentifier(name);
 const literal = (c, text) => c.escapeLiteral(text);
 async function databaseRights(admin, live) {
@@ -40456,6 +40456,18 @@ async function swapDatabases(admin, live, restored, kept) {
 function keptDatabaseName(live, stamp) {
     const suffix = `_before_rollback_${stamp.toLowerCase()}`;
     return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
+}
+/**
+ * keptDatabaseName, numbered `_2`, `_3`… when a rollback in the same second already kept one
+ * (undoing a rollback right after it must not fail on the name).
+ */
+async function unusedKeptName(admin, live, stamp) {
+    for (let n = 1;; n++) {
+        const name = keptDatabaseName(live, n === 1 ? stamp : `${stamp}_${n}`);
+        const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (r.rowCount === 0)
+            return name;
+    }
 }
 /** The name the backup is restored under before the swap. */
 function restoringDatabaseName(live, random) {
@@ -40889,12 +40901,18 @@ async function restorePgArchive(o) {
         label: `psql (${o.label})`,
     });
     consumed.catch(() => filter.destroy());
+    // the side that failed first is the cause: the other only fails because its pipe was torn
+    // down (psql losing its connection leaves pg_restore with a bare "Premature close")
+    let cause;
+    const first = (reason) => {
+        cause ??= { reason };
+    };
+    produced.catch(first);
+    consumed.catch(first);
     // both settle before returning: psql must be gone before the caller drops or swaps anything
-    const [p, c] = await Promise.allSettled([produced, consumed]);
-    if (p.status === 'rejected')
-        throw p.reason;
-    if (c.status === 'rejected')
-        throw c.reason;
+    await Promise.allSettled([produced, consumed]);
+    if (cause)
+        throw cause.reason;
     return {
         method: archiveFormat ? 'pg_restore | psql (owners/grants of skipped roles left out)' : 'psql',
         skipped,

@@ -122,7 +122,7 @@ async function replacePostgres(o, target) {
         const warnings = [];
         if (swap) {
             const restoring = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .restoringDatabaseName */ .Cu)(live, (0,_engine_js__WEBPACK_IMPORTED_MODULE_4__/* .randomSuffix */ .VH)());
-            const kept = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .keptDatabaseName */ .Rt)(live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
+            const kept = await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .unusedKeptName */ .s9)(admin, live, (0,_backup_js__WEBPACK_IMPORTED_MODULE_3__/* .compactTimestamp */ .ce)(o.now));
             o.log(`Restoring ${m.file} into new database '${restoring}' beside '${live}'`);
             warnings.push(...(await (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_11__/* .createDatabaseLike */ .He)(admin, restoring, live)));
             // a stop request ends the restore at once by dropping its database; live is untouched

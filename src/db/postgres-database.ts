@@ -197,6 +197,18 @@ export function keptDatabaseName(live: string, stamp: string): string {
   return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
 }
 
+/**
+ * keptDatabaseName, numbered `_2`, `_3`… when a rollback in the same second already kept one
+ * (undoing a rollback right after it must not fail on the name).
+ */
+export async function unusedKeptName(admin: Client, live: string, stamp: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const name = keptDatabaseName(live, n === 1 ? stamp : `${stamp}_${n}`);
+    const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (r.rowCount === 0) return name;
+  }
+}
+
 /** The name the backup is restored under before the swap. */
 export function restoringDatabaseName(live: string, random: string): string {
   const suffix = `_rollback_${random}`;

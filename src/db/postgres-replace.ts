@@ -21,7 +21,7 @@ import {
   databaseRights,
   dropDatabase,
   inPlaceCleanSql,
-  keptDatabaseName,
+  unusedKeptName,
   restoringDatabaseName,
   swapDatabases,
 } from './postgres-database.js';
@@ -147,7 +147,7 @@ export async function replacePostgres(
     const warnings: string[] = [];
     if (swap) {
       const restoring = restoringDatabaseName(live, randomSuffix());
-      const kept = keptDatabaseName(live, compactTimestamp(o.now));
+      const kept = await unusedKeptName(admin, live, compactTimestamp(o.now));
       o.log(`Restoring ${m.file} into new database '${restoring}' beside '${live}'`);
       warnings.push(...(await createDatabaseLike(admin, restoring, live)));
       // a stop request ends the restore at once by dropping its database; live is untouched
