@@ -543,12 +543,18 @@ async function restorePgArchive(o) {
         label: `psql (${o.label})`,
     });
     consumed.catch(() => filter.destroy());
+    // the side that failed first is the cause: the other only fails because its pipe was torn
+    // down (psql losing its connection leaves pg_restore with a bare "Premature close")
+    let cause;
+    const first = (reason) => {
+        cause ??= { reason };
+    };
+    produced.catch(first);
+    consumed.catch(first);
     // both settle before returning: psql must be gone before the caller drops or swaps anything
-    const [p, c] = await Promise.allSettled([produced, consumed]);
-    if (p.status === 'rejected')
-        throw p.reason;
-    if (c.status === 'rejected')
-        throw c.reason;
+    await Promise.allSettled([produced, consumed]);
+    if (cause)
+        throw cause.reason;
     return {
         method: archiveFormat ? 'pg_restore | psql (owners/grants of skipped roles left out)' : 'psql',
         skipped,

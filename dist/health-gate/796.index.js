@@ -198,6 +198,18 @@ function keptDatabaseName(live, stamp) {
     const suffix = `_before_rollback_${stamp.toLowerCase()}`;
     return `${truncateBytes(live, 63 - suffix.length)}${suffix}`;
 }
+/**
+ * keptDatabaseName, numbered `_2`, `_3`… when a rollback in the same second already kept one
+ * (undoing a rollback right after it must not fail on the name).
+ */
+async function unusedKeptName(admin, live, stamp) {
+    for (let n = 1;; n++) {
+        const name = keptDatabaseName(live, n === 1 ? stamp : `${stamp}_${n}`);
+        const r = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (r.rowCount === 0)
+            return name;
+    }
+}
 /** The name the backup is restored under before the swap. */
 function restoringDatabaseName(live, random) {
     const suffix = `_rollback_${random}`;
@@ -389,7 +401,7 @@ async function replacePostgres(o, target) {
         const warnings = [];
         if (swap) {
             const restoring = restoringDatabaseName(live, (0,engine/* randomSuffix */.VH)());
-            const kept = keptDatabaseName(live, (0,backup/* compactTimestamp */.ce)(o.now));
+            const kept = await unusedKeptName(admin, live, (0,backup/* compactTimestamp */.ce)(o.now));
             o.log(`Restoring ${m.file} into new database '${restoring}' beside '${live}'`);
             warnings.push(...(await createDatabaseLike(admin, restoring, live)));
             // a stop request ends the restore at once by dropping its database; live is untouched
