@@ -28986,7 +28986,7 @@ class CheckFailedError extends errors/* UserError */.yo {
 }
 
 ;// CONCATENATED MODULE: ./src/migrations/alembic/commands.ts
-/** argv builders for alembic, run as `<python> -m alembic` (pure; DESIGN.md §1 "commands"). */
+/** argv builders for alembic, run as `<python> -m alembic` (pure argv builders: docs/architecture.md, Layout). */
 function base(o) {
     return [o.python, '-m', 'alembic', ...(o.config ? ['-c', o.config] : [])];
 }

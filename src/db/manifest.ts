@@ -1,6 +1,7 @@
 /**
  * The backup manifest `<name>.manifest.json`, written beside every backup by backup-db,
- * checked by migrate's backup gate and read by rollback to restore. DESIGN.md §4.
+ * checked by migrate's backup gate and read by rollback to restore. Its fields are documented
+ * in actions/backup-db/README.md ("The manifest").
  */
 export type Engine = 'postgres' | 'mysql' | 'sqlite';
 export type BackupFormat = 'custom' | 'plain' | 'directory' | 'sqlite';

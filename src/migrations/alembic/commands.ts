@@ -1,4 +1,4 @@
-/** argv builders for alembic, run as `<python> -m alembic` (pure; DESIGN.md §1 "commands"). */
+/** argv builders for alembic, run as `<python> -m alembic` (pure argv builders: docs/architecture.md, Layout). */
 
 export interface AlembicCommandOptions {
   python: string;
