@@ -32,9 +32,16 @@ function inputs(overrides: Record<string, string | number | boolean> = {}) {
   };
 }
 
-const plan = {
+const plan = { result: 'success' as Outcome, outputs: {} };
+const checklist = {
   result: 'success' as Outcome,
-  outputs: { digest: 'sha256:' + 'c'.repeat(64), 'image-ref': 'ghcr.io/acme/shop@sha256:c' },
+  outputs: {
+    promote: JSON.stringify([
+      { name: 'app', image: 'ghcr.io/acme/shop', digest: 'sha256:' + 'c'.repeat(64) },
+    ]),
+    digest: 'sha256:' + 'c'.repeat(64),
+    'image-ref': 'ghcr.io/acme/shop@sha256:c',
+  },
 };
 
 /** Steps that changed something: a promoted tag and two applied migrations. */
@@ -46,7 +53,11 @@ const changed: Record<string, StepScenario> = {
     outputs: { 'previous-state': '{"version":"0003"}', 'applied-count': '2', tool: 'sql' },
   },
   promote: {
-    outputs: { promoted: 'true', 'previous-digest': 'sha256:' + 'b'.repeat(64), 'image-ref': 'x' },
+    outputs: {
+      promoted: 'true',
+      'previous-digests': JSON.stringify({ app: 'sha256:' + 'b'.repeat(64) }),
+      'image-refs': JSON.stringify({ app: 'x' }),
+    },
   },
   record: { outputs: { 'deployment-id': '1001' } },
 };
@@ -55,7 +66,9 @@ const real = ['check', 'rollback-plan'];
 
 async function run(job: 'staging' | 'production', scenario: Record<string, StepScenario>) {
   const needs: Record<string, { result: Outcome; outputs: Record<string, string> }> =
-    job === 'staging' ? { plan } : { plan, staging: { result: 'success', outputs: {} } };
+    job === 'staging'
+      ? { plan, checklist }
+      : { plan, checklist, staging: { result: 'success', outputs: {} } };
   return simulateJob(jobs[job], inputs(), needs, { ...changed, ...scenario }, real);
 }
 
@@ -118,11 +131,15 @@ describe('production: the health gate fails', () => {
     expect(r.outputs['rollback-plan'].targets).toBe('image,migrations');
     expect(r.steps.rollback).toBe('success');
     expect(r.inputsOf('rollback')['decrypt-identity']).toBe('AGE-SECRET-KEY-1X');
+    // the image goes back to exactly the digest the promotion replaced
+    expect(JSON.parse(r.inputsOf('rollback').images)).toEqual([
+      { name: 'app', image: 'ghcr.io/acme/shop', 'to-digest': 'sha256:' + 'b'.repeat(64) },
+    ]);
     expect(r.inputsOf('finish').state).toBe('failure');
     const restore = await simulateJob(
       jobs.production,
       inputs({ 'restore-database-on-failure': true }),
-      { plan, staging: { result: 'success', outputs: {} } },
+      { plan, checklist, staging: { result: 'success', outputs: {} } },
       { ...changed, gate: { outcome: 'failure' } },
       real,
     );
@@ -133,7 +150,7 @@ describe('production: the health gate fails', () => {
     const r = await simulateJob(
       jobs.production,
       inputs({ 'rollback-on-failure': false }),
-      { plan, staging: { result: 'success', outputs: {} } },
+      { plan, checklist, staging: { result: 'success', outputs: {} } },
       { ...changed, gate: { outcome: 'failure' } },
       real,
     );
@@ -170,7 +187,7 @@ describe('production: the job is cancelled during the deploy command (by hand or
     const r = await simulateJob(
       old,
       inputs(),
-      { plan, staging: { result: 'success', outputs: {} } },
+      { plan, checklist, staging: { result: 'success', outputs: {} } },
       {
         ...changed,
         deploy: { outcome: 'cancelled' },

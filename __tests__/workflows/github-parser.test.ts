@@ -142,8 +142,8 @@ describe("GitHub's workflow parser", () => {
     test('a needs of a job that does not exist', async () => {
       const errors = await errorsOf(
         planted(
-          'needs: [plan, staging, sign-off, sign-off-issue]',
-          'needs: [plan, staging, signoff, sign-off-issue]',
+          'needs: [plan, checklist, staging, sign-off, sign-off-issue]',
+          'needs: [plan, checklist, staging, signoff, sign-off-issue]',
         ),
       );
       // (GitHub then also reports the jobs after it as unreachable)

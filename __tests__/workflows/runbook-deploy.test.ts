@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProbes } from '../../src/gate/probe-config.js';
 import { parseYamlText } from '../../src/kit/yaml-input.js';
-import { repoRoot } from '../support/run-action.js';
+import { repoRoot, scratchDir } from '../support/run-action.js';
 import { deploy, environmentJobs, rollback, step, workflow } from './load.js';
 import { runScript } from './run-script.js';
 import { ourActionName, type Job } from './workflow-lint.js';
@@ -19,6 +19,8 @@ describe('runbook-deploy', () => {
   test('plan -> staging -> sign-off (environments or issue) -> production -> notify', () => {
     expect(Object.keys(jobs)).toEqual([
       'plan',
+      'build',
+      'checklist',
       'staging',
       'sign-off',
       'sign-off-issue',
@@ -26,22 +28,33 @@ describe('runbook-deploy', () => {
       'notify-sign-off',
       'notify',
     ]);
-    expect(jobs['notify-sign-off'].needs).toEqual(['plan', 'staging']);
-    expect(jobs.notify.needs).toEqual(['plan', 'staging', 'production']);
+    expect(jobs.build.needs).toBe('plan');
+    expect(jobs.checklist.needs).toEqual(['plan', 'build']);
+    expect(jobs['notify-sign-off'].needs).toEqual(['plan', 'checklist', 'staging']);
+    expect(jobs.notify.needs).toEqual(['plan', 'checklist', 'staging', 'production']);
     expect(jobs.notify.if).toBe('always()');
-    expect(jobs.staging.needs).toBe('plan');
-    expect(jobs['sign-off'].needs).toEqual(['plan', 'staging']);
+    expect(jobs.staging.needs).toEqual(['plan', 'checklist']);
+    expect(jobs['sign-off'].needs).toEqual(['plan', 'checklist', 'staging']);
     expect(jobs['sign-off'].if).toBe("inputs.sign-off-mode == 'environments'");
-    expect(jobs['sign-off-issue'].needs).toEqual(['plan', 'staging']);
+    expect(jobs['sign-off-issue'].needs).toEqual(['plan', 'checklist', 'staging']);
     expect(jobs['sign-off-issue'].if).toBe("inputs.sign-off-mode == 'issue'");
-    expect(jobs.production.needs).toEqual(['plan', 'staging', 'sign-off', 'sign-off-issue']);
+    expect(jobs.production.needs).toEqual([
+      'plan',
+      'checklist',
+      'staging',
+      'sign-off',
+      'sign-off-issue',
+    ]);
     // the whole truth table of this condition is in conditions.test.ts
     expect(jobs.production.if).toContain("needs.sign-off.result == 'success'");
   });
 
   test('the plan job checks the sign-off environments and production before building', () => {
     const ids = (jobs.plan.steps ?? []).map((s) => s.id ?? s.name ?? s.uses);
-    expect(ids.indexOf('preflight')).toBeLessThan(ids.indexOf('image'));
+    expect(ids.indexOf('settings')).toBeLessThan(ids.indexOf('preflight'));
+    // nothing is built before the plan job passed
+    expect(ids).not.toContain('image');
+    expect(jobs.build.needs).toBe('plan');
     const preflight = step(jobs.plan, 'preflight');
     expect(ourActionName(preflight.uses)).toBe('sign-off');
     expect(preflight.with?.mode).toBe('preflight');
@@ -50,17 +63,30 @@ describe('runbook-deploy', () => {
     expect(String(preflight.with?.environments)).toContain('inputs.production-environment');
   });
 
-  test('the plan job builds without promoting, plans the migrations and writes the checklist', () => {
-    const image = step(jobs.plan, 'image');
-    expect(ourActionName(image.uses)).toBe('build-push-image');
-    expect(image.with).not.toHaveProperty('promote-tag');
-    expect(image.with).not.toHaveProperty('digest');
+  test('build: a matrix over the images, each built without promoting; the checklist collects them', () => {
     const plan = step(jobs.plan, 'migrations');
     expect(ourActionName(plan.uses)).toBe('migrate');
     expect(plan.with?.mode).toBe('plan');
-    const checklist = (jobs.plan.steps ?? []).find((s) => s.name === 'Release checklist');
+    expect(jobs.plan.outputs?.images).toBe('${{ steps.settings.outputs.images }}');
+    expect(jobs.build.strategy?.matrix).toEqual({
+      image: '${{ fromJSON(needs.plan.outputs.images) }}',
+    });
+    expect(jobs.build.strategy?.['fail-fast']).toBe(true);
+    const image = step(jobs.build, 'image');
+    expect(ourActionName(image.uses)).toBe('build-push-image');
+    expect(image.with).toMatchObject({
+      image: '${{ matrix.image.image }}',
+      context: '${{ matrix.image.context }}',
+      file: '${{ matrix.image.dockerfile }}',
+    });
+    expect(image.with).not.toHaveProperty('promote-tag');
+    expect(image.with).not.toHaveProperty('digest');
+    const upload = (jobs.build.steps ?? []).find((s) => s.name === 'Keep the build record');
+    expect(upload?.with?.name).toBe('runbook-build-${{ matrix.image.name }}');
+    const fetch = (jobs.checklist.steps ?? []).find((s) => s.name === 'Fetch the build records');
+    expect(fetch?.with).toMatchObject({ pattern: 'runbook-build-*', 'merge-multiple': true });
+    const checklist = (jobs.checklist.steps ?? []).find((s) => s.name === 'Release checklist');
     expect(checklist?.run).toContain('GITHUB_STEP_SUMMARY');
-    expect(checklist?.if).toBe('always()');
   });
 
   test('the sign-off job is a matrix over the role environments, one environment per role', () => {
@@ -119,7 +145,9 @@ describe('runbook-deploy', () => {
       expect(step(job, 'migrate').with?.['backup-manifest']).toBe(
         '${{ steps.backup.outputs.manifest-path }}',
       );
-      expect(step(job, 'promote').with?.digest).toBe('${{ needs.plan.outputs.digest }}');
+      // every image in one step: all promoted or none
+      expect(step(job, 'promote').with?.images).toBe('${{ needs.checklist.outputs.promote }}');
+      expect(step(job, 'promote').with).not.toHaveProperty('image');
       const record = step(job, 'record');
       expect(ourActionName(record.uses)).toBe('deployment');
       expect(record.with).toMatchObject({
@@ -128,12 +156,14 @@ describe('runbook-deploy', () => {
       });
       expect(step(job, 'deploy').env).toMatchObject({
         RUNBOOK_IMAGE_REF: '${{ steps.promote.outputs.image-ref }}',
+        RUNBOOK_IMAGE_REFS: '${{ steps.promote.outputs.image-refs }}',
       });
       const roll = step(job, 'rollback');
       expect(ourActionName(roll.uses)).toBe('rollback');
       expect(roll.if).toMatch(/^\(failure\(\) \|\| cancelled\(\)\) && /);
       expect(step(job, 'rollback-plan').if).toMatch(/^\(failure\(\) \|\| cancelled\(\)\) && /);
       expect(roll.with).toMatchObject({
+        images: '${{ steps.rollback-plan.outputs.images }}',
         'previous-state': '${{ steps.migrate.outputs.previous-state }}',
         'backup-manifest': '${{ steps.backup.outputs.manifest-path }}',
         'promote-tag': `\${{ inputs.${name}-tag }}`,
@@ -211,6 +241,10 @@ describe('runbook-deploy', () => {
 });
 
 describe('the scripts of runbook-deploy', () => {
+  const APP = JSON.stringify([
+    { name: 'app', image: 'ghcr.io/acme/shop', digest: 'sha256:' + 'c'.repeat(64) },
+  ]);
+  const prev = (p: Record<string, string>) => JSON.stringify(p);
   const cases: [string, Record<string, string>, string][] = [
     ['nothing changed yet (the backup failed)', { MIGRATE_OUTCOME: 'skipped' }, ''],
     [
@@ -227,7 +261,8 @@ describe('the scripts of runbook-deploy', () => {
       'the health gate failed after a promotion and migrations',
       {
         PROMOTED: 'true',
-        PREVIOUS_DIGEST: 'sha256:' + 'a'.repeat(64),
+        IMAGES: APP,
+        PREVIOUS_DIGESTS: prev({ app: 'sha256:' + 'a'.repeat(64) }),
         PREVIOUS_STATE: '{"version":"0003"}',
         APPLIED_COUNT: '1',
         MIGRATE_OUTCOME: 'success',
@@ -239,7 +274,8 @@ describe('the scripts of runbook-deploy', () => {
       'first deploy (no previous image), nothing pending',
       {
         PROMOTED: 'true',
-        PREVIOUS_DIGEST: '',
+        IMAGES: APP,
+        PREVIOUS_DIGESTS: '{}',
         PREVIOUS_STATE: '{"version":"0003"}',
         APPLIED_COUNT: '0',
         MIGRATE_OUTCOME: 'success',
@@ -250,7 +286,8 @@ describe('the scripts of runbook-deploy', () => {
       'prisma migrations and restore-database-on-failure',
       {
         PROMOTED: 'true',
-        PREVIOUS_DIGEST: 'sha256:' + 'b'.repeat(64),
+        IMAGES: APP,
+        PREVIOUS_DIGESTS: prev({ app: 'sha256:' + 'b'.repeat(64) }),
         PREVIOUS_STATE: '{"migrations":[]}',
         APPLIED_COUNT: '1',
         MIGRATE_OUTCOME: 'failure',
@@ -273,17 +310,173 @@ describe('the scripts of runbook-deploy', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.output).toBe(`targets=${want}\n`);
+    expect(/^targets=(.*)$/m.exec(r.output)?.[1]).toBe(want);
+    const images = /^images=(.*)$/m.exec(r.output)?.[1];
+    if (want.includes('image')) {
+      // back to exactly the digest the promotion replaced
+      const before = (JSON.parse(env.PREVIOUS_DIGESTS) as Record<string, string>).app;
+      expect(JSON.parse(String(images))).toEqual([
+        { name: 'app', image: 'ghcr.io/acme/shop', 'to-digest': before },
+      ]);
+    } else expect(images).toBeUndefined();
   });
 
-  test('the release checklist lists the image, the pending migrations and the links', async () => {
-    const checklist = (deploy.doc.jobs.plan.steps ?? []).find(
+  test.each(environmentJobs)(
+    '%s rollback-plan, two images: the one deployed for the first time stays, with a warning',
+    async (job) => {
+      const r = await runScript(String(step(envJob(job), 'rollback-plan').run), {
+        RESTORE_DATABASE: 'false',
+        PROMOTED: 'true',
+        IMAGES: JSON.stringify([
+          { name: 'backend', image: 'ghcr.io/acme/backend', digest: 'sha256:' + '1'.repeat(64) },
+          { name: 'frontend', image: 'ghcr.io/acme/frontend', digest: 'sha256:' + '2'.repeat(64) },
+          { name: 'worker', image: 'ghcr.io/acme/worker', digest: 'sha256:' + '3'.repeat(64) },
+        ]),
+        PREVIOUS_DIGESTS: prev({
+          backend: 'sha256:' + 'a'.repeat(64),
+          worker: 'sha256:' + 'c'.repeat(64),
+        }),
+        MIGRATE_OUTCOME: 'success',
+      });
+      expect(r.code).toBe(0);
+      expect(/^targets=(.*)$/m.exec(r.output)?.[1]).toBe('image');
+      expect(JSON.parse(String(/^images=(.*)$/m.exec(r.output)?.[1]))).toEqual([
+        { name: 'backend', image: 'ghcr.io/acme/backend', 'to-digest': 'sha256:' + 'a'.repeat(64) },
+        { name: 'worker', image: 'ghcr.io/acme/worker', 'to-digest': 'sha256:' + 'c'.repeat(64) },
+      ]);
+      expect(r.stdout).toContain(
+        '::warning::deployed for the first time, nothing to go back to: frontend (left as deployed)',
+      );
+    },
+  );
+
+  test.each(environmentJobs)(
+    '%s deploy: the command sees RUNBOOK_IMAGE_REF, RUNBOOK_IMAGE_REFS and one variable per image',
+    async (job) => {
+      const refs = {
+        backend: 'ghcr.io/acme/backend@sha256:' + '1'.repeat(64),
+        'frontend-web': 'ghcr.io/acme/frontend@sha256:' + '2'.repeat(64),
+      };
+      const r = await runScript(String(step(envJob(job), 'deploy').run), {
+        RUNBOOK_DEPLOY_COMMAND:
+          'echo "one=$RUNBOOK_IMAGE_REF"; echo "be=$RUNBOOK_IMAGE_REF_BACKEND"; echo "fe=$RUNBOOK_IMAGE_REF_FRONTEND_WEB"; echo "all=$RUNBOOK_IMAGE_REFS"',
+        RUNBOOK_IMAGE_REF: refs.backend,
+        RUNBOOK_IMAGE_REFS: JSON.stringify(refs),
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual([
+        `one=${refs.backend}`,
+        `be=${refs.backend}`,
+        `fe=${refs['frontend-web']}`,
+        `all=${JSON.stringify(refs)}`,
+      ]);
+      // a failing deploy command fails the step
+      const failed = await runScript(String(step(envJob(job), 'deploy').run), {
+        RUNBOOK_DEPLOY_COMMAND: 'exit 3',
+        RUNBOOK_IMAGE_REFS: JSON.stringify(refs),
+      });
+      expect(failed.code).not.toBe(0);
+    },
+  );
+
+  test('a build leaves a record; the checklist job collects every image in the list order', async () => {
+    const temp = scratchDir('wf-build-');
+    try {
+      const record = (deploy.doc.jobs.build.steps ?? []).find((s) => s.name === 'Record the build');
+      const built: Record<string, string> = {
+        frontend: 'sha256:' + 'e'.repeat(64),
+        backend: 'sha256:' + 'c'.repeat(64),
+      };
+      // the matrix legs finish in any order
+      for (const name of ['frontend', 'backend']) {
+        const r = await runScript(String(record?.run), {
+          RUNNER_TEMP: temp,
+          NAME: name,
+          IMAGE: `ghcr.io/acme/${name}`,
+          DIGEST: built[name],
+          IMAGE_REF: `ghcr.io/acme/${name}@${built[name]}`,
+          TAGS: `["ghcr.io/acme/${name}:sha-f3c2a9d"]`,
+        });
+        expect(r.code).toBe(0);
+        expect(r.output).toBe(`path=${temp}/runbook-build/${name}.json\n`);
+      }
+      const noDigest = await runScript(String(record?.run), {
+        RUNNER_TEMP: temp,
+        NAME: 'worker',
+        IMAGE: 'ghcr.io/acme/worker',
+        DIGEST: '',
+      });
+      expect(noDigest.code).toBe(1);
+      expect(noDigest.stdout.trim()).toBe(
+        "::error::build-push-image reported no digest for 'worker' (ghcr.io/acme/worker): nothing was pushed, so it cannot be promoted",
+      );
+
+      const collect = String(step(deploy.doc.jobs.checklist, 'images').run);
+      const list = (names: string[]) =>
+        JSON.stringify(names.map((name) => ({ name, image: `ghcr.io/acme/${name}` })));
+      const r = await runScript(collect, {
+        IMAGES: list(['backend', 'frontend']),
+        RECORDS: `${temp}/runbook-build`,
+      });
+      expect(r.code).toBe(0);
+      const out = Object.fromEntries(
+        r.output
+          .trim()
+          .split('\n')
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      expect(JSON.parse(out.promote)).toEqual([
+        { name: 'backend', image: 'ghcr.io/acme/backend', digest: built.backend },
+        { name: 'frontend', image: 'ghcr.io/acme/frontend', digest: built.frontend },
+      ]);
+      expect(JSON.parse(out.digests)).toEqual(built);
+      expect(JSON.parse(out['image-refs'])).toEqual({
+        backend: `ghcr.io/acme/backend@${built.backend}`,
+        frontend: `ghcr.io/acme/frontend@${built.frontend}`,
+      });
+      expect([out.digest, out['image-ref']]).toEqual([
+        built.backend,
+        `ghcr.io/acme/backend@${built.backend}`,
+      ]);
+      expect(out.description.length).toBeLessThanOrEqual(140);
+      expect(out.description).toBe(
+        `backend ${built.backend.slice(0, 19)}, frontend ${built.frontend.slice(0, 19)}`,
+      );
+      // an image of the list without a record: the release stops here
+      const missing = await runScript(collect, {
+        IMAGES: list(['backend', 'frontend', 'worker']),
+        RECORDS: `${temp}/runbook-build`,
+      });
+      expect(missing.code).toBe(1);
+      expect(missing.stdout.trim()).toBe(
+        '::error::no build record for worker: the build job did not push it',
+      );
+      expect(missing.output).toBe('');
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  test('the release checklist lists the images, the pending migrations and the links', async () => {
+    const checklist = (deploy.doc.jobs.checklist.steps ?? []).find(
       (s) => s.name === 'Release checklist',
     );
     const r = await runScript(String(checklist?.run), {
-      IMAGE_REF: 'ghcr.io/acme/shop@sha256:' + 'c'.repeat(64),
-      DIGEST: 'sha256:' + 'c'.repeat(64),
-      TAGS: '["ghcr.io/acme/shop:sha-f3c2a9d"]',
+      BUILT: JSON.stringify([
+        {
+          name: 'backend',
+          image: 'ghcr.io/acme/backend',
+          digest: 'sha256:' + 'c'.repeat(64),
+          tags: ['ghcr.io/acme/backend:sha-f3c2a9d'],
+        },
+        {
+          name: 'frontend',
+          image: 'ghcr.io/acme/frontend',
+          digest: 'sha256:' + 'e'.repeat(64),
+          tags: ['ghcr.io/acme/frontend:sha-f3c2a9d', 'ghcr.io/acme/frontend:rc'],
+        },
+      ]),
       MIGRATION_TOOL: 'sql',
       PENDING: '["0004_add_orders","0005_index_orders"]',
       PENDING_COUNT: '2',
@@ -295,8 +488,16 @@ describe('the scripts of runbook-deploy', () => {
       SIGN_OFF_MODE: 'environments',
     });
     expect(r.code).toBe(0);
-    expect(r.summary).toContain('| Digest | `sha256:' + 'c'.repeat(64) + '` |');
-    expect(r.summary).toContain('| Tags | ghcr.io/acme/shop:sha-f3c2a9d |');
+    expect(r.summary).toContain(
+      '| backend: `ghcr.io/acme/backend` | `sha256:' +
+        'c'.repeat(64) +
+        '` | ghcr.io/acme/backend:sha-f3c2a9d |',
+    );
+    expect(r.summary).toContain(
+      '| frontend: `ghcr.io/acme/frontend` | `sha256:' +
+        'e'.repeat(64) +
+        '` | ghcr.io/acme/frontend:sha-f3c2a9d, ghcr.io/acme/frontend:rc |',
+    );
     expect(r.summary).toContain('| Pending migrations (sql) | 2 |');
     expect(r.summary).toContain('1. `0004_add_orders`\n1. `0005_index_orders`');
     expect(r.summary).toContain(
@@ -309,7 +510,7 @@ describe('the scripts of runbook-deploy', () => {
   });
 
   test('the release checklist shows the migration lint findings for the approvers', async () => {
-    const checklist = (deploy.doc.jobs.plan.steps ?? []).find(
+    const checklist = (deploy.doc.jobs.checklist.steps ?? []).find(
       (s) => s.name === 'Release checklist',
     );
     const findings = [
@@ -388,7 +589,11 @@ describe('the values the workflows build for the actions', () => {
   });
 
   test('the callers inherit environment secrets; no secret is renamed or falls back to another', () => {
-    for (const path of ['workflows-examples/deploy.yml', 'workflows-examples/rollback.yml']) {
+    for (const path of [
+      'workflows-examples/deploy.yml',
+      'workflows-examples/deploy-two-images.yml',
+      'workflows-examples/rollback.yml',
+    ]) {
       const example = workflow(path);
       for (const job of Object.values(example.doc.jobs)) {
         if (job.uses !== undefined) expect(job.secrets).toBe('inherit');
@@ -400,6 +605,32 @@ describe('the values the workflows build for the actions', () => {
     // no `secrets.A || secrets.B`: an empty production secret never becomes staging's
     expect(text).not.toMatch(/secrets\.[\w-]+\s*\|\|/);
     expect(text).not.toMatch(/\|\|\s*secrets\./);
+  });
+
+  test("the two-image example's list passes the plan job; its deploy command uses the variables set", async () => {
+    const example = workflow('workflows-examples/deploy-two-images.yml');
+    const w = example.doc.jobs.release.with ?? {};
+    const settings = (deploy.doc.jobs.plan.steps ?? []).find(
+      (s) => s.name === 'Check the release settings',
+    );
+    const r = await runScript(String(settings?.run), {
+      IMAGE: '',
+      IMAGES: String(w.images),
+      SIGN_OFF_MODE: 'environments',
+      SIGN_OFF: String(w['sign-off-environments']),
+      BACKUP_UPLOAD: 'artifact',
+      BACKUP_ENCRYPT_TO: String(w['backup-encrypt-to']),
+      JOB_TIMEOUT: '120',
+      DEPLOY_TIMEOUT: '30',
+    });
+    expect(r.code).toBe(0);
+    const images = JSON.parse(String(/^images=(.*)$/m.exec(r.output)?.[1])) as { name: string }[];
+    expect(images.map((i) => i.name)).toEqual(['backend', 'frontend']);
+    const used = [...String(w['deploy-command']).matchAll(/RUNBOOK_IMAGE_REF_([A-Z0-9_]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(used.sort()).toEqual(['BACKEND', 'FRONTEND']);
+    expect(w).not.toHaveProperty('image');
   });
 
   test("the example's smoke checks file is the one shipped in workflows-examples/smoke", () => {

@@ -97,6 +97,9 @@ describe.each(environmentJobs)('%s: check the secrets and the backup settings', 
 describe('plan: check the release settings', () => {
   const script = named(deploy.doc.jobs.plan, 'Check the release settings');
   const good = {
+    IMAGE: 'ghcr.io/acme/shop',
+    CONTEXT: '.',
+    DOCKERFILE: 'Dockerfile',
     SIGN_OFF_MODE: 'environments',
     SIGN_OFF: '["qa","devops"]',
     BACKUP_UPLOAD: 'artifact',
@@ -105,11 +108,111 @@ describe('plan: check the release settings', () => {
     DEPLOY_TIMEOUT: '30',
   };
 
-  test('good settings pass', async () => {
-    expect((await runScript(script, good)).code).toBe(0);
+  test('good settings pass; one image becomes a list of one named app', async () => {
+    const r = await runScript(script, { ...good, BUILD_ARGS: 'A=1\nB=2', BUILD_TARGET: 'prod' });
+    expect(r.code).toBe(0);
+    const images = JSON.parse(String(/^images=(.*)$/m.exec(r.output)?.[1])) as unknown;
+    expect(images).toEqual([
+      {
+        name: 'app',
+        image: 'ghcr.io/acme/shop',
+        context: '.',
+        dockerfile: 'Dockerfile',
+        'build-args': 'A=1\nB=2',
+        target: 'prod',
+      },
+    ]);
   });
 
+  test('images: a list of named images, with the defaults filled in', async () => {
+    const r = await runScript(script, {
+      ...good,
+      IMAGE: '',
+      IMAGES: JSON.stringify([
+        { name: 'backend', image: '127.0.0.1:5000/acme/backend', context: 'backend' },
+        {
+          name: 'frontend-web',
+          image: 'ghcr.io/acme/frontend',
+          context: 'frontend',
+          dockerfile: 'docker/Dockerfile.prod',
+          'build-args': 'API_URL=/api',
+        },
+      ]),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'images: backend (127.0.0.1:5000/acme/backend), frontend-web (ghcr.io/acme/frontend)',
+    );
+    const images = JSON.parse(String(/^images=(.*)$/m.exec(r.output)?.[1])) as unknown;
+    expect(images).toEqual([
+      {
+        name: 'backend',
+        image: '127.0.0.1:5000/acme/backend',
+        context: 'backend',
+        dockerfile: 'Dockerfile',
+        'build-args': '',
+        target: '',
+      },
+      {
+        name: 'frontend-web',
+        image: 'ghcr.io/acme/frontend',
+        context: 'frontend',
+        dockerfile: 'docker/Dockerfile.prod',
+        'build-args': 'API_URL=/api',
+        target: '',
+      },
+    ]);
+  });
+
+  const entry = (o: Record<string, unknown>) => JSON.stringify([o]);
   test.each([
+    [{ IMAGE: '' }, 'image is empty: give image (e.g. ghcr.io/acme/shop) or images'],
+    [{ IMAGES: entry({ name: 'a', image: 'x/a' }) }, 'image and images are both set'],
+    [{ IMAGE: '', IMAGES: '[{name: api}]' }, 'images: is not JSON'],
+    [{ IMAGE: '', IMAGES: '[]' }, 'images: must be a JSON list of at least one'],
+    [{ IMAGE: '', IMAGES: '{"name": "api"}' }, 'images: must be a JSON list'],
+    [{ IMAGE: '', IMAGES: '["api"]' }, 'images: every entry must be an object'],
+    [
+      { IMAGE: '', IMAGES: entry({ name: 'api', image: 'x/api', dockerflie: 'D' }) },
+      'images: unknown field dockerflie; the fields are name, image, context, dockerfile, build-args, target',
+    ],
+    [
+      { IMAGE: '', IMAGES: entry({ name: 'Backend', image: 'x/api' }) },
+      'images: name "Backend" is not lower-case letters, digits and -',
+    ],
+    [
+      { IMAGE: '', IMAGES: entry({ image: 'x/api' }) },
+      'images: name null is not lower-case letters',
+    ],
+    [
+      { IMAGE: '', IMAGES: entry({ name: 'api', image: 'ghcr.io/acme/api:v2' }) },
+      'images: api: image "ghcr.io/acme/api:v2" is not an image name without tag or digest',
+    ],
+    [
+      {
+        IMAGE: '',
+        IMAGES: JSON.stringify([
+          { name: 'api', image: 'x/api' },
+          { name: 'api', image: 'x/web' },
+        ]),
+      },
+      'images: the name api is listed twice',
+    ],
+    [
+      {
+        IMAGE: '',
+        IMAGES: JSON.stringify([
+          { name: 'api', image: 'x/api' },
+          { name: 'web', image: 'x/api' },
+        ]),
+      },
+      'images: the image x/api is listed twice',
+    ],
+    [
+      { IMAGE: '', IMAGES: entry({ name: 'api', image: 'x/api', context: 3 }) },
+      'images: context, dockerfile, build-args and target are strings',
+    ],
+    [{ IMAGE: 'ghcr.io/acme/shop@sha256:abc' }, 'image: app: image "ghcr.io/acme/shop@sha256:abc"'],
     [{ SIGN_OFF_MODE: 'email' }, "sign-off-mode: 'email' is not environments or issue"],
     [{ SIGN_OFF: '[]' }, 'sign-off-environments: expected a JSON list of at least one'],
     [{ SIGN_OFF: 'qa,devops' }, 'sign-off-environments: expected a JSON list'],
@@ -132,9 +235,10 @@ describe('plan: check the release settings', () => {
 describe.each(environmentJobs)('%s: describe the deployment', (name) => {
   const script = String(step(deploy.doc.jobs[name], 'payload').run);
   const facts = {
-    IMAGE: 'ghcr.io/acme/shop',
-    DIGEST: 'sha256:' + 'c'.repeat(64),
-    PREVIOUS_DIGEST: 'sha256:' + 'b'.repeat(64),
+    IMAGES: JSON.stringify([
+      { name: 'app', image: 'ghcr.io/acme/shop', digest: 'sha256:' + 'c'.repeat(64) },
+    ]),
+    PREVIOUS_DIGESTS: JSON.stringify({ app: 'sha256:' + 'b'.repeat(64) }),
     MIGRATION_TOOL: 'sql',
     PREVIOUS_STATE: '{"version":"0003"}',
     BACKUP_SHA256: 'd'.repeat(64),
@@ -150,9 +254,17 @@ describe.each(environmentJobs)('%s: describe the deployment', (name) => {
     expect(r.code).toBe(0);
     const json = /^json=(.*)$/m.exec(r.output)?.[1];
     expect(JSON.parse(String(json))).toEqual({
+      images: [
+        {
+          name: 'app',
+          image: 'ghcr.io/acme/shop',
+          digest: 'sha256:' + 'c'.repeat(64),
+          'previous-digest': 'sha256:' + 'b'.repeat(64),
+        },
+      ],
       image: 'ghcr.io/acme/shop',
-      digest: facts.DIGEST,
-      'previous-digest': facts.PREVIOUS_DIGEST,
+      digest: 'sha256:' + 'c'.repeat(64),
+      'previous-digest': 'sha256:' + 'b'.repeat(64),
       'migration-tool': 'sql',
       'previous-state': { version: '0003' },
       'backup-sha256': facts.BACKUP_SHA256,
@@ -179,6 +291,41 @@ describe.each(environmentJobs)('%s: describe the deployment', (name) => {
     expect(payload['previous-state']).toBeNull();
     expect(payload['backup-run-id']).toBe('');
     expect(payload['backup-cache-key']).toBe('runbook-backup-shop-1');
+  });
+
+  test('two images, one deployed for the first time: each keeps its own previous digest', async () => {
+    const backend = 'sha256:' + '1'.repeat(64);
+    const frontend = 'sha256:' + '2'.repeat(64);
+    const r = await runScript(script, {
+      ...facts,
+      IMAGES: JSON.stringify([
+        { name: 'backend', image: 'ghcr.io/acme/backend', digest: backend },
+        { name: 'frontend', image: 'ghcr.io/acme/frontend', digest: frontend },
+      ]),
+      // frontend had no production tag before this release
+      PREVIOUS_DIGESTS: JSON.stringify({ backend: 'sha256:' + 'a'.repeat(64) }),
+      BACKUP_ARTIFACT_ID: '991',
+    });
+    expect(r.code).toBe(0);
+    const payload = JSON.parse(String(/^json=(.*)$/m.exec(r.output)?.[1])) as Record<
+      string,
+      unknown
+    >;
+    expect(payload.images).toEqual([
+      {
+        name: 'backend',
+        image: 'ghcr.io/acme/backend',
+        digest: backend,
+        'previous-digest': 'sha256:' + 'a'.repeat(64),
+      },
+      { name: 'frontend', image: 'ghcr.io/acme/frontend', digest: frontend },
+    ]);
+    // the single-image keys repeat the first image for older readers
+    expect([payload.image, payload.digest, payload['previous-digest']]).toEqual([
+      'ghcr.io/acme/backend',
+      backend,
+      'sha256:' + 'a'.repeat(64),
+    ]);
   });
 });
 

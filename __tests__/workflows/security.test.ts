@@ -38,8 +38,10 @@ describe('least privilege', () => {
       contents: 'read',
       actions: 'read',
       deployments: 'read',
-      packages: 'write',
     });
+    // only the build legs push, and only they can write packages before the sign-off
+    expect(perms(jobs.build)).toEqual({ contents: 'read', packages: 'write' });
+    expect(perms(jobs.checklist)).toEqual({});
     for (const name of ['staging', 'production']) {
       expect(perms(jobs[name])).toEqual({
         contents: 'read',
