@@ -32,7 +32,7 @@ export interface Job extends Mapping {
   secrets?: 'inherit' | Mapping;
   outputs?: Mapping;
   steps?: Step[];
-  strategy?: { matrix?: Mapping | string };
+  strategy?: { matrix?: Mapping | string; 'fail-fast'?: boolean };
   if?: string;
 }
 
