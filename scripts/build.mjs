@@ -4,7 +4,15 @@
 // dist/cli/index.js. The actions are found, not listed.
 // Usage: node scripts/build.mjs [--no-typecheck] [name ...]
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -57,12 +65,13 @@ for (const name of names) {
       extra[name] ?? join(actionsDir, name, 'index.ts'),
       '-o',
       next,
-      '--license',
-      'licenses.txt',
+      '--stats-out',
+      join(next, '.stats.json'),
       '--quiet',
     ],
     { stdio: 'inherit', cwd: root },
   );
+  writeLicenses(next);
   copyWasmAssets(next);
   rmSync(out, { recursive: true, force: true });
   renameSync(next, out);
@@ -79,4 +88,41 @@ function copyWasmAssets(dir) {
     if (chunks.some((f) => readFileSync(join(dir, f), 'utf8').includes(name)))
       copyFileSync(from, join(dir, name));
   }
+}
+
+// ncc's --license writes one licenses.txt per chunk, each over the last, so a bundle split
+// into chunks listed only the last chunk's packages. Instead every package whose code is in
+// the bundle (from webpack's stats: module paths under node_modules, concatenated modules
+// included) is listed with its license and license text.
+function writeLicenses(dir) {
+  const statsFile = join(dir, '.stats.json');
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+  rmSync(statsFile);
+  const packages = new Map(); // name -> directory
+  const visit = (modules) => {
+    for (const m of modules ?? []) {
+      for (const text of [m.name ?? '', m.identifier ?? '']) {
+        const re = /node_modules\/((?:@[^/]+\/)?[^/\s!]+)/g;
+        let hit;
+        while ((hit = re.exec(text)) !== null) {
+          const start = text.lastIndexOf(' ', hit.index) + 1;
+          const path = text.slice(start, hit.index + hit[0].length).replace(/^.*!/, '');
+          const abs = path.startsWith('/') ? path : join(root, path);
+          if (!packages.has(hit[1]) && existsSync(join(abs, 'package.json')))
+            packages.set(hit[1], abs);
+        }
+      }
+      visit(m.modules);
+    }
+  };
+  visit(stats.modules);
+  const entries = [...packages.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const parts = entries.map(([name, pkgDir]) => {
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+    const license = typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? '');
+    const file = readdirSync(pkgDir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file ? readFileSync(join(pkgDir, file), 'utf8').trim() : '';
+    return `${name}\n${license}\n${text}\n`;
+  });
+  writeFileSync(join(dir, 'licenses.txt'), parts.join('\n'));
 }
