@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { RegistryClient } from '../../src/image/registry-client.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { expectNoSecret } from '../support/secrets.js';
 import { describeRun, runAction, type ActionRun } from '../support/run-action.js';
 import { waitFor } from '../support/services/common.js';
 import { startRegistry, type RegistryServer } from '../support/services/registry.js';
@@ -144,6 +145,39 @@ describe('images: two images promoted together', () => {
   });
 });
 
+describe('images: one login for a registry that asks for one', () => {
+  test('registry-username/password serve every entry of that registry; the password shows nowhere', async () => {
+    const password = 'l1st-Pa55-w0rd';
+    const secured = await startRegistry({ htpasswd: { deployer: password } });
+    try {
+      const c = new RegistryClient({
+        registry: secured.host,
+        insecure: true,
+        credentials: { username: 'deployer', password, source: 't' },
+      });
+      const api = (await pushTinyImage(c, 'shop/api', 'r1')).digest;
+      const web = (await pushTinyImage(c, 'shop/web', 'r1')).digest;
+      const run = await runAction(ACTION, {
+        images: imagesInput([
+          ['api', `${secured.host}/shop/api`, api],
+          ['web', `${secured.host}/shop/web`, web],
+        ]),
+        'promote-tag': 'live',
+        'registry-username': 'deployer',
+        'registry-password': password,
+        'insecure-registry': 'true',
+      });
+      expectOk(run);
+      expect((await c.resolve('shop/api', 'live'))?.digest).toBe(api);
+      expect((await c.resolve('shop/web', 'live'))?.digest).toBe(web);
+      expect(run.summary).toContain(`${secured.host}: inputs registry-username/registry-password`);
+      expectNoSecret(run, [password]);
+    } finally {
+      await secured.stop();
+    }
+  });
+});
+
 describe('images: a failure in the middle moves the first entry back', () => {
   /** api on the registry itself, web through the proxy; both with live and previous set */
   async function release(prefix: string, withTags: boolean) {
@@ -224,7 +258,7 @@ describe('images: a failure in the middle moves the first entry back', () => {
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toMatch(
       new RegExp(
-        `; nothing had moved; could not undo: 'api' live stays on ${r.next.api} \\(it did not exist before; a registry cannot remove a tag portably\\)$`,
+        `^promoting 'web' failed: writing acme/first-web:live failed: .*500.*; could not undo: 'api' live stays on ${r.next.api} \\(it did not exist before; a registry cannot remove a tag portably\\)$`,
       ),
     );
     expect(await tagOf(r.api, 'live')).toBe(r.next.api);

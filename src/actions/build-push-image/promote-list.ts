@@ -91,9 +91,11 @@ export async function promoteImages(
   const undoClients = cancelled ? await quickClients(s) : clients;
   const { movedBack, notUndone } = await undo(s, states.slice(0, failure.index + 1), undoClients);
   const failed = states[failure.index];
-  const undone =
-    (movedBack.length > 0 ? `moved back: ${movedBack.join(', ')}` : 'nothing had moved') +
-    (notUndone.length > 0 ? `; could not undo: ${notUndone.join(', ')}` : '');
+  const parts = [
+    ...(movedBack.length > 0 ? [`moved back: ${movedBack.join(', ')}`] : []),
+    ...(notUndone.length > 0 ? [`could not undo: ${notUndone.join(', ')}`] : []),
+  ];
+  const undone = parts.length > 0 ? parts.join('; ') : 'nothing had moved';
   if (cancelled) {
     const where = failed.started
       ? `stopped while promoting '${failed.entry.name}' (${failure.index + 1} of ${states.length})`
