@@ -239,6 +239,38 @@ describe('images: a failure in the middle moves the first entry back', () => {
     expect(run.summary).toContain(`moved back to ${r.before[r.api].live!.slice(0, 19)}`);
   });
 
+  test('the 2nd entry fails half-way (its previous written, its live refused): both back', async () => {
+    const r = await release('acme/half', true);
+    proxy.setRules([
+      {
+        method: 'PUT',
+        path: /^\/v2\/acme\/half-web\/manifests\/live$/,
+        times: Infinity,
+        fault: { kind: 'status', status: 500 },
+      },
+    ]);
+    const run = await runAction(
+      ACTION,
+      { images: r.images, 'promote-tag': 'live', 'insecure-registry': 'true' },
+      { env: { RUNBOOK_RETRY_ATTEMPTS: '1' } },
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(
+      new RegExp(
+        `^promoting 'web' failed: writing acme/half-web:live failed: .*500.*; moved back: 'web' previous -> ${r.before[r.web].previous}, 'api' live -> ${r.before[r.api].live}, previous -> ${r.before[r.api].previous}$`,
+      ),
+    );
+    // the proxy saw web's previous written (the move that had to be undone)
+    expect(
+      proxy.calls.filter(
+        (c) => c.method === 'PUT' && c.path === '/v2/acme/half-web/manifests/previous',
+      ),
+    ).toHaveLength(2);
+    await expectUnchanged(r.api, r.before[r.api]);
+    await expectUnchanged(r.web, r.before[r.web]);
+  });
+
   test('a first deploy that fails: the new live tag of api stays, and the error says so', async () => {
     const r = await release('acme/first', false);
     proxy.setRules([

@@ -30011,7 +30011,16 @@ async function promoteImages(s, report, cancellation) {
     setOutput('tags', []);
     setOutput('promoted', false);
     const clients = await openClients(s, report, cancel);
-    const states = await inspect(s, report, clients);
+    let states;
+    try {
+        states = await inspect(s, report, clients);
+    }
+    catch (err) {
+        if (!cancellation.by)
+            throw err;
+        report.outcome = report.cancelled = 'stopped while checking the digests; nothing was moved';
+        throw new CancelledError(cancellation.by, report.cancelled);
+    }
     let failure;
     for (const [i, st] of states.entries()) {
         if (cancel.aborted) {

@@ -50,7 +50,14 @@ export async function promoteImages(
   setOutput('promoted', false);
 
   const clients = await openClients(s, report, cancel);
-  const states = await inspect(s, report, clients);
+  let states: EntryState[];
+  try {
+    states = await inspect(s, report, clients);
+  } catch (err) {
+    if (!cancellation.by) throw err;
+    report.outcome = report.cancelled = 'stopped while checking the digests; nothing was moved';
+    throw new CancelledError(cancellation.by, report.cancelled);
+  }
 
   let failure: { index: number; error?: unknown } | undefined;
   for (const [i, st] of states.entries()) {
