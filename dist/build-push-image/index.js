@@ -28374,7 +28374,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1650);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9897:
+/***/ 1650:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29343,6 +29343,20 @@ async function promote(client, opts) {
     await client.putManifest(repository, tag, target);
     return { digest, tag, previousDigest: current?.digest, moved: true, previousTagged };
 }
+/**
+ * Undoes a tag move: points `tag` back at the manifest it held before (read before the move,
+ * so its exact bytes are written back and the digest is the same). A tag that did not exist
+ * before stays where it is: the registry API deletes manifests by digest, not tags, so a
+ * tag cannot be removed portably; the caller says so.
+ */
+async function restoreTag(client, repository, tag, before) {
+    const found = (await client.resolve(repository, tag))?.digest;
+    const result = { tag, before: before?.digest, found };
+    if (found === before?.digest || !before)
+        return { ...result, restored: false };
+    await client.putManifest(repository, tag, before);
+    return { ...result, restored: true };
+}
 
 // EXTERNAL MODULE: ./src/image/credentials.ts
 var image_credentials = __nccwpck_require__(791);
@@ -29670,7 +29684,7 @@ function readBuild(workspace) {
 function readSettings(workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
     const credentials = readRegistryCredentials();
     const { image, text } = readImageName({
-        missing: 'is required: the image name without a tag, e.g. ghcr.io/acme/shop.',
+        missing: 'is required: the image name without a tag, e.g. ghcr.io/acme/shop (or images, a JSON list of several).',
         withTagOrDigest: (given, part) => part === 'digest'
             ? `${JSON.stringify(given)} includes a digest; give the name only and the digest in 'digest'.`
             : `${JSON.stringify(given)} includes a tag; give the name only and the tags in 'tags'.`,
@@ -29829,7 +29843,441 @@ async function writeSummary(r) {
     await flush();
 }
 
+;// CONCATENATED MODULE: ./src/image/image-list.ts
+
+
+const IMAGE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter, at most 40";
+/** RUNBOOK_IMAGE_REF_<NAME>: backend-api -> RUNBOOK_IMAGE_REF_BACKEND_API. */
+function imageRefVariable(name) {
+    return `RUNBOOK_IMAGE_REF_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+/**
+ * Parses the list. `digestField` names the field holding a digest (`digest` for promotion,
+ * `to-digest` for rollback); `digestRequired` makes it mandatory. Other fields are refused so
+ * a typo (`digets`) is not silently ignored; `ignoredFields` (e.g. the build fields of the
+ * deploy workflow's list: context, dockerfile) are accepted and not read.
+ */
+function parseImageList(input, text, opts) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new errors/* InputError */.dz(input, `is not JSON; give a list such as [{"name": "backend", "image": "ghcr.io/acme/backend"${opts.digestRequired ? `, "${opts.digestField}": "sha256:…"` : ''}}].`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new errors/* InputError */.dz(input, 'must be a JSON list of at least one {"name", "image"} object.');
+    }
+    const known = new Set(['name', 'image', opts.digestField, ...(opts.ignoredFields ?? [])]);
+    const seen = new Map();
+    const out = [];
+    value.forEach((raw, i) => {
+        const where = `entry ${i + 1}`;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+            throw new errors/* InputError */.dz(input, `${where} is not an object with name and image.`);
+        }
+        const o = raw;
+        for (const key of Object.keys(o)) {
+            if (!known.has(key)) {
+                throw new errors/* InputError */.dz(input, `${where}: field '${key.slice(0, 40)}' is unknown; the fields are ${[...known].join(', ')}.`);
+            }
+        }
+        const name = o.name;
+        if (typeof name !== 'string' || !IMAGE_NAME.test(name)) {
+            throw new errors/* InputError */.dz(input, `${where}: name ${JSON.stringify(name ?? null)} is not a valid image name (${NAME_RULE}).`);
+        }
+        const label = `'${name}'`;
+        const imageText = o.image;
+        if (typeof imageText !== 'string' || imageText === '') {
+            throw new errors/* InputError */.dz(input, `${label}: image is required (a name without tag, e.g. ghcr.io/acme/${name}).`);
+        }
+        let image;
+        try {
+            image = (0,image_reference/* parseReference */.F2)(imageText);
+        }
+        catch (err) {
+            if (err instanceof image_reference/* InvalidReferenceError */.x_)
+                throw new errors/* InputError */.dz(input, `${label}: ${err.message}`);
+            throw err;
+        }
+        if (image.digest || image.tag !== undefined) {
+            throw new errors/* InputError */.dz(input, `${label}: image ${JSON.stringify(imageText)} includes a ${image.digest ? 'digest' : 'tag'}; give the name only${image.digest ? ` and the digest in '${opts.digestField}'` : ''}.`);
+        }
+        if (seen.has(name))
+            throw new errors/* InputError */.dz(input, `${label} is listed twice.`);
+        const key = `${image.registry}/${image.repository}`;
+        const other = [...seen.entries()].find(([, k]) => k === key);
+        if (other) {
+            throw new errors/* InputError */.dz(input, `${label} and '${other[0]}' are the same image ${imageText}; each entry needs its own repository (the promoted tag would move twice).`);
+        }
+        seen.set(name, key);
+        const d = o[opts.digestField];
+        let digest;
+        if (d !== undefined && d !== null && d !== '') {
+            if (typeof d !== 'string' || !(0,image_reference/* isSha256Digest */.q9)(d)) {
+                throw new errors/* InputError */.dz(input, `${label}: ${opts.digestField} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);
+            }
+            digest = d;
+        }
+        else if (opts.digestRequired) {
+            throw new errors/* InputError */.dz(input, `${label}: ${opts.digestField} is required.`);
+        }
+        out.push({ name, image, imageText, ...(digest ? { digest } : {}) });
+    });
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/actions/build-push-image/settings-list.ts
+
+
+
+
+
+/**
+ * Inputs that belong to the single-image mode; given with `images`, they would be silently
+ * ignored, so they are refused. The value is the action.yml default (the runner always sends
+ * it), or '' for inputs without one.
+ */
+const SINGLE_ONLY = [
+    ['image', '', 'each entry of images names its image'],
+    ['digest', '', 'each entry of images carries its own digest'],
+    ['tags', '', 'images only promotes; push the tags when each image is built'],
+    ['context', '.', 'images promotes images already pushed, it builds nothing'],
+    ['file', 'Dockerfile', 'images promotes images already pushed, it builds nothing'],
+    ['build-args', '', 'images promotes images already pushed, it builds nothing'],
+    ['labels', '', 'images promotes images already pushed, it builds nothing'],
+    ['target', '', 'images promotes images already pushed, it builds nothing'],
+    ['platforms', '', 'images promotes images already pushed, it builds nothing'],
+    ['builder', 'docker', 'images promotes images already pushed, it builds nothing'],
+    ['push', 'true', 'images promotes images already pushed, it builds nothing'],
+];
+/** True when the `images` input is set: the action runs in list mode. */
+function listModeAsked() {
+    return getString('images') !== '';
+}
+function readListSettings() {
+    for (const [name, fallback, why] of SINGLE_ONLY) {
+        const value = getString(name);
+        if (value !== '' && value !== fallback) {
+            throw new errors/* InputError */.dz(name, `cannot be used with images: ${why}.`);
+        }
+    }
+    const entries = parseImageList('images', getString('images'), {
+        digestField: 'digest',
+        digestRequired: true,
+    });
+    const promoteText = getString('promote-tag');
+    if (promoteText === '') {
+        throw new errors/* InputError */.dz('promote-tag', 'is required with images: the tag that moves to each digest, e.g. latest or production.');
+    }
+    const promoteTag = readTag('promote-tag', promoteText);
+    const previousTag = readTag('previous-tag', getString('previous-tag', { default: 'previous' }));
+    if (promoteTag === previousTag) {
+        throw new errors/* InputError */.dz('promote-tag', `'${promoteTag}' is the same as previous-tag; the previous image needs a tag of its own.`);
+    }
+    const credentials = readRegistryCredentials();
+    const registries = [...new Set(entries.map((e) => e.image.registry))];
+    if (credentials && registries.length > 1) {
+        // one login sent to every registry would hand one registry's token to the others
+        throw new errors/* InputError */.dz('registry-username', `is one login, but images are on ${registries.length} registries (${registries.join(', ')}); leave registry-username/registry-password empty and log in to each registry beforehand (docker login), whose config the action reads per registry.`);
+    }
+    return {
+        entries,
+        promoteTag,
+        previousTag,
+        credentials,
+        insecure: getBoolean('insecure-registry', { default: false }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/actions/build-push-image/promote-list.ts
+
+
+
+
+
+
+
+
+
+async function promoteImages(s, report, cancellation) {
+    const cancel = cancellation.signal;
+    setOutput('digests', Object.fromEntries(s.entries.map((e) => [e.name, e.digest])));
+    setOutput('image-refs', Object.fromEntries(s.entries.map((e) => [e.name, (0,image_reference/* withDigest */.hQ)(e.image, e.digest)])));
+    const first = s.entries[0];
+    setOutput('digest', first.digest);
+    setOutput('image-ref', (0,image_reference/* withDigest */.hQ)(first.image, first.digest));
+    setOutput('tags', []);
+    setOutput('promoted', false);
+    const clients = await openClients(s, report, cancel);
+    let states;
+    try {
+        states = await inspect(s, report, clients);
+    }
+    catch (err) {
+        if (!cancellation.by)
+            throw err;
+        report.outcome = report.cancelled = 'stopped while checking the digests; nothing was moved';
+        throw new CancelledError(cancellation.by, report.cancelled);
+    }
+    let failure;
+    for (const [i, st] of states.entries()) {
+        if (cancel.aborted) {
+            failure = { index: i };
+            break;
+        }
+        st.started = true;
+        try {
+            const result = await promote(st.client, {
+                repository: st.entry.image.repository,
+                digest: st.entry.digest,
+                tag: s.promoteTag,
+                previousTag: s.previousTag,
+            });
+            st.report.result = result;
+            logPromotion(s, st.entry, result);
+        }
+        catch (error) {
+            failure = { index: i, error };
+            break;
+        }
+    }
+    if (!failure) {
+        const previous = states.flatMap((st) => st.report.result?.previousDigest ? [[st.entry.name, st.report.result.previousDigest]] : []);
+        setOutput('previous-digests', Object.fromEntries(previous));
+        const firstPrevious = states[0].report.result?.previousDigest;
+        if (firstPrevious)
+            setOutput('previous-digest', firstPrevious);
+        setOutput('promoted', true);
+        report.outcome = `all ${states.length} images promoted`;
+        return;
+    }
+    const cancelled = cancellation.by;
+    // after a cancellation the action's clients are aborted: the undo gets fresh, quick ones
+    const undoClients = cancelled ? await quickClients(s) : clients;
+    const { movedBack, notUndone } = await undo(s, states.slice(0, failure.index + 1), undoClients);
+    const failed = states[failure.index];
+    const parts = [
+        ...(movedBack.length > 0 ? [`moved back: ${movedBack.join(', ')}`] : []),
+        ...(notUndone.length > 0 ? [`could not undo: ${notUndone.join(', ')}`] : []),
+    ];
+    const undone = parts.length > 0 ? parts.join('; ') : 'nothing had moved';
+    if (cancelled) {
+        const where = failed.started
+            ? `stopped while promoting '${failed.entry.name}' (${failure.index + 1} of ${states.length})`
+            : `stopped before promoting '${failed.entry.name}' (${failure.index + 1} of ${states.length})`;
+        report.outcome = report.cancelled = `${where}; ${undone}`;
+        lib_core/* info */.pq(`after the cancellation: ${report.cancelled}`);
+        throw new CancelledError(cancelled, report.cancelled);
+    }
+    failed.report.error = trimEnd((0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(failure.error)));
+    report.outcome = `promoting '${failed.entry.name}' failed: ${failed.report.error}; ${undone}`;
+    throw new RegistryError(report.outcome);
+}
+/** One client per registry (its login is the registry's: given, or the docker config's). */
+async function openClients(s, report, signal) {
+    const clients = new Map();
+    for (const e of s.entries) {
+        const registry = e.image.registry;
+        if (clients.has(registry))
+            continue;
+        const opened = await openRegistry(e.image, {
+            credentials: s.credentials,
+            insecure: s.insecure,
+            signal,
+        });
+        clients.set(registry, opened.client);
+        report.logins.push([registry, opened.credentialSource]);
+    }
+    return clients;
+}
+async function quickClients(s) {
+    const clients = new Map();
+    for (const e of s.entries) {
+        const registry = e.image.registry;
+        if (clients.has(registry))
+            continue;
+        const { credentials } = await openRegistry(e.image, {
+            credentials: s.credentials,
+            insecure: s.insecure,
+        });
+        clients.set(registry, 
+        // the runner kills the step a few seconds after the signal: no long waits
+        new RegistryClient({
+            registry,
+            insecure: s.insecure,
+            credentials,
+            push: true,
+            timeoutMs: 3000,
+            retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        }));
+    }
+    return clients;
+}
+/** Before anything moves: every digest exists, and what both tags hold now is kept. */
+async function inspect(s, report, clients) {
+    const looked = await Promise.allSettled(s.entries.map(async (entry) => {
+        const client = clients.get(entry.image.registry);
+        const repo = entry.image.repository;
+        const [target, promoteBefore, previousBefore] = await Promise.all([
+            client.resolve(repo, entry.digest),
+            client.getManifest(repo, s.promoteTag),
+            client.getManifest(repo, s.previousTag),
+        ]);
+        return { exists: target !== undefined, promoteBefore, previousBefore };
+    }));
+    const problems = [];
+    const states = [];
+    looked.forEach((r, i) => {
+        const entry = s.entries[i];
+        const ref = (0,image_reference/* withDigest */.hQ)(entry.image, entry.digest);
+        if (r.status === 'rejected') {
+            problems.push(`'${entry.name}': ${trimEnd((0,errors/* errorMessage */.gJ)(r.reason))}`);
+            return;
+        }
+        if (!r.value.exists) {
+            problems.push(`'${entry.name}': ${ref} does not exist in the registry; push it first`);
+            return;
+        }
+        const entryReport = report.entries[i];
+        entryReport.before = r.value.promoteBefore?.digest;
+        states.push({
+            entry,
+            report: entryReport,
+            client: clients.get(entry.image.registry),
+            before: { promote: r.value.promoteBefore, previous: r.value.previousBefore },
+            started: false,
+        });
+    });
+    if (problems.length > 0) {
+        report.outcome = `${problems.join('; ')}; nothing was moved`;
+        throw new RegistryError(report.outcome);
+    }
+    return states;
+}
+/** Moves back the entries whose promotion started, the last one first. */
+async function undo(s, started, clients) {
+    const movedBack = [];
+    const notUndone = [];
+    for (const st of [...started].reverse()) {
+        if (!st.started)
+            continue;
+        const client = clients.get(st.entry.image.registry);
+        const repo = st.entry.image.repository;
+        const back = [];
+        const results = [];
+        for (const [tag, before] of [
+            [s.promoteTag, st.before.promote],
+            [s.previousTag, st.before.previous],
+        ]) {
+            try {
+                const r = await restoreTag(client, repo, tag, before);
+                results.push(r);
+                if (r.restored)
+                    back.push(`${tag} -> ${r.before}`);
+                else if (r.found !== r.before) {
+                    notUndone.push(`'${st.entry.name}' ${tag} stays on ${r.found} (it did not exist before; a registry cannot remove a tag portably)`);
+                }
+            }
+            catch (err) {
+                notUndone.push(`'${st.entry.name}' ${tag} (should be ${before?.digest ?? 'absent'}): ${trimEnd((0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err)))}`);
+            }
+        }
+        st.report.undo = results;
+        if (back.length > 0)
+            movedBack.push(`'${st.entry.name}' ${back.join(', ')}`);
+        for (const line of back)
+            lib_core/* info */.pq(`${st.entry.name}: moved back ${st.entry.imageText}:${line}`);
+    }
+    return { movedBack, notUndone };
+}
+function logPromotion(s, entry, r) {
+    const tagRef = (0,image_reference/* withTag */.Rd)(entry.image, s.promoteTag);
+    if (!r.moved) {
+        lib_core/* info */.pq(`${entry.name}: ${tagRef} already points to ${entry.digest}; nothing moved`);
+        return;
+    }
+    if (r.previousTagged) {
+        lib_core/* info */.pq(`${entry.name}: ${(0,image_reference/* withTag */.Rd)(entry.image, s.previousTag)} -> ${r.previousDigest}`);
+    }
+    lib_core/* info */.pq(`${entry.name}: ${tagRef} -> ${entry.digest}${r.previousDigest ? ` (was ${r.previousDigest})` : ' (new tag)'}`);
+}
+/** Messages are joined into one line: no final full stop in the middle of it. */
+function trimEnd(text) {
+    return text.replace(/[.\s]+$/, '');
+}
+
+;// CONCATENATED MODULE: ./src/actions/build-push-image/summary-list.ts
+
+
+function newListReport(s) {
+    return {
+        promoteTag: s.promoteTag,
+        previousTag: s.previousTag,
+        entries: s.entries.map((e) => ({
+            name: e.name,
+            image: (0,image_reference/* repositoryName */.aR)(e.image),
+            digest: e.digest,
+        })),
+        logins: [],
+    };
+}
+function summary_list_short(digest) {
+    return digest ? digest.slice(0, 'sha256:'.length + 12) : 'absent';
+}
+function undoText(undo) {
+    if (!undo)
+        return undefined;
+    if (undo.restored)
+        return `moved back to ${summary_list_short(undo.before)}`;
+    if (undo.found !== undo.before)
+        return `stays on ${summary_list_short(undo.found)} (was absent)`;
+    return undefined;
+}
+function promoteCell(e) {
+    const undone = undoText(e.undo?.[0]);
+    const r = e.result;
+    let text;
+    if (e.error)
+        text = `failed: ${e.error}`;
+    else if (!r)
+        text = 'not moved';
+    else if (!r.moved)
+        text = `already on ${summary_list_short(r.digest)}`;
+    else
+        text = `${r.previousDigest ? summary_list_short(r.previousDigest) : '(new tag)'} → ${summary_list_short(r.digest)}`;
+    return undone ? `${text}; ${undone}` : text;
+}
+function previousCell(e) {
+    const undone = undoText(e.undo?.[1]);
+    const r = e.result;
+    let text;
+    if (!r)
+        text = 'not moved';
+    else if (r.previousTagged)
+        text = `now ${summary_list_short(r.previousDigest)}`;
+    else
+        text = r.previousDigest ? `unchanged (${summary_list_short(r.previousDigest)})` : 'unchanged';
+    return undone ? `${text}; ${undone}` : text;
+}
+async function writeListSummary(r) {
+    heading('build-push-image');
+    keyValueTable([
+        ['Images', String(r.entries.length)],
+        ['Promotion', `${r.promoteTag} (the tag it replaces is kept on ${r.previousTag})`],
+        ['Registry login', r.logins.map(([reg, src]) => `${reg}: ${src}`).join(', ')],
+        ['Result', r.outcome],
+        ...(r.cancelled ? [['Cancelled', r.cancelled]] : []),
+    ]);
+    resultTable(['Name', 'Image', 'Digest', `${r.promoteTag} (from → to)`, r.previousTag], r.entries.map((e) => [e.name, e.image, e.digest, promoteCell(e), previousCell(e)]));
+    await flush();
+}
+
 ;// CONCATENATED MODULE: ./src/actions/build-push-image/main.ts
+
+
+
 
 
 
@@ -29843,6 +30291,10 @@ async function writeSummary(r) {
 
 async function run() {
     await runAction(async () => {
+        if (listModeAsked()) {
+            await runList();
+            return;
+        }
         const settings = readSettings();
         // the builder is known before anything happens, so a platform it cannot build is an input error
         const builder = settings.build ? await chooseBuilder(settings.build) : undefined;
@@ -29871,6 +30323,19 @@ async function run() {
             await writeSummary(report);
         }
     });
+}
+/** `images`: several pushed images promoted together, all or nothing (promote-list.ts). */
+async function runList() {
+    const settings = readListSettings();
+    const report = newListReport(settings);
+    const cancellation = watchCancellation();
+    try {
+        await promoteImages(settings, report, cancellation);
+        cancellation.dispose();
+    }
+    finally {
+        await writeListSummary(report);
+    }
 }
 async function chooseBuilder(b) {
     // the build path loads the builders only when it runs: promotion alone stays small

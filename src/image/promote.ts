@@ -100,3 +100,32 @@ export async function promote(
   await client.putManifest(repository, tag, target);
   return { digest, tag, previousDigest: current?.digest, moved: true, previousTagged };
 }
+
+export interface RestoreTagResult {
+  tag: string;
+  /** what the tag pointed to before the change being undone (undefined: it did not exist) */
+  before: string | undefined;
+  /** what the tag pointed to when the undo looked (undefined: it does not exist) */
+  found: string | undefined;
+  /** true when the tag was written back to `before` */
+  restored: boolean;
+}
+
+/**
+ * Undoes a tag move: points `tag` back at the manifest it held before (read before the move,
+ * so its exact bytes are written back and the digest is the same). A tag that did not exist
+ * before stays where it is: the registry API deletes manifests by digest, not tags, so a
+ * tag cannot be removed portably; the caller says so.
+ */
+export async function restoreTag(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  before: Manifest | undefined,
+): Promise<RestoreTagResult> {
+  const found = (await client.resolve(repository, tag))?.digest;
+  const result = { tag, before: before?.digest, found };
+  if (found === before?.digest || !before) return { ...result, restored: false };
+  await client.putManifest(repository, tag, before);
+  return { ...result, restored: true };
+}

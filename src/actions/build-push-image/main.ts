@@ -14,9 +14,16 @@ import { checkPlatforms, readSettings } from './settings.js';
 import type { BuildSettings, Settings } from './settings.js';
 import { writeSummary } from './summary.js';
 import type { Report } from './summary.js';
+import { listModeAsked, readListSettings } from './settings-list.js';
+import { promoteImages } from './promote-list.js';
+import { newListReport, writeListSummary } from './summary-list.js';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
+    if (listModeAsked()) {
+      await runList();
+      return;
+    }
     const settings = readSettings();
     // the builder is known before anything happens, so a platform it cannot build is an input error
     const builder = settings.build ? await chooseBuilder(settings.build) : undefined;
@@ -42,6 +49,19 @@ export async function run(): Promise<void> {
       await writeSummary(report);
     }
   });
+}
+
+/** `images`: several pushed images promoted together, all or nothing (promote-list.ts). */
+async function runList(): Promise<void> {
+  const settings = readListSettings();
+  const report = newListReport(settings);
+  const cancellation = watchCancellation();
+  try {
+    await promoteImages(settings, report, cancellation);
+    cancellation.dispose();
+  } finally {
+    await writeListSummary(report);
+  }
 }
 
 async function chooseBuilder(b: BuildSettings): Promise<Builder> {

@@ -40,7 +40,7 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 
-function readTag(name: string, value: string): string {
+export function readTag(name: string, value: string): string {
   if (!isValidTag(value)) {
     throw new InputError(name, `${JSON.stringify(value)} is not a valid tag (${TAG_RULE}).`);
   }
@@ -122,7 +122,8 @@ function readBuild(workspace: string): BuildSettings {
 export function readSettings(workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()): Settings {
   const credentials = readRegistryCredentials();
   const { image, text } = readImageName({
-    missing: 'is required: the image name without a tag, e.g. ghcr.io/acme/shop.',
+    missing:
+      'is required: the image name without a tag, e.g. ghcr.io/acme/shop (or images, a JSON list of several).',
     withTagOrDigest: (given, part) =>
       part === 'digest'
         ? `${JSON.stringify(given)} includes a digest; give the name only and the digest in 'digest'.`
