@@ -33478,7 +33478,8 @@ async function writeSummary(r) {
     keyValueTable([
         ['Targets (in order)', r.targets.join(' → ')],
         ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
-        ['Image digest', r.imageDigest],
+        // with several images, the Images table below says it per image
+        ['Image digest', r.images ? undefined : r.imageDigest],
         ['Restored from', r.restoredFrom],
         ['Backup sha256', r.backupSha256],
         ['Backup size', r.backupSize === undefined ? undefined : (0,sizes/* formatSize */.X)(r.backupSize)],

@@ -65,7 +65,8 @@ export async function writeSummary(r: Report): Promise<void> {
   keyValueTable([
     ['Targets (in order)', r.targets.join(' → ')],
     ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
-    ['Image digest', r.imageDigest],
+    // with several images, the Images table below says it per image
+    ['Image digest', r.images ? undefined : r.imageDigest],
     ['Restored from', r.restoredFrom],
     ['Backup sha256', r.backupSha256],
     ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
