@@ -8,6 +8,7 @@ import { sqliteStagingPath } from '../../src/db/sqlite-restore.js';
 import { sqlitePragmaPreamble } from '../../src/db/sqlite.js';
 import { targetMismatch } from '../../src/rollback/backup-source.js';
 import { safetyBackupName, safetyDumpPlan } from '../../src/rollback/safety-backup.js';
+import { deployCommandVariables } from '../../src/rollback/image.js';
 
 describe('orderTargets', () => {
   test('always image -> migrations -> database, duplicates and case folded', () => {
@@ -171,5 +172,26 @@ describe('backup checks and safety backup', () => {
     const now = new Date('2026-11-22T02:40:05.123Z');
     expect(safetyBackupName('app.sqlite3', now)).toBe('app-pre-rollback-20261122T024005Z');
     expect(safetyBackupName('my shop', now)).toBe('my-shop-pre-rollback-20261122T024005Z');
+  });
+});
+
+describe('deployCommandVariables', () => {
+  test('a single image: RUNBOOK_IMAGE_REF only', () => {
+    expect(deployCommandVariables([{ ref: 'ghcr.io/acme/shop@sha256:1' }])).toEqual({
+      RUNBOOK_IMAGE_REF: 'ghcr.io/acme/shop@sha256:1',
+    });
+  });
+
+  test('a list: the first as RUNBOOK_IMAGE_REF, all in RUNBOOK_IMAGE_REFS and one variable each', () => {
+    const vars = deployCommandVariables([
+      { name: 'backend-api', ref: 'r/api@sha256:1' },
+      { name: 'web', ref: 'r/web@sha256:2' },
+    ]);
+    expect(vars).toEqual({
+      RUNBOOK_IMAGE_REF: 'r/api@sha256:1',
+      RUNBOOK_IMAGE_REFS: '{"backend-api":"r/api@sha256:1","web":"r/web@sha256:2"}',
+      RUNBOOK_IMAGE_REF_BACKEND_API: 'r/api@sha256:1',
+      RUNBOOK_IMAGE_REF_WEB: 'r/web@sha256:2',
+    });
   });
 });

@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4164);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6644);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4164:
+/***/ 6644:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31795,7 +31795,211 @@ function client_isNotFound(err) {
     return err instanceof GitHubApiError && err.status === 404;
 }
 
+;// CONCATENATED MODULE: ./src/image/reference.ts
+
+class reference_InvalidReferenceError extends errors_UserError {
+    constructor(text, why) {
+        super(`${JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text)} is not a valid image reference: ${why}`);
+        this.name = 'InvalidReferenceError';
+    }
+}
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const MAX_NAME = 255;
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** `sha256:` followed by 64 lower-case hex digits: the only algorithm registries use today. */
+function reference_isSha256Digest(digest) {
+    return SHA256_DIGEST.test(digest);
+}
+function looksLikeRegistry(first) {
+    // docker also takes an upper-case first part for a host: repository paths are lower-case
+    return (first.includes('.') ||
+        first.includes(':') ||
+        first === 'localhost' ||
+        first !== first.toLowerCase());
+}
+/** Parses `name[:tag][@digest]`, applying Docker Hub's defaults (`docker.io`, `library/`). */
+function reference_parseReference(text) {
+    const input = text.trim();
+    if (input === '')
+        throw new reference_InvalidReferenceError(text, 'it is empty.');
+    if (/\s/.test(input))
+        throw new reference_InvalidReferenceError(text, 'it contains whitespace.');
+    if (input.includes('://')) {
+        throw new reference_InvalidReferenceError(text, 'leave out the scheme (write registry.example.com/app, not https://...).');
+    }
+    let rest = input;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest)) {
+            throw new reference_InvalidReferenceError(text, `the digest '${digest}' is not algorithm:hex (sha256: + 64 hex digits).`);
+        }
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag)) {
+            throw new reference_InvalidReferenceError(text, `the tag '${tag}' is not valid (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').`);
+        }
+    }
+    if (rest.length > MAX_NAME) {
+        throw new reference_InvalidReferenceError(text, `the name is longer than ${MAX_NAME} characters.`);
+    }
+    const slash = rest.indexOf('/');
+    let registry = DOCKER_HUB;
+    let path = rest;
+    if (slash >= 0 && looksLikeRegistry(rest.slice(0, slash))) {
+        registry = rest.slice(0, slash);
+        path = rest.slice(slash + 1);
+        if (!DOMAIN.test(registry)) {
+            throw new reference_InvalidReferenceError(text, `'${registry}' is not a valid registry host.`);
+        }
+    }
+    if (registry === 'index.docker.io')
+        registry = DOCKER_HUB;
+    if (path === '')
+        throw new reference_InvalidReferenceError(text, 'the repository name is missing.');
+    for (const component of path.split('/')) {
+        if (component !== component.toLowerCase() && PATH_COMPONENT.test(component.toLowerCase())) {
+            throw new reference_InvalidReferenceError(text, 'the repository name must be lower-case.');
+        }
+        if (!PATH_COMPONENT.test(component)) {
+            throw new reference_InvalidReferenceError(text, `'${component}' is not a valid path component (lower-case letters and digits, separated by '.', '_', '__' or '-').`);
+        }
+    }
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined ? { tag } : {}),
+        ...(digest ? { digest } : {}),
+    };
+}
+/** The host the registry's HTTP API answers on (Docker Hub's API lives elsewhere). */
+function registryApiHost(registry) {
+    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+}
+/** Fully qualified `registry/repository` (what docker, buildah and skopeo all accept). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    return `${repositoryName(ref)}:${tag}`;
+}
+function withDigest(ref, digest) {
+    return `${repositoryName(ref)}@${digest}`;
+}
+/** True for registries on this machine, where plain http is the usual setup. */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+;// CONCATENATED MODULE: ./src/image/image-list.ts
+
+
+const image_list_IMAGE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter, at most 40";
+/** RUNBOOK_IMAGE_REF_<NAME>: backend-api -> RUNBOOK_IMAGE_REF_BACKEND_API. */
+function imageRefVariable(name) {
+    return `RUNBOOK_IMAGE_REF_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+/**
+ * Parses the list. `digestField` names the field holding a digest (`digest` for promotion,
+ * `to-digest` for rollback); `digestRequired` makes it mandatory. Other fields are refused so
+ * a typo (`digets`) is not silently ignored; `ignoredFields` (e.g. the build fields of the
+ * deploy workflow's list: context, dockerfile) are accepted and not read.
+ */
+function parseImageList(input, text, opts) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(input, `is not JSON; give a list such as [{"name": "backend", "image": "ghcr.io/acme/backend"${opts.digestRequired ? `, "${opts.digestField}": "sha256:…"` : ''}}].`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new InputError(input, 'must be a JSON list of at least one {"name", "image"} object.');
+    }
+    const known = new Set(['name', 'image', opts.digestField, ...(opts.ignoredFields ?? [])]);
+    const seen = new Map();
+    const out = [];
+    value.forEach((raw, i) => {
+        const where = `entry ${i + 1}`;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+            throw new InputError(input, `${where} is not an object with name and image.`);
+        }
+        const o = raw;
+        for (const key of Object.keys(o)) {
+            if (!known.has(key)) {
+                throw new InputError(input, `${where}: field '${key.slice(0, 40)}' is unknown; the fields are ${[...known].join(', ')}.`);
+            }
+        }
+        const name = o.name;
+        if (typeof name !== 'string' || !image_list_IMAGE_NAME.test(name)) {
+            throw new InputError(input, `${where}: name ${JSON.stringify(name ?? null)} is not a valid image name (${NAME_RULE}).`);
+        }
+        const label = `'${name}'`;
+        const imageText = o.image;
+        if (typeof imageText !== 'string' || imageText === '') {
+            throw new InputError(input, `${label}: image is required (a name without tag, e.g. ghcr.io/acme/${name}).`);
+        }
+        let image;
+        try {
+            image = parseReference(imageText);
+        }
+        catch (err) {
+            if (err instanceof InvalidReferenceError)
+                throw new InputError(input, `${label}: ${err.message}`);
+            throw err;
+        }
+        if (image.digest || image.tag !== undefined) {
+            throw new InputError(input, `${label}: image ${JSON.stringify(imageText)} includes a ${image.digest ? 'digest' : 'tag'}; give the name only${image.digest ? ` and the digest in '${opts.digestField}'` : ''}.`);
+        }
+        if (seen.has(name))
+            throw new InputError(input, `${label} is listed twice.`);
+        const key = `${image.registry}/${image.repository}`;
+        const other = [...seen.entries()].find(([, k]) => k === key);
+        if (other) {
+            throw new InputError(input, `${label} and '${other[0]}' are the same image ${imageText}; each entry needs its own repository (the promoted tag would move twice).`);
+        }
+        seen.set(name, key);
+        const d = o[opts.digestField];
+        let digest;
+        if (d !== undefined && d !== null && d !== '') {
+            if (typeof d !== 'string' || !isSha256Digest(d)) {
+                throw new InputError(input, `${label}: ${opts.digestField} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);
+            }
+            digest = d;
+        }
+        else if (opts.digestRequired) {
+            throw new InputError(input, `${label}: ${opts.digestField} is required.`);
+        }
+        out.push({ name, image, imageText, ...(digest ? { digest } : {}) });
+    });
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/github/deployment-payload.ts
+
+
 
 /**
  * The payload of a deployment: the facts a rollback needs, written once when the
@@ -31804,6 +32008,7 @@ function client_isNotFound(err) {
  * can read the repository.
  */
 const PAYLOAD_KEYS = [
+    'images',
     'image',
     'digest',
     'previous-digest',
@@ -31817,11 +32022,12 @@ const PAYLOAD_KEYS = [
     'run-id',
     'rolled-back-from',
 ];
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const IMAGE_FIELDS = ['name', 'image', 'digest', 'previous-digest'];
+const deployment_payload_DIGEST = /^sha256:[0-9a-f]{64}$/;
 const CHECKS = {
     image: [/^[a-z0-9][a-z0-9._\-/:]{0,254}$/, 'an image name without tag, e.g. ghcr.io/acme/shop'],
-    digest: [DIGEST, 'sha256: followed by 64 lower-case hex digits'],
-    'previous-digest': [DIGEST, 'sha256: followed by 64 lower-case hex digits'],
+    digest: [deployment_payload_DIGEST, 'sha256: followed by 64 lower-case hex digits'],
+    'previous-digest': [deployment_payload_DIGEST, 'sha256: followed by 64 lower-case hex digits'],
     'migration-tool': [
         /^(sql|alembic|django|prisma|command)$/,
         'sql, alembic, django, prisma or command',
@@ -31872,6 +32078,13 @@ function parsePayload(text) {
         }
         if (raw === null || raw === '')
             continue;
+        if (key === 'images') {
+            const images = checkImages(raw);
+            if ('problem' in images)
+                return { problem: `'images' ${images.problem}` };
+            out.images = JSON.stringify(images.list);
+            continue;
+        }
         let v;
         if (key === 'previous-state' && typeof raw === 'object')
             v = JSON.stringify(raw);
@@ -31905,6 +32118,147 @@ function parsePayload(text) {
         return { problem: 'is larger than 60 kB; keep only the rollback facts.' };
     return { payload: out };
 }
+/**
+ * `images`: a JSON list (or its text) of {name, image, digest, previous-digest?}; returns the
+ * problem without the key's name, or the list with only those fields.
+ */
+function checkImages(raw) {
+    let value = raw;
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        }
+        catch {
+            value = undefined;
+        }
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        return {
+            problem: 'must be a JSON list of {"name", "image", "digest", "previous-digest"} objects, one per image of the release.',
+        };
+    }
+    const secret = secretLooking(JSON.stringify(value));
+    if (secret) {
+        return {
+            problem: `looks like it holds ${secret}; the payload is readable by everyone with read access, never put secrets in it.`,
+        };
+    }
+    const list = [];
+    const names = new Set();
+    for (const [i, o] of value.entries()) {
+        const where = `entry ${i + 1}`;
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+            return { problem: `${where} is not an object with name, image and digest.` };
+        }
+        const e = o;
+        const unknown = Object.keys(e).find((k) => !IMAGE_FIELDS.includes(k));
+        if (unknown !== undefined) {
+            return {
+                problem: `${where}: field '${unknown.slice(0, 40)}' is unknown; the fields are ${IMAGE_FIELDS.join(', ')}.`,
+            };
+        }
+        if (typeof e.name !== 'string' || !image_list_IMAGE_NAME.test(e.name)) {
+            return {
+                problem: `${where}: name ${JSON.stringify(String(e.name ?? null).slice(0, 60))} is not an image name (lower-case letters, digits and '-', starting with a letter).`,
+            };
+        }
+        const label = `'${e.name}'`;
+        if (names.has(e.name))
+            return { problem: `${label} is listed twice.` };
+        names.add(e.name);
+        const image = typeof e.image === 'string' ? e.image : '';
+        const imageProblem = imageNameProblem(image);
+        if (imageProblem)
+            return { problem: `${label}: image ${imageProblem}` };
+        const entry = { name: e.name, image, digest: '' };
+        for (const field of ['digest', 'previous-digest']) {
+            const d = e[field];
+            if (d === undefined || d === null || d === '') {
+                if (field === 'digest')
+                    return { problem: `${label}: digest is required.` };
+                continue;
+            }
+            if (typeof d !== 'string' || !deployment_payload_DIGEST.test(d)) {
+                return {
+                    problem: `${label}: ${field} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`,
+                };
+            }
+            entry[field] = d;
+        }
+        list.push(entry);
+    }
+    return { list };
+}
+/** The problem with an image name (without tag or digest), or undefined. */
+function imageNameProblem(text) {
+    const [re, rule] = CHECKS.image;
+    if (!re.test(text))
+        return `${JSON.stringify(text.slice(0, 80))} is not ${rule}.`;
+    try {
+        const ref = reference_parseReference(text);
+        if (ref.tag !== undefined || ref.digest) {
+            return `${JSON.stringify(text)} includes a ${ref.digest ? 'digest' : 'tag'}; give the name only.`;
+        }
+    }
+    catch (err) {
+        if (err instanceof reference_InvalidReferenceError)
+            return err.message;
+        throw err;
+    }
+    return undefined;
+}
+/**
+ * The `images` of a payload read back from GitHub, leniently: entries that are not
+ * well-formed are left out (undefined: the payload has no list).
+ */
+function deployment_payload_payloadImages(payload) {
+    if (payload.images === undefined)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(payload.images);
+    }
+    catch {
+        return undefined;
+    }
+    if (!Array.isArray(value))
+        return undefined;
+    const out = [];
+    for (const o of value) {
+        if (typeof o !== 'object' || o === null)
+            continue;
+        const e = o;
+        if (typeof e.name !== 'string' || !IMAGE_NAME.test(e.name))
+            continue;
+        if (typeof e.image !== 'string' || imageNameProblem(e.image))
+            continue;
+        if (out.some((x) => x.name === e.name))
+            continue;
+        const d = (x) => typeof x === 'string' && deployment_payload_DIGEST.test(x) ? x : undefined;
+        const digest = d(e.digest);
+        const previous = d(e['previous-digest']);
+        out.push({
+            name: e.name,
+            image: e.image,
+            digest: digest ?? '',
+            ...(previous ? { 'previous-digest': previous } : {}),
+        });
+    }
+    return out;
+}
+/** The payload as sent to GitHub: `images` as a real JSON list, the rest as text. */
+function payloadForGitHub(payload) {
+    const out = { ...payload };
+    if (payload.images !== undefined) {
+        try {
+            out.images = JSON.parse(payload.images);
+        }
+        catch {
+            // a record is sent as it was read; parsePayload only ever stores valid JSON here
+        }
+    }
+    return out;
+}
 /** A payload read back from GitHub: only the known keys, as strings. */
 function payloadFrom(value) {
     let v = value;
@@ -31925,7 +32279,7 @@ function payloadFrom(value) {
             out[key] = x;
         else if (typeof x === 'number')
             out[key] = String(x);
-        else if (key === 'previous-state' && x && typeof x === 'object')
+        else if ((key === 'previous-state' || key === 'images') && x && typeof x === 'object')
             out[key] = JSON.stringify(x);
     }
     return out;
@@ -32014,7 +32368,7 @@ async function createDeployment(gh, opts) {
         auto_merge: false,
         required_contexts: [],
         transient_environment: false,
-        payload: opts.payload,
+        payload: payloadForGitHub(opts.payload),
         description: opts.description || undefined,
     });
     if (res.status !== 201 || !('id' in res.data)) {
@@ -32070,6 +32424,7 @@ async function resolveRollback(gh, environment, from) {
         good,
         image: p.image ?? n.image,
         toDigest: p.digest ?? n['previous-digest'],
+        ...imagesBack(newest[0].payload, p, n),
         migrationTool: n['migration-tool'],
         previousState: n['previous-state'],
         backupSha256: n['backup-sha256'],
@@ -32077,6 +32432,39 @@ async function resolveRollback(gh, environment, from) {
         backupArtifactId: n['backup-artifact-id'],
         backupRunId: n['backup-run-id'],
         backupCacheKey: n['backup-cache-key'],
+    };
+}
+/**
+ * The digest of image `e` recorded in a payload: its entry of `images` by name, or, for a
+ * payload written before the release had several images, the single image/digest keys
+ * when they name the same image.
+ */
+function recorded(payload, e, field) {
+    const list = payloadImages(payload);
+    if (list !== undefined)
+        return list.find((x) => x.name === e.name)?.[field] || undefined;
+    return payload.image === e.image ? payload[field] : undefined;
+}
+/**
+ * Each image of the bad release goes back to the good deployment's digest for it, else to
+ * the previous-digest the next deployment recorded for it (the next one replaced it).
+ */
+function imagesBack(bad, good, next) {
+    const list = payloadImages(bad);
+    if (list === undefined || list.length === 0)
+        return {};
+    const entries = [];
+    const leftOut = [];
+    for (const e of list) {
+        const to = recorded(good, e, 'digest') ?? recorded(next, e, 'previous-digest');
+        if (to)
+            entries.push({ name: e.name, image: e.image, 'to-digest': to });
+        else
+            leftOut.push(e.name);
+    }
+    return {
+        ...(entries.length > 0 ? { images: JSON.stringify(entries) } : {}),
+        imagesLeftOut: leftOut,
     };
 }
 

@@ -172,7 +172,13 @@ function client_isNotFound(err) {
     return err instanceof GitHubApiError && err.status === 404;
 }
 
+// EXTERNAL MODULE: ./src/image/image-list.ts
+var image_list = __webpack_require__(41185);
+// EXTERNAL MODULE: ./src/image/reference.ts
+var reference = __webpack_require__(23564);
 ;// CONCATENATED MODULE: ./src/github/deployment-payload.ts
+
+
 
 /**
  * The payload of a deployment: the facts a rollback needs, written once when the
@@ -181,6 +187,7 @@ function client_isNotFound(err) {
  * can read the repository.
  */
 const PAYLOAD_KEYS = [
+    'images',
     'image',
     'digest',
     'previous-digest',
@@ -194,6 +201,7 @@ const PAYLOAD_KEYS = [
     'run-id',
     'rolled-back-from',
 ];
+const IMAGE_FIELDS = (/* unused pure expression or super */ null && (['name', 'image', 'digest', 'previous-digest']));
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const CHECKS = {
     image: [/^[a-z0-9][a-z0-9._\-/:]{0,254}$/, 'an image name without tag, e.g. ghcr.io/acme/shop'],
@@ -249,6 +257,13 @@ function parsePayload(text) {
         }
         if (raw === null || raw === '')
             continue;
+        if (key === 'images') {
+            const images = checkImages(raw);
+            if ('problem' in images)
+                return { problem: `'images' ${images.problem}` };
+            out.images = JSON.stringify(images.list);
+            continue;
+        }
         let v;
         if (key === 'previous-state' && typeof raw === 'object')
             v = JSON.stringify(raw);
@@ -282,6 +297,147 @@ function parsePayload(text) {
         return { problem: 'is larger than 60 kB; keep only the rollback facts.' };
     return { payload: out };
 }
+/**
+ * `images`: a JSON list (or its text) of {name, image, digest, previous-digest?}; returns the
+ * problem without the key's name, or the list with only those fields.
+ */
+function checkImages(raw) {
+    let value = raw;
+    if (typeof value === 'string') {
+        try {
+            value = JSON.parse(value);
+        }
+        catch {
+            value = undefined;
+        }
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        return {
+            problem: 'must be a JSON list of {"name", "image", "digest", "previous-digest"} objects, one per image of the release.',
+        };
+    }
+    const secret = secretLooking(JSON.stringify(value));
+    if (secret) {
+        return {
+            problem: `looks like it holds ${secret}; the payload is readable by everyone with read access, never put secrets in it.`,
+        };
+    }
+    const list = [];
+    const names = new Set();
+    for (const [i, o] of value.entries()) {
+        const where = `entry ${i + 1}`;
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+            return { problem: `${where} is not an object with name, image and digest.` };
+        }
+        const e = o;
+        const unknown = Object.keys(e).find((k) => !IMAGE_FIELDS.includes(k));
+        if (unknown !== undefined) {
+            return {
+                problem: `${where}: field '${unknown.slice(0, 40)}' is unknown; the fields are ${IMAGE_FIELDS.join(', ')}.`,
+            };
+        }
+        if (typeof e.name !== 'string' || !IMAGE_NAME.test(e.name)) {
+            return {
+                problem: `${where}: name ${JSON.stringify(String(e.name ?? null).slice(0, 60))} is not an image name (lower-case letters, digits and '-', starting with a letter).`,
+            };
+        }
+        const label = `'${e.name}'`;
+        if (names.has(e.name))
+            return { problem: `${label} is listed twice.` };
+        names.add(e.name);
+        const image = typeof e.image === 'string' ? e.image : '';
+        const imageProblem = imageNameProblem(image);
+        if (imageProblem)
+            return { problem: `${label}: image ${imageProblem}` };
+        const entry = { name: e.name, image, digest: '' };
+        for (const field of ['digest', 'previous-digest']) {
+            const d = e[field];
+            if (d === undefined || d === null || d === '') {
+                if (field === 'digest')
+                    return { problem: `${label}: digest is required.` };
+                continue;
+            }
+            if (typeof d !== 'string' || !DIGEST.test(d)) {
+                return {
+                    problem: `${label}: ${field} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`,
+                };
+            }
+            entry[field] = d;
+        }
+        list.push(entry);
+    }
+    return { list };
+}
+/** The problem with an image name (without tag or digest), or undefined. */
+function imageNameProblem(text) {
+    const [re, rule] = CHECKS.image;
+    if (!re.test(text))
+        return `${JSON.stringify(text.slice(0, 80))} is not ${rule}.`;
+    try {
+        const ref = (0,reference/* parseReference */.F2)(text);
+        if (ref.tag !== undefined || ref.digest) {
+            return `${JSON.stringify(text)} includes a ${ref.digest ? 'digest' : 'tag'}; give the name only.`;
+        }
+    }
+    catch (err) {
+        if (err instanceof reference/* InvalidReferenceError */.x_)
+            return err.message;
+        throw err;
+    }
+    return undefined;
+}
+/**
+ * The `images` of a payload read back from GitHub, leniently: entries that are not
+ * well-formed are left out (undefined: the payload has no list).
+ */
+function payloadImages(payload) {
+    if (payload.images === undefined)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(payload.images);
+    }
+    catch {
+        return undefined;
+    }
+    if (!Array.isArray(value))
+        return undefined;
+    const out = [];
+    for (const o of value) {
+        if (typeof o !== 'object' || o === null)
+            continue;
+        const e = o;
+        if (typeof e.name !== 'string' || !image_list/* IMAGE_NAME */.yc.test(e.name))
+            continue;
+        if (typeof e.image !== 'string' || imageNameProblem(e.image))
+            continue;
+        if (out.some((x) => x.name === e.name))
+            continue;
+        const d = (x) => typeof x === 'string' && DIGEST.test(x) ? x : undefined;
+        const digest = d(e.digest);
+        const previous = d(e['previous-digest']);
+        out.push({
+            name: e.name,
+            image: e.image,
+            digest: digest ?? '',
+            ...(previous ? { 'previous-digest': previous } : {}),
+        });
+    }
+    return out;
+}
+/** The payload as sent to GitHub: `images` as a real JSON list, the rest as text. */
+function payloadForGitHub(payload) {
+    const out = { ...payload };
+    if (payload.images !== undefined) {
+        try {
+            out.images = JSON.parse(payload.images);
+        }
+        catch {
+            // a record is sent as it was read; parsePayload only ever stores valid JSON here
+        }
+    }
+    return out;
+}
 /** A payload read back from GitHub: only the known keys, as strings. */
 function payloadFrom(value) {
     let v = value;
@@ -302,7 +458,7 @@ function payloadFrom(value) {
             out[key] = x;
         else if (typeof x === 'number')
             out[key] = String(x);
-        else if (key === 'previous-state' && x && typeof x === 'object')
+        else if ((key === 'previous-state' || key === 'images') && x && typeof x === 'object')
             out[key] = JSON.stringify(x);
     }
     return out;
@@ -391,7 +547,7 @@ async function createDeployment(gh, opts) {
         auto_merge: false,
         required_contexts: [],
         transient_environment: false,
-        payload: opts.payload,
+        payload: payloadForGitHub(opts.payload),
         description: opts.description || undefined,
     });
     if (res.status !== 201 || !('id' in res.data)) {
@@ -447,6 +603,7 @@ async function resolveRollback(gh, environment, from) {
         good,
         image: p.image ?? n.image,
         toDigest: p.digest ?? n['previous-digest'],
+        ...imagesBack(newest[0].payload, p, n),
         migrationTool: n['migration-tool'],
         previousState: n['previous-state'],
         backupSha256: n['backup-sha256'],
@@ -454,6 +611,39 @@ async function resolveRollback(gh, environment, from) {
         backupArtifactId: n['backup-artifact-id'],
         backupRunId: n['backup-run-id'],
         backupCacheKey: n['backup-cache-key'],
+    };
+}
+/**
+ * The digest of image `e` recorded in a payload: its entry of `images` by name, or, for a
+ * payload written before the release had several images, the single image/digest keys
+ * when they name the same image.
+ */
+function recorded(payload, e, field) {
+    const list = payloadImages(payload);
+    if (list !== undefined)
+        return list.find((x) => x.name === e.name)?.[field] || undefined;
+    return payload.image === e.image ? payload[field] : undefined;
+}
+/**
+ * Each image of the bad release goes back to the good deployment's digest for it, else to
+ * the previous-digest the next deployment recorded for it (the next one replaced it).
+ */
+function imagesBack(bad, good, next) {
+    const list = payloadImages(bad);
+    if (list === undefined || list.length === 0)
+        return {};
+    const entries = [];
+    const leftOut = [];
+    for (const e of list) {
+        const to = recorded(good, e, 'digest') ?? recorded(next, e, 'previous-digest');
+        if (to)
+            entries.push({ name: e.name, image: e.image, 'to-digest': to });
+        else
+            leftOut.push(e.name);
+    }
+    return {
+        ...(entries.length > 0 ? { images: JSON.stringify(entries) } : {}),
+        imagesLeftOut: leftOut,
     };
 }
 
@@ -488,8 +678,20 @@ async function fromDeploymentInputs() {
         process.env[inputVar(name)] = value;
         filled.push(name);
     };
-    fill('image', facts.image);
-    fill('to-digest', facts.toDigest);
+    const warnings = [];
+    // a release of several images fills `images`, unless an image was named by hand
+    const imageGiven = (0,inputs/* getString */.AA)('image') !== '' || (0,inputs/* getString */.AA)('images') !== '';
+    if (!imageGiven && facts.imagesLeftOut?.length) {
+        const names = facts.imagesLeftOut.map((x) => `'${x}'`).join(', ');
+        const one = facts.imagesLeftOut.length === 1;
+        warnings.push(`images ${names} of deployment ${facts.bad.id}: deployment ${facts.good.id} has no digest for ${one ? 'it' : 'them'} (added after it), so ${one ? 'it is' : 'they are'} left as deployed; the other images go back.`);
+    }
+    if (!imageGiven && facts.images !== undefined)
+        fill('images', facts.images);
+    else if ((0,inputs/* getString */.AA)('images') === '') {
+        fill('image', facts.image);
+        fill('to-digest', facts.toDigest);
+    }
     if (facts.migrationTool && ['', 'auto'].includes((0,inputs/* getString */.AA)('tool'))) {
         process.env[inputVar('tool')] = facts.migrationTool;
         filled.push('tool');
@@ -510,6 +712,7 @@ async function fromDeploymentInputs() {
     return {
         facts,
         filled,
+        warnings,
         checkBackup(sha256) {
             if (sha256 && facts.backupSha256 && sha256 !== facts.backupSha256) {
                 throw new errors/* UserError */.yo(`the backup found has sha256 ${sha256}, but deployment ${facts.bad.id} recorded ${facts.backupSha256}; refusing to restore a backup the record does not name.`);

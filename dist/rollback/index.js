@@ -28373,7 +28373,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(53182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(78713);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28382,7 +28382,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 53182:
+/***/ 78713:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28547,123 +28547,8 @@ function setOutput(name, value) {
     lib_core/* setOutput */.uH(name, text);
 }
 
-;// CONCATENATED MODULE: ./src/image/reference.ts
-
-class InvalidReferenceError extends errors/* UserError */.yo {
-    constructor(text, why) {
-        super(`${JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text)} is not a valid image reference: ${why}`);
-        this.name = 'InvalidReferenceError';
-    }
-}
-const reference_DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API = 'registry-1.docker.io';
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const MAX_NAME = 255;
-function isValidTag(tag) {
-    return TAG.test(tag);
-}
-/** `sha256:` followed by 64 lower-case hex digits: the only algorithm registries use today. */
-function isSha256Digest(digest) {
-    return SHA256_DIGEST.test(digest);
-}
-function looksLikeRegistry(first) {
-    // docker also takes an upper-case first part for a host: repository paths are lower-case
-    return (first.includes('.') ||
-        first.includes(':') ||
-        first === 'localhost' ||
-        first !== first.toLowerCase());
-}
-/** Parses `name[:tag][@digest]`, applying Docker Hub's defaults (`docker.io`, `library/`). */
-function parseReference(text) {
-    const input = text.trim();
-    if (input === '')
-        throw new InvalidReferenceError(text, 'it is empty.');
-    if (/\s/.test(input))
-        throw new InvalidReferenceError(text, 'it contains whitespace.');
-    if (input.includes('://')) {
-        throw new InvalidReferenceError(text, 'leave out the scheme (write registry.example.com/app, not https://...).');
-    }
-    let rest = input;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest)) {
-            throw new InvalidReferenceError(text, `the digest '${digest}' is not algorithm:hex (sha256: + 64 hex digits).`);
-        }
-    }
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG.test(tag)) {
-            throw new InvalidReferenceError(text, `the tag '${tag}' is not valid (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').`);
-        }
-    }
-    if (rest.length > MAX_NAME) {
-        throw new InvalidReferenceError(text, `the name is longer than ${MAX_NAME} characters.`);
-    }
-    const slash = rest.indexOf('/');
-    let registry = reference_DOCKER_HUB;
-    let path = rest;
-    if (slash >= 0 && looksLikeRegistry(rest.slice(0, slash))) {
-        registry = rest.slice(0, slash);
-        path = rest.slice(slash + 1);
-        if (!DOMAIN.test(registry)) {
-            throw new InvalidReferenceError(text, `'${registry}' is not a valid registry host.`);
-        }
-    }
-    if (registry === 'index.docker.io')
-        registry = reference_DOCKER_HUB;
-    if (path === '')
-        throw new InvalidReferenceError(text, 'the repository name is missing.');
-    for (const component of path.split('/')) {
-        if (component !== component.toLowerCase() && PATH_COMPONENT.test(component.toLowerCase())) {
-            throw new InvalidReferenceError(text, 'the repository name must be lower-case.');
-        }
-        if (!PATH_COMPONENT.test(component)) {
-            throw new InvalidReferenceError(text, `'${component}' is not a valid path component (lower-case letters and digits, separated by '.', '_', '__' or '-').`);
-        }
-    }
-    if (registry === reference_DOCKER_HUB && !path.includes('/'))
-        path = `library/${path}`;
-    return {
-        registry,
-        repository: path,
-        ...(tag !== undefined ? { tag } : {}),
-        ...(digest ? { digest } : {}),
-    };
-}
-/** The host the registry's HTTP API answers on (Docker Hub's API lives elsewhere). */
-function registryApiHost(registry) {
-    return registry === reference_DOCKER_HUB ? DOCKER_HUB_API : registry;
-}
-/** Fully qualified `registry/repository` (what docker, buildah and skopeo all accept). */
-function repositoryName(ref) {
-    return `${ref.registry}/${ref.repository}`;
-}
-function formatReference(ref) {
-    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
-}
-function withTag(ref, tag) {
-    return `${repositoryName(ref)}:${tag}`;
-}
-function withDigest(ref, digest) {
-    return `${repositoryName(ref)}@${digest}`;
-}
-/** True for registries on this machine, where plain http is the usual setup. */
-function isLoopbackRegistry(registry) {
-    const host = registry.replace(/:\d+$/, '');
-    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
+// EXTERNAL MODULE: ./src/image/reference.ts
+var image_reference = __nccwpck_require__(23564);
 ;// CONCATENATED MODULE: ./src/migrations/errors.ts
 
 /** A migration failed part-way: what was applied before it is still known (outputs on failure). */
@@ -31868,7 +31753,7 @@ function normalizeConfigKey(key) {
 function sameRegistry(key, registry) {
     const k = normalizeConfigKey(key);
     const r = registry.toLowerCase();
-    if (r === reference_DOCKER_HUB)
+    if (r === image_reference/* DOCKER_HUB */.Xb)
         return HUB_KEYS.has(k);
     return k === r;
 }
@@ -31915,7 +31800,7 @@ function fromAuthEntry(entry, source) {
 }
 /** Asks `docker-credential-<helper> get`, as docker does; a helper that has nothing gives undefined. */
 async function fromHelper(helper, registry) {
-    const server = registry === reference_DOCKER_HUB ? HUB_SERVER : registry;
+    const server = registry === image_reference/* DOCKER_HUB */.Xb ? HUB_SERVER : registry;
     const program = `docker-credential-${helper}`;
     const result = await (0,exec/* execArgv */.E)([program, 'get'], {
         stdin: server,
@@ -32445,7 +32330,7 @@ class RegistryClient {
     constructor(opts) {
         this.registry = opts.registry;
         this.insecure = opts.insecure ?? false;
-        this.baseUrl = `${this.insecure ? 'http' : 'https'}://${registryApiHost(opts.registry)}`;
+        this.baseUrl = `${this.insecure ? 'http' : 'https'}://${(0,image_reference/* registryApiHost */.Mb)(opts.registry)}`;
         this.credentials = opts.credentials;
         this.push = opts.push ?? false;
         this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -32487,7 +32372,7 @@ class RegistryClient {
         await this.expectOk(res, `reading the manifest ${repository}:${reference}`);
         const bytes = Buffer.from(await res.arrayBuffer());
         const digest = sha256Digest(bytes);
-        if (isSha256Digest(reference) && digest !== reference) {
+        if ((0,image_reference/* isSha256Digest */.q9)(reference) && digest !== reference) {
             throw new registry_errors_RegistryError(`registry ${this.registry} sent a manifest for ${reference} whose digest is ${digest}.`);
         }
         let mediaType = mediaTypeOf(res.headers.get('content-type'));
@@ -32790,7 +32675,10 @@ async function promote(client, opts) {
     return { digest, tag, previousDigest: current?.digest, moved: true, previousTagged };
 }
 
+// EXTERNAL MODULE: ./src/image/image-list.ts
+var image_list = __nccwpck_require__(41185);
 ;// CONCATENATED MODULE: ./src/rollback/image.ts
+
 
 
 
@@ -32808,22 +32696,77 @@ async function planImageRollback(o) {
     if (target === undefined) {
         const previous = await client.resolve(repo, o.previousTag);
         if (!previous) {
-            throw new errors/* UserError */.yo(`${withTag(o.image, o.previousTag)} does not exist, so there is no previous image to go back to; set to-digest, or check previous-tag.`);
+            throw new errors/* UserError */.yo(`${(0,image_reference/* withTag */.Rd)(o.image, o.previousTag)} does not exist, so there is no previous image to go back to; ${o.name === undefined ? 'set to-digest' : 'give this entry of images a to-digest'}, or check previous-tag.`);
         }
         target = previous.digest;
     }
     else if (!(await client.getManifest(repo, target))) {
-        throw new errors/* UserError */.yo(`${withDigest(o.image, target)} does not exist in the registry.`);
+        throw new errors/* UserError */.yo(`${(0,image_reference/* withDigest */.hQ)(o.image, target)} does not exist in the registry.`);
     }
     const current = (await client.resolve(repo, o.promoteTag))?.digest;
-    return { client, current, target, ref: withDigest(o.image, target), credentialSource };
+    return { client, current, target, ref: (0,image_reference/* withDigest */.hQ)(o.image, target), credentialSource };
+}
+/** `images 'backend': <message>` for an entry of the list; the message alone otherwise. */
+function forEntry(o, err, extra = '') {
+    if (o.name === undefined || !(0,errors/* isUserError */.iU)(err))
+        return err;
+    return new errors/* UserError */.yo(`images '${o.name}': ${err.message}${extra}`, { cause: err });
+}
+/**
+ * Plans every image before anything moves: one entry without a previous image (or a
+ * registry that refuses) stops the rollback with the entry named and no tag moved.
+ */
+async function planImagesRollback(entries) {
+    const plans = [];
+    for (const o of entries) {
+        try {
+            plans.push(await planImageRollback(o));
+        }
+        catch (err) {
+            throw forEntry(o, err);
+        }
+    }
+    return plans;
+}
+/**
+ * Moves each tag back in list order. A failure names the entry and the ones already moved
+ * (they are not moved forward again: a half rollback is re-run, not undone).
+ */
+async function moveImagesBack(entries, plans, onMoved) {
+    const results = [];
+    for (const [i, o] of entries.entries()) {
+        try {
+            results.push(await moveImageBack(o, plans[i]));
+        }
+        catch (err) {
+            const done = entries.slice(0, i).map((e) => e.name);
+            throw forEntry(o, err, done.length > 0 ? ` (already moved back: ${done.join(', ')})` : ' (no tag was moved)');
+        }
+        onMoved(i, results[i]);
+    }
+    return results;
+}
+/**
+ * The deploy command's variables: RUNBOOK_IMAGE_REF (the first image by digest), and for a
+ * list RUNBOOK_IMAGE_REFS ({"backend": "…@sha256:…", …}) and RUNBOOK_IMAGE_REF_<NAME>.
+ */
+function deployCommandVariables(images) {
+    const vars = { RUNBOOK_IMAGE_REF: images[0].ref };
+    const named = images.filter((i) => i.name !== undefined);
+    if (named.length === 0)
+        return vars;
+    vars.RUNBOOK_IMAGE_REFS = JSON.stringify(Object.fromEntries(named.map((i) => [i.name, i.ref])));
+    for (const i of named)
+        vars[(0,image_list/* imageRefVariable */.TO)(i.name)] = i.ref;
+    return vars;
 }
 async function moveImageBack(o, plan) {
     return moveTag(plan.client, o.image.repository, o.promoteTag, plan.target);
 }
 /**
  * The step's own inputs (INPUT_DATABASE-URL, INPUT_REGISTRY-PASSWORD, ...) are removed from
- * the command's environment: it gets what a `run:` step would get, plus RUNBOOK_IMAGE_REF.
+ * the command's environment: it gets what a `run:` step would get, plus the RUNBOOK_IMAGE_REF
+ * variables.
  */
 function withoutActionInputs(env) {
     const out = {};
@@ -32832,11 +32775,14 @@ function withoutActionInputs(env) {
             out[k] = undefined;
     return out;
 }
-/** Runs the deploy command like a `run:` step (bash -c, the command text as written). */
-async function runDeployCommand(command, imageRef, opts) {
+/**
+ * Runs the deploy command like a `run:` step (bash -c, the command text as written), with
+ * the variables of deployCommandVariables.
+ */
+async function runDeployCommand(command, variables, opts) {
     const r = await (0,exec/* execArgv */.E)(bashArgv(command), {
         cwd: opts.cwd,
-        env: { ...withoutActionInputs(process.env), RUNBOOK_IMAGE_REF: imageRef },
+        env: { ...withoutActionInputs(process.env), ...variables },
         stdout: 'inherit',
         timeoutMs: opts.timeoutMs,
         onStderrLine: opts.log,
@@ -33169,10 +33115,10 @@ function readImageName(words) {
         throw new errors/* InputError */.dz('image', words.missing);
     let image;
     try {
-        image = parseReference(text);
+        image = (0,image_reference/* parseReference */.F2)(text);
     }
     catch (err) {
-        if (err instanceof InvalidReferenceError)
+        if (err instanceof image_reference/* InvalidReferenceError */.x_)
             throw new errors/* InputError */.dz('image', err.message);
         throw err;
     }
@@ -33224,6 +33170,7 @@ function orderTargets(items) {
 
 
 
+
 const RESTORE_MODES = ['auto', 'swap', 'in-place'];
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
@@ -33243,32 +33190,52 @@ function readTargets() {
 }
 function readTag(name, fallback) {
     const value = (0,inputs/* getString */.AA)(name, { default: fallback });
-    if (!isValidTag(value)) {
+    if (!(0,image_reference/* isValidTag */.r_)(value)) {
         throw new errors/* InputError */.dz(name, `${JSON.stringify(value.slice(0, 80))} is not a valid tag (${TAG_RULE}).`);
     }
     return value;
 }
 function readImage() {
-    const { image } = readImageName({
-        missing: 'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.',
-        withTagOrDigest: (text) => `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
-    });
+    const listText = (0,inputs/* getString */.AA)('images');
+    if (listText !== '' && (0,inputs/* getString */.AA)('image') !== '') {
+        throw new errors/* InputError */.dz('images', 'and image are both set; give one image in image, or every image of the release in images.');
+    }
     const promoteTag = readTag('promote-tag', 'latest');
     const previousTag = readTag('previous-tag', 'previous');
     const toDigest = optional('to-digest');
-    if (toDigest !== undefined && !isSha256Digest(toDigest)) {
+    if (toDigest !== undefined && listText !== '') {
+        throw new errors/* InputError */.dz('to-digest', 'must be empty with images; give each entry of images its own to-digest.');
+    }
+    if (toDigest !== undefined && !(0,image_reference/* isSha256Digest */.q9)(toDigest)) {
         throw new errors/* InputError */.dz('to-digest', `${JSON.stringify(toDigest.slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);
     }
-    if (toDigest === undefined && promoteTag === previousTag) {
+    const shared = {
+        promoteTag,
+        previousTag,
+        credentials: readRegistryCredentials(),
+        insecure: (0,inputs/* getBoolean */.pW)('insecure-registry', { default: false }),
+    };
+    let entries;
+    if (listText !== '') {
+        entries = (0,image_list/* parseImageList */.B2)('images', listText, {
+            digestField: 'to-digest',
+            digestRequired: false,
+        }).map((e) => ({ ...shared, name: e.name, image: e.image, toDigest: e.digest }));
+    }
+    else {
+        const { image } = readImageName({
+            missing: 'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop (or several images in images).',
+            withTagOrDigest: (text) => `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
+        });
+        entries = [{ ...shared, image, toDigest }];
+    }
+    if (entries.some((e) => e.toDigest === undefined) && promoteTag === previousTag) {
         throw new errors/* InputError */.dz('previous-tag', `is the same as promote-tag ('${promoteTag}'); the previous image has a tag of its own.`);
     }
     return {
-        image,
-        promoteTag,
-        previousTag,
-        toDigest,
-        credentials: readRegistryCredentials(),
-        insecure: (0,inputs/* getBoolean */.pW)('insecure-registry', { default: false }),
+        ...shared,
+        entries,
+        list: listText !== '',
         deployCommand: optional('deploy-command'),
     };
 }
@@ -33511,7 +33478,8 @@ async function writeSummary(r) {
     keyValueTable([
         ['Targets (in order)', r.targets.join(' → ')],
         ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
-        ['Image digest', r.imageDigest],
+        // with several images, the Images table below says it per image
+        ['Image digest', r.images ? undefined : r.imageDigest],
         ['Restored from', r.restoredFrom],
         ['Backup sha256', r.backupSha256],
         ['Backup size', r.backupSize === undefined ? undefined : (0,sizes/* formatSize */.X)(r.backupSize)],
@@ -33527,6 +33495,16 @@ async function writeSummary(r) {
         `${MARK[s.status]}${s.detail ? `: ${s.detail}` : ''}`,
         s.durationMs === undefined ? undefined : (0,durations/* formatDuration */.a)(s.durationMs),
     ]));
+    if (r.images) {
+        heading('Images', 3);
+        resultTable(['Name', 'Tag', 'From', 'To', 'Result'], r.images.map((x) => [
+            x.name,
+            x.tag,
+            x.from ?? '(no such tag)',
+            x.to,
+            x.result === 'skipped' ? (r.dryRun ? 'planned (dry run)' : 'not moved') : x.result,
+        ]));
+    }
     if (r.tables && r.tables.length > 0) {
         heading('Row counts after the restore', 3);
         resultTable(['Table', 'Backup', 'Now'], r.tables.map(([t, a, b]) => [t, a, b]));
@@ -33593,14 +33571,25 @@ async function prepare(s, report) {
     }
     if (s.image) {
         const i = s.image;
-        p.image = await planImageRollback(i);
-        report.imageDigest = p.image.target;
-        const tagRef = withTag(i.image, i.promoteTag);
-        const from = p.image.current ?? '(no such tag)';
-        const to = i.toDigest
-            ? `${p.image.target} (to-digest)`
-            : `${p.image.target} (${i.previousTag})`;
-        step('image', `move ${tagRef} from ${from} to ${to}${i.deployCommand ? ', then run deploy-command' : ''}`);
+        const plans = await planImagesRollback(i.entries);
+        p.images = plans;
+        report.imageDigest = plans[0].target;
+        const moves = i.entries.map((e, n) => {
+            const plan = plans[n];
+            if (i.list) {
+                report.images ??= [];
+                report.images.push({
+                    name: e.name ?? '',
+                    tag: (0,image_reference/* withTag */.Rd)(e.image, i.promoteTag),
+                    from: plan.current,
+                    to: plan.target,
+                    result: 'skipped',
+                });
+            }
+            const to = e.toDigest ? `${plan.target} (to-digest)` : `${plan.target} (${i.previousTag})`;
+            return `${e.name ? `${e.name}: ` : ''}${(0,image_reference/* withTag */.Rd)(e.image, i.promoteTag)} from ${plan.current ?? '(no such tag)'} to ${to}`;
+        });
+        step('image', `move ${moves.join('; ')}${i.deployCommand ? ', then run deploy-command' : ''}`);
     }
     if (s.migrations) {
         const m = s.migrations;
@@ -33630,22 +33619,8 @@ async function execute(s, p, report, stop) {
         report.current = st.target;
         try {
             st.status = 'failed';
-            if (st.target === 'image' && s.image && p.image) {
-                const moved = await moveImageBack(s.image, p.image);
-                setOutput('image-digest', moved.to);
-                log(moved.moved
-                    ? `${withTag(s.image.image, moved.tag)} -> ${moved.to} (was ${moved.from ?? 'absent'})`
-                    : `${withTag(s.image.image, moved.tag)} already points to ${moved.to}; nothing moved`);
-                st.detail = moved.moved ? `tag moved to ${moved.to}` : 'tag already there';
-                if (s.image.deployCommand) {
-                    log(`running deploy-command with RUNBOOK_IMAGE_REF=${p.image.ref}`);
-                    await runDeployCommand(s.image.deployCommand, p.image.ref, {
-                        cwd: s.workspace,
-                        timeoutMs: s.timeoutMs,
-                        log,
-                    });
-                    st.detail += '; deploy-command succeeded';
-                }
+            if (st.target === 'image' && s.image && p.images) {
+                await rollImagesBack(s, s.image, p.images, report, st);
             }
             else if (st.target === 'migrations' && s.migrations && p.tool) {
                 const r = await p.tool.revertTo(s.migrations.previousState);
@@ -33668,6 +33643,49 @@ async function execute(s, p, report, stop) {
             st.durationMs = Date.now() - started;
             report.current = undefined;
         }
+    }
+}
+/**
+ * Every tag back in list order, then the deploy command once. A cancellation waits for this
+ * whole part, so the release never runs half on old images without its deploy.
+ */
+async function rollImagesBack(s, i, plans, report, st) {
+    const digests = {};
+    const results = await moveImagesBack(i.entries, plans, (n, moved) => {
+        const e = i.entries[n];
+        const tagRef = (0,image_reference/* withTag */.Rd)(e.image, moved.tag);
+        log(moved.moved
+            ? `${tagRef} -> ${moved.to} (was ${moved.from ?? 'absent'})`
+            : `${tagRef} already points to ${moved.to}; nothing moved`);
+        if (n === 0)
+            setOutput('image-digest', moved.to);
+        if (e.name !== undefined) {
+            digests[e.name] = moved.to;
+            // set after each move, so a failure later still reports what went back
+            setOutput('image-digests', digests);
+        }
+        const line = report.images?.[n];
+        if (line)
+            line.result = moved.moved ? 'moved' : 'already there';
+    });
+    const moved = results.filter((r) => r.moved).length;
+    st.detail = i.list
+        ? `${moved} of ${results.length} tags moved back`
+        : results[0].moved
+            ? `tag moved to ${results[0].to}`
+            : 'tag already there';
+    if (i.deployCommand) {
+        const variables = deployCommandVariables(i.entries.map((e, n) => ({ name: e.name, ref: plans[n].ref })));
+        log(`running deploy-command with ${Object.entries(variables)
+            .filter(([k]) => k !== 'RUNBOOK_IMAGE_REFS')
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`);
+        await runDeployCommand(i.deployCommand, variables, {
+            cwd: s.workspace,
+            timeoutMs: s.timeoutMs,
+            log,
+        });
+        st.detail += '; deploy-command succeeded';
     }
 }
 async function restoreDatabase(s, b, report, st, stop) {
@@ -33714,7 +33732,7 @@ async function restoreDatabase(s, b, report, st, stop) {
         .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
     report.extraTables = r.extraTables;
     report.extraTablesKeptIn = r.extraTablesKeptIn;
-    report.warnings = r.warnings;
+    report.warnings = [...(report.warnings ?? []), ...r.warnings];
     setOutput('extra-tables', r.extraTables);
     if (r.extraTables.length > 0) {
         lib_core/* warning */.$e(`${r.extraTables.length} table(s) existed that are not in the backup (created after it): ${r.extraTables.join(', ')} — kept in ${r.extraTablesKeptIn}.`);
@@ -33739,6 +33757,10 @@ async function run() {
             if (fromDeployment) {
                 const f = fromDeployment.facts;
                 log(`from-deployment: undoing deployment ${f.bad.id} (${f.bad.sha.slice(0, 7)}), back to ${f.good.id} (${f.good.sha.slice(0, 7)}); filled ${fromDeployment.filled.join(', ') || 'no input'}`);
+                for (const w of fromDeployment.warnings) {
+                    lib_core/* warning */.$e((0,secrets/* redact */.E$)(w));
+                    report.warnings = [...(report.warnings ?? []), w];
+                }
             }
             const s = readSettings();
             report.dryRun = s.dryRun;
@@ -33752,6 +33774,9 @@ async function run() {
                     st.status = 'planned';
                 if (report.imageDigest)
                     setOutput('image-digest', report.imageDigest);
+                if (report.images) {
+                    setOutput('image-digests', Object.fromEntries(report.images.map((x) => [x.name, x.to])));
+                }
                 log('dry-run: nothing was changed');
             }
             else {
@@ -37371,6 +37396,237 @@ function describeTarget(t) {
     if (t.engine === 'sqlite')
         return `sqlite file ${t.path}`;
     return `${t.engine} database '${t.database}' at ${t.host}:${t.port}`;
+}
+
+
+/***/ }),
+
+/***/ 41185:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ parseImageList),
+/* harmony export */   TO: () => (/* binding */ imageRefVariable),
+/* harmony export */   yc: () => (/* binding */ IMAGE_NAME)
+/* harmony export */ });
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73713);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(23564);
+
+
+const IMAGE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter, at most 40";
+/** RUNBOOK_IMAGE_REF_<NAME>: backend-api -> RUNBOOK_IMAGE_REF_BACKEND_API. */
+function imageRefVariable(name) {
+    return `RUNBOOK_IMAGE_REF_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+/**
+ * Parses the list. `digestField` names the field holding a digest (`digest` for promotion,
+ * `to-digest` for rollback); `digestRequired` makes it mandatory. Other fields are refused so
+ * a typo (`digets`) is not silently ignored; `ignoredFields` (e.g. the build fields of the
+ * deploy workflow's list: context, dockerfile) are accepted and not read.
+ */
+function parseImageList(input, text, opts) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `is not JSON; give a list such as [{"name": "backend", "image": "ghcr.io/acme/backend"${opts.digestRequired ? `, "${opts.digestField}": "sha256:…"` : ''}}].`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, 'must be a JSON list of at least one {"name", "image"} object.');
+    }
+    const known = new Set(['name', 'image', opts.digestField, ...(opts.ignoredFields ?? [])]);
+    const seen = new Map();
+    const out = [];
+    value.forEach((raw, i) => {
+        const where = `entry ${i + 1}`;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${where} is not an object with name and image.`);
+        }
+        const o = raw;
+        for (const key of Object.keys(o)) {
+            if (!known.has(key)) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${where}: field '${key.slice(0, 40)}' is unknown; the fields are ${[...known].join(', ')}.`);
+            }
+        }
+        const name = o.name;
+        if (typeof name !== 'string' || !IMAGE_NAME.test(name)) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${where}: name ${JSON.stringify(name ?? null)} is not a valid image name (${NAME_RULE}).`);
+        }
+        const label = `'${name}'`;
+        const imageText = o.image;
+        if (typeof imageText !== 'string' || imageText === '') {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label}: image is required (a name without tag, e.g. ghcr.io/acme/${name}).`);
+        }
+        let image;
+        try {
+            image = (0,_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .parseReference */ .F2)(imageText);
+        }
+        catch (err) {
+            if (err instanceof _reference_js__WEBPACK_IMPORTED_MODULE_1__/* .InvalidReferenceError */ .x_)
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label}: ${err.message}`);
+            throw err;
+        }
+        if (image.digest || image.tag !== undefined) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label}: image ${JSON.stringify(imageText)} includes a ${image.digest ? 'digest' : 'tag'}; give the name only${image.digest ? ` and the digest in '${opts.digestField}'` : ''}.`);
+        }
+        if (seen.has(name))
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label} is listed twice.`);
+        const key = `${image.registry}/${image.repository}`;
+        const other = [...seen.entries()].find(([, k]) => k === key);
+        if (other) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label} and '${other[0]}' are the same image ${imageText}; each entry needs its own repository (the promoted tag would move twice).`);
+        }
+        seen.set(name, key);
+        const d = o[opts.digestField];
+        let digest;
+        if (d !== undefined && d !== null && d !== '') {
+            if (typeof d !== 'string' || !(0,_reference_js__WEBPACK_IMPORTED_MODULE_1__/* .isSha256Digest */ .q9)(d)) {
+                throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label}: ${opts.digestField} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);
+            }
+            digest = d;
+        }
+        else if (opts.digestRequired) {
+            throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz(input, `${label}: ${opts.digestField} is required.`);
+        }
+        out.push({ name, image, imageText, ...(digest ? { digest } : {}) });
+    });
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 23564:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F2: () => (/* binding */ parseReference),
+/* harmony export */   Mb: () => (/* binding */ registryApiHost),
+/* harmony export */   Rd: () => (/* binding */ withTag),
+/* harmony export */   Xb: () => (/* binding */ DOCKER_HUB),
+/* harmony export */   hQ: () => (/* binding */ withDigest),
+/* harmony export */   q9: () => (/* binding */ isSha256Digest),
+/* harmony export */   r_: () => (/* binding */ isValidTag),
+/* harmony export */   x_: () => (/* binding */ InvalidReferenceError)
+/* harmony export */ });
+/* unused harmony exports repositoryName, formatReference, isLoopbackRegistry */
+/* harmony import */ var _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(73713);
+
+class InvalidReferenceError extends _kit_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo {
+    constructor(text, why) {
+        super(`${JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text)} is not a valid image reference: ${why}`);
+        this.name = 'InvalidReferenceError';
+    }
+}
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const MAX_NAME = 255;
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+/** `sha256:` followed by 64 lower-case hex digits: the only algorithm registries use today. */
+function isSha256Digest(digest) {
+    return SHA256_DIGEST.test(digest);
+}
+function looksLikeRegistry(first) {
+    // docker also takes an upper-case first part for a host: repository paths are lower-case
+    return (first.includes('.') ||
+        first.includes(':') ||
+        first === 'localhost' ||
+        first !== first.toLowerCase());
+}
+/** Parses `name[:tag][@digest]`, applying Docker Hub's defaults (`docker.io`, `library/`). */
+function parseReference(text) {
+    const input = text.trim();
+    if (input === '')
+        throw new InvalidReferenceError(text, 'it is empty.');
+    if (/\s/.test(input))
+        throw new InvalidReferenceError(text, 'it contains whitespace.');
+    if (input.includes('://')) {
+        throw new InvalidReferenceError(text, 'leave out the scheme (write registry.example.com/app, not https://...).');
+    }
+    let rest = input;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest)) {
+            throw new InvalidReferenceError(text, `the digest '${digest}' is not algorithm:hex (sha256: + 64 hex digits).`);
+        }
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag)) {
+            throw new InvalidReferenceError(text, `the tag '${tag}' is not valid (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').`);
+        }
+    }
+    if (rest.length > MAX_NAME) {
+        throw new InvalidReferenceError(text, `the name is longer than ${MAX_NAME} characters.`);
+    }
+    const slash = rest.indexOf('/');
+    let registry = DOCKER_HUB;
+    let path = rest;
+    if (slash >= 0 && looksLikeRegistry(rest.slice(0, slash))) {
+        registry = rest.slice(0, slash);
+        path = rest.slice(slash + 1);
+        if (!DOMAIN.test(registry)) {
+            throw new InvalidReferenceError(text, `'${registry}' is not a valid registry host.`);
+        }
+    }
+    if (registry === 'index.docker.io')
+        registry = DOCKER_HUB;
+    if (path === '')
+        throw new InvalidReferenceError(text, 'the repository name is missing.');
+    for (const component of path.split('/')) {
+        if (component !== component.toLowerCase() && PATH_COMPONENT.test(component.toLowerCase())) {
+            throw new InvalidReferenceError(text, 'the repository name must be lower-case.');
+        }
+        if (!PATH_COMPONENT.test(component)) {
+            throw new InvalidReferenceError(text, `'${component}' is not a valid path component (lower-case letters and digits, separated by '.', '_', '__' or '-').`);
+        }
+    }
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    return {
+        registry,
+        repository: path,
+        ...(tag !== undefined ? { tag } : {}),
+        ...(digest ? { digest } : {}),
+    };
+}
+/** The host the registry's HTTP API answers on (Docker Hub's API lives elsewhere). */
+function registryApiHost(registry) {
+    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+}
+/** Fully qualified `registry/repository` (what docker, buildah and skopeo all accept). */
+function repositoryName(ref) {
+    return `${ref.registry}/${ref.repository}`;
+}
+function formatReference(ref) {
+    return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+function withTag(ref, tag) {
+    return `${repositoryName(ref)}:${tag}`;
+}
+function withDigest(ref, digest) {
+    return `${repositoryName(ref)}@${digest}`;
+}
+/** True for registries on this machine, where plain http is the usual setup. */
+function isLoopbackRegistry(registry) {
+    const host = registry.replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 

@@ -1,4 +1,6 @@
 import { redact } from '../kit/secrets.js';
+import { IMAGE_NAME } from '../image/image-list.js';
+import { InvalidReferenceError, parseReference } from '../image/reference.js';
 
 /**
  * The payload of a deployment: the facts a rollback needs, written once when the
@@ -8,6 +10,7 @@ import { redact } from '../kit/secrets.js';
  */
 
 export const PAYLOAD_KEYS = [
+  'images',
   'image',
   'digest',
   'previous-digest',
@@ -23,7 +26,17 @@ export const PAYLOAD_KEYS = [
 ] as const;
 
 export type PayloadKey = (typeof PAYLOAD_KEYS)[number];
+/** `previous-state` and `images` are held as JSON text (an object, a list in the record). */
 export type Payload = Partial<Record<PayloadKey, string>>;
+
+/** One image of a release of several (`images`): what runs now and what ran before. */
+export interface PayloadImage {
+  name: string;
+  image: string;
+  digest: string;
+  'previous-digest'?: string;
+}
+const IMAGE_FIELDS = ['name', 'image', 'digest', 'previous-digest'] as const;
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const CHECKS: Partial<Record<PayloadKey, [RegExp, string]>> = {
@@ -80,6 +93,12 @@ export function parsePayload(text: string): { payload: Payload } | { problem: st
       };
     }
     if (raw === null || raw === '') continue;
+    if (key === 'images') {
+      const images = checkImages(raw);
+      if ('problem' in images) return { problem: `'images' ${images.problem}` };
+      out.images = JSON.stringify(images.list);
+      continue;
+    }
     let v: string;
     if (key === 'previous-state' && typeof raw === 'object') v = JSON.stringify(raw);
     else if (typeof raw === 'string' || typeof raw === 'number') v = String(raw);
@@ -110,6 +129,138 @@ export function parsePayload(text: string): { payload: Payload } | { problem: st
   return { payload: out };
 }
 
+/**
+ * `images`: a JSON list (or its text) of {name, image, digest, previous-digest?}; returns the
+ * problem without the key's name, or the list with only those fields.
+ */
+function checkImages(raw: unknown): { list: PayloadImage[] } | { problem: string } {
+  let value = raw;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      value = undefined;
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    return {
+      problem:
+        'must be a JSON list of {"name", "image", "digest", "previous-digest"} objects, one per image of the release.',
+    };
+  }
+  const secret = secretLooking(JSON.stringify(value));
+  if (secret) {
+    return {
+      problem: `looks like it holds ${secret}; the payload is readable by everyone with read access, never put secrets in it.`,
+    };
+  }
+  const list: PayloadImage[] = [];
+  const names = new Set<string>();
+  for (const [i, o] of value.entries()) {
+    const where = `entry ${i + 1}`;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      return { problem: `${where} is not an object with name, image and digest.` };
+    }
+    const e = o as Record<string, unknown>;
+    const unknown = Object.keys(e).find((k) => !(IMAGE_FIELDS as readonly string[]).includes(k));
+    if (unknown !== undefined) {
+      return {
+        problem: `${where}: field '${unknown.slice(0, 40)}' is unknown; the fields are ${IMAGE_FIELDS.join(', ')}.`,
+      };
+    }
+    if (typeof e.name !== 'string' || !IMAGE_NAME.test(e.name)) {
+      return {
+        problem: `${where}: name ${JSON.stringify(String(e.name ?? null).slice(0, 60))} is not an image name (lower-case letters, digits and '-', starting with a letter).`,
+      };
+    }
+    const label = `'${e.name}'`;
+    if (names.has(e.name)) return { problem: `${label} is listed twice.` };
+    names.add(e.name);
+    const image = typeof e.image === 'string' ? e.image : '';
+    const imageProblem = imageNameProblem(image);
+    if (imageProblem) return { problem: `${label}: image ${imageProblem}` };
+    const entry: PayloadImage = { name: e.name, image, digest: '' };
+    for (const field of ['digest', 'previous-digest'] as const) {
+      const d = e[field];
+      if (d === undefined || d === null || d === '') {
+        if (field === 'digest') return { problem: `${label}: digest is required.` };
+        continue;
+      }
+      if (typeof d !== 'string' || !DIGEST.test(d)) {
+        return {
+          problem: `${label}: ${field} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`,
+        };
+      }
+      entry[field] = d;
+    }
+    list.push(entry);
+  }
+  return { list };
+}
+
+/** The problem with an image name (without tag or digest), or undefined. */
+function imageNameProblem(text: string): string | undefined {
+  const [re, rule] = CHECKS.image as [RegExp, string];
+  if (!re.test(text)) return `${JSON.stringify(text.slice(0, 80))} is not ${rule}.`;
+  try {
+    const ref = parseReference(text);
+    if (ref.tag !== undefined || ref.digest) {
+      return `${JSON.stringify(text)} includes a ${ref.digest ? 'digest' : 'tag'}; give the name only.`;
+    }
+  } catch (err) {
+    if (err instanceof InvalidReferenceError) return err.message;
+    throw err;
+  }
+  return undefined;
+}
+
+/**
+ * The `images` of a payload read back from GitHub, leniently: entries that are not
+ * well-formed are left out (undefined: the payload has no list).
+ */
+export function payloadImages(payload: Payload): PayloadImage[] | undefined {
+  if (payload.images === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.images);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const out: PayloadImage[] = [];
+  for (const o of value as unknown[]) {
+    if (typeof o !== 'object' || o === null) continue;
+    const e = o as Record<string, unknown>;
+    if (typeof e.name !== 'string' || !IMAGE_NAME.test(e.name)) continue;
+    if (typeof e.image !== 'string' || imageNameProblem(e.image)) continue;
+    if (out.some((x) => x.name === e.name)) continue;
+    const d = (x: unknown): string | undefined =>
+      typeof x === 'string' && DIGEST.test(x) ? x : undefined;
+    const digest = d(e.digest);
+    const previous = d(e['previous-digest']);
+    out.push({
+      name: e.name,
+      image: e.image,
+      digest: digest ?? '',
+      ...(previous ? { 'previous-digest': previous } : {}),
+    });
+  }
+  return out;
+}
+
+/** The payload as sent to GitHub: `images` as a real JSON list, the rest as text. */
+export function payloadForGitHub(payload: Payload): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...payload };
+  if (payload.images !== undefined) {
+    try {
+      out.images = JSON.parse(payload.images);
+    } catch {
+      // a record is sent as it was read; parsePayload only ever stores valid JSON here
+    }
+  }
+  return out;
+}
+
 /** A payload read back from GitHub: only the known keys, as strings. */
 export function payloadFrom(value: unknown): Payload {
   let v = value;
@@ -126,7 +277,8 @@ export function payloadFrom(value: unknown): Payload {
     const x = (v as Record<string, unknown>)[key];
     if (typeof x === 'string' && x !== '') out[key] = x;
     else if (typeof x === 'number') out[key] = String(x);
-    else if (key === 'previous-state' && x && typeof x === 'object') out[key] = JSON.stringify(x);
+    else if ((key === 'previous-state' || key === 'images') && x && typeof x === 'object')
+      out[key] = JSON.stringify(x);
   }
   return out;
 }

@@ -1,6 +1,12 @@
 import { UserError } from '../kit/errors.js';
 import { isNotFound, type GitHub } from './client.js';
-import { payloadFrom, type Payload } from './deployment-payload.js';
+import {
+  payloadForGitHub,
+  payloadFrom,
+  payloadImages,
+  type Payload,
+  type PayloadImage,
+} from './deployment-payload.js';
 
 /**
  * GitHub deployments as the record of what runs where: one per release of an
@@ -121,7 +127,7 @@ export async function createDeployment(
     auto_merge: false,
     required_contexts: [],
     transient_environment: false,
-    payload: opts.payload as Record<string, string>,
+    payload: payloadForGitHub(opts.payload),
     description: opts.description || undefined,
   });
   if (res.status !== 201 || !('id' in res.data)) {
@@ -157,6 +163,14 @@ export interface RollbackFacts {
   good: DeploymentRecord;
   image?: string;
   toDigest?: string;
+  /**
+   * For a release of several images: the rollback `images` input (JSON text of
+   * [{name, image, to-digest}]), one entry per image of the bad release that has a digest
+   * to go back to; undefined when the bad release's payload has no `images`.
+   */
+  images?: string;
+  /** images of the bad release with nothing to go back to (added by it), left out */
+  imagesLeftOut?: string[];
   migrationTool?: string;
   previousState?: string;
   backupSha256?: string;
@@ -209,6 +223,7 @@ export async function resolveRollback(
     good,
     image: p.image ?? n.image,
     toDigest: p.digest ?? n['previous-digest'],
+    ...imagesBack(newest[0].payload, p, n),
     migrationTool: n['migration-tool'],
     previousState: n['previous-state'],
     backupSha256: n['backup-sha256'],
@@ -216,5 +231,44 @@ export async function resolveRollback(
     backupArtifactId: n['backup-artifact-id'],
     backupRunId: n['backup-run-id'],
     backupCacheKey: n['backup-cache-key'],
+  };
+}
+
+/**
+ * The digest of image `e` recorded in a payload: its entry of `images` by name, or, for a
+ * payload written before the release had several images, the single image/digest keys
+ * when they name the same image.
+ */
+function recorded(
+  payload: Payload,
+  e: PayloadImage,
+  field: 'digest' | 'previous-digest',
+): string | undefined {
+  const list = payloadImages(payload);
+  if (list !== undefined) return list.find((x) => x.name === e.name)?.[field] || undefined;
+  return payload.image === e.image ? payload[field] : undefined;
+}
+
+/**
+ * Each image of the bad release goes back to the good deployment's digest for it, else to
+ * the previous-digest the next deployment recorded for it (the next one replaced it).
+ */
+function imagesBack(
+  bad: Payload,
+  good: Payload,
+  next: Payload,
+): Pick<RollbackFacts, 'images' | 'imagesLeftOut'> {
+  const list = payloadImages(bad);
+  if (list === undefined || list.length === 0) return {};
+  const entries: Array<{ name: string; image: string; 'to-digest': string }> = [];
+  const leftOut: string[] = [];
+  for (const e of list) {
+    const to = recorded(good, e, 'digest') ?? recorded(next, e, 'previous-digest');
+    if (to) entries.push({ name: e.name, image: e.image, 'to-digest': to });
+    else leftOut.push(e.name);
+  }
+  return {
+    ...(entries.length > 0 ? { images: JSON.stringify(entries) } : {}),
+    imagesLeftOut: leftOut,
   };
 }

@@ -14,6 +14,8 @@ export interface FromDeployment {
   facts: RollbackFacts;
   /** the inputs filled from the record, for the log */
   filled: string[];
+  /** what the record could not fill, one line each (for core.warning) */
+  warnings: string[];
   /** throws when the backup about to be restored is not the one the record names */
   checkBackup(sha256: string | undefined): void;
   /** marks the bad deployment failure and records the restored one (after a real rollback) */
@@ -58,8 +60,21 @@ export async function fromDeploymentInputs(): Promise<FromDeployment | undefined
     process.env[inputVar(name)] = value;
     filled.push(name);
   };
-  fill('image', facts.image);
-  fill('to-digest', facts.toDigest);
+  const warnings: string[] = [];
+  // a release of several images fills `images`, unless an image was named by hand
+  const imageGiven = getString('image') !== '' || getString('images') !== '';
+  if (!imageGiven && facts.imagesLeftOut?.length) {
+    const names = facts.imagesLeftOut.map((x) => `'${x}'`).join(', ');
+    const one = facts.imagesLeftOut.length === 1;
+    warnings.push(
+      `images ${names} of deployment ${facts.bad.id}: deployment ${facts.good.id} has no digest for ${one ? 'it' : 'them'} (added after it), so ${one ? 'it is' : 'they are'} left as deployed; the other images go back.`,
+    );
+  }
+  if (!imageGiven && facts.images !== undefined) fill('images', facts.images);
+  else if (getString('images') === '') {
+    fill('image', facts.image);
+    fill('to-digest', facts.toDigest);
+  }
   if (facts.migrationTool && ['', 'auto'].includes(getString('tool'))) {
     process.env[inputVar('tool')] = facts.migrationTool;
     filled.push('tool');
@@ -79,6 +94,7 @@ export async function fromDeploymentInputs(): Promise<FromDeployment | undefined
   return {
     facts,
     filled,
+    warnings,
     checkBackup(sha256) {
       if (sha256 && facts.backupSha256 && sha256 !== facts.backupSha256) {
         throw new UserError(

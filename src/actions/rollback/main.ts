@@ -18,8 +18,9 @@ import {
   type VerifiedBackup,
 } from '../../rollback/backup-source.js';
 import {
-  moveImageBack,
-  planImageRollback,
+  deployCommandVariables,
+  moveImagesBack,
+  planImagesRollback,
   runDeployCommand,
   type ImagePlan,
 } from '../../rollback/image.js';
@@ -30,6 +31,7 @@ import { takeSafetyBackup } from '../../rollback/safety-backup.js';
 import {
   readFromDeployment,
   readSettings,
+  type ImageSettings,
   type MigrationSettings,
   type Settings,
 } from './settings.js';
@@ -54,7 +56,8 @@ function toolContext(m: MigrationSettings, timeoutMs: number): ToolContext {
 }
 
 interface Prepared {
-  image?: ImagePlan;
+  /** one per entry of s.image.entries, in the same order */
+  images?: ImagePlan[];
   tool?: MigrationTool;
   backup?: VerifiedBackup;
 }
@@ -85,17 +88,25 @@ async function prepare(s: Settings, report: Report): Promise<Prepared> {
   }
   if (s.image) {
     const i = s.image;
-    p.image = await planImageRollback(i);
-    report.imageDigest = p.image.target;
-    const tagRef = withTag(i.image, i.promoteTag);
-    const from = p.image.current ?? '(no such tag)';
-    const to = i.toDigest
-      ? `${p.image.target} (to-digest)`
-      : `${p.image.target} (${i.previousTag})`;
-    step(
-      'image',
-      `move ${tagRef} from ${from} to ${to}${i.deployCommand ? ', then run deploy-command' : ''}`,
-    );
+    const plans = await planImagesRollback(i.entries);
+    p.images = plans;
+    report.imageDigest = plans[0].target;
+    const moves = i.entries.map((e, n) => {
+      const plan = plans[n];
+      if (i.list) {
+        report.images ??= [];
+        report.images.push({
+          name: e.name ?? '',
+          tag: withTag(e.image, i.promoteTag),
+          from: plan.current,
+          to: plan.target,
+          result: 'skipped',
+        });
+      }
+      const to = e.toDigest ? `${plan.target} (to-digest)` : `${plan.target} (${i.previousTag})`;
+      return `${e.name ? `${e.name}: ` : ''}${withTag(e.image, i.promoteTag)} from ${plan.current ?? '(no such tag)'} to ${to}`;
+    });
+    step('image', `move ${moves.join('; ')}${i.deployCommand ? ', then run deploy-command' : ''}`);
   }
   if (s.migrations) {
     const m = s.migrations;
@@ -135,24 +146,8 @@ async function execute(s: Settings, p: Prepared, report: Report, stop: SignalSto
     report.current = st.target;
     try {
       st.status = 'failed';
-      if (st.target === 'image' && s.image && p.image) {
-        const moved = await moveImageBack(s.image, p.image);
-        setOutput('image-digest', moved.to);
-        log(
-          moved.moved
-            ? `${withTag(s.image.image, moved.tag)} -> ${moved.to} (was ${moved.from ?? 'absent'})`
-            : `${withTag(s.image.image, moved.tag)} already points to ${moved.to}; nothing moved`,
-        );
-        st.detail = moved.moved ? `tag moved to ${moved.to}` : 'tag already there';
-        if (s.image.deployCommand) {
-          log(`running deploy-command with RUNBOOK_IMAGE_REF=${p.image.ref}`);
-          await runDeployCommand(s.image.deployCommand, p.image.ref, {
-            cwd: s.workspace,
-            timeoutMs: s.timeoutMs,
-            log,
-          });
-          st.detail += '; deploy-command succeeded';
-        }
+      if (st.target === 'image' && s.image && p.images) {
+        await rollImagesBack(s, s.image, p.images, report, st);
       } else if (st.target === 'migrations' && s.migrations && p.tool) {
         const r = await p.tool.revertTo(s.migrations.previousState);
         st.detail = `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
@@ -170,6 +165,60 @@ async function execute(s: Settings, p: Prepared, report: Report, stop: SignalSto
       st.durationMs = Date.now() - started;
       report.current = undefined;
     }
+  }
+}
+
+/**
+ * Every tag back in list order, then the deploy command once. A cancellation waits for this
+ * whole part, so the release never runs half on old images without its deploy.
+ */
+async function rollImagesBack(
+  s: Settings,
+  i: ImageSettings,
+  plans: ImagePlan[],
+  report: Report,
+  st: StepReport,
+): Promise<void> {
+  const digests: Record<string, string> = {};
+  const results = await moveImagesBack(i.entries, plans, (n, moved) => {
+    const e = i.entries[n];
+    const tagRef = withTag(e.image, moved.tag);
+    log(
+      moved.moved
+        ? `${tagRef} -> ${moved.to} (was ${moved.from ?? 'absent'})`
+        : `${tagRef} already points to ${moved.to}; nothing moved`,
+    );
+    if (n === 0) setOutput('image-digest', moved.to);
+    if (e.name !== undefined) {
+      digests[e.name] = moved.to;
+      // set after each move, so a failure later still reports what went back
+      setOutput('image-digests', digests);
+    }
+    const line = report.images?.[n];
+    if (line) line.result = moved.moved ? 'moved' : 'already there';
+  });
+  const moved = results.filter((r) => r.moved).length;
+  st.detail = i.list
+    ? `${moved} of ${results.length} tags moved back`
+    : results[0].moved
+      ? `tag moved to ${results[0].to}`
+      : 'tag already there';
+  if (i.deployCommand) {
+    const variables = deployCommandVariables(
+      i.entries.map((e, n) => ({ name: e.name, ref: plans[n].ref })),
+    );
+    log(
+      `running deploy-command with ${Object.entries(variables)
+        .filter(([k]) => k !== 'RUNBOOK_IMAGE_REFS')
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
+    await runDeployCommand(i.deployCommand, variables, {
+      cwd: s.workspace,
+      timeoutMs: s.timeoutMs,
+      log,
+    });
+    st.detail += '; deploy-command succeeded';
   }
 }
 
@@ -224,7 +273,7 @@ async function restoreDatabase(
     .map((t) => [t, b.manifest.tables[t], r.tables[t]]);
   report.extraTables = r.extraTables;
   report.extraTablesKeptIn = r.extraTablesKeptIn;
-  report.warnings = r.warnings;
+  report.warnings = [...(report.warnings ?? []), ...r.warnings];
   setOutput('extra-tables', r.extraTables);
   if (r.extraTables.length > 0) {
     core.warning(
@@ -258,6 +307,10 @@ export async function run(): Promise<void> {
         log(
           `from-deployment: undoing deployment ${f.bad.id} (${f.bad.sha.slice(0, 7)}), back to ${f.good.id} (${f.good.sha.slice(0, 7)}); filled ${fromDeployment.filled.join(', ') || 'no input'}`,
         );
+        for (const w of fromDeployment.warnings) {
+          core.warning(redact(w));
+          report.warnings = [...(report.warnings ?? []), w];
+        }
       }
       const s = readSettings();
       report.dryRun = s.dryRun;
@@ -268,6 +321,9 @@ export async function run(): Promise<void> {
       if (s.dryRun) {
         for (const st of report.steps) st.status = 'planned';
         if (report.imageDigest) setOutput('image-digest', report.imageDigest);
+        if (report.images) {
+          setOutput('image-digests', Object.fromEntries(report.images.map((x) => [x.name, x.to])));
+        }
         log('dry-run: nothing was changed');
       } else {
         await execute(s, prepared, report, stop);

@@ -5,7 +5,9 @@ import { InputError } from '../../kit/errors.js';
 import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
-import { isSha256Digest, isValidTag, type ImageReference } from '../../image/reference.js';
+import { isSha256Digest, isValidTag } from '../../image/reference.js';
+import { parseImageList } from '../../image/image-list.js';
+import type { ImageRollbackOptions } from '../../rollback/image.js';
 import type { DatabaseTarget } from '../../db/url.js';
 import type { RestoreMode } from '../../db/live-restore.js';
 import type { TlsSettings } from '../../db/tls.js';
@@ -36,10 +38,12 @@ export interface Settings {
 }
 
 export interface ImageSettings {
-  image: ImageReference;
+  /** the images in list order: one entry without a name for the `image` input */
+  entries: ImageRollbackOptions[];
+  /** given by the `images` input: outputs and deploy-command variables are keyed by name */
+  list: boolean;
   promoteTag: string;
   previousTag: string;
-  toDigest?: string;
   credentials?: RegistryCredentials;
   insecure: boolean;
   deployCommand?: string;
@@ -109,34 +113,59 @@ function readTag(name: string, fallback: string): string {
 }
 
 function readImage(): ImageSettings {
-  const { image } = readImageName({
-    missing:
-      'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop.',
-    withTagOrDigest: (text) =>
-      `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
-  });
+  const listText = getString('images');
+  if (listText !== '' && getString('image') !== '') {
+    throw new InputError(
+      'images',
+      'and image are both set; give one image in image, or every image of the release in images.',
+    );
+  }
   const promoteTag = readTag('promote-tag', 'latest');
   const previousTag = readTag('previous-tag', 'previous');
   const toDigest = optional('to-digest');
+  if (toDigest !== undefined && listText !== '') {
+    throw new InputError(
+      'to-digest',
+      'must be empty with images; give each entry of images its own to-digest.',
+    );
+  }
   if (toDigest !== undefined && !isSha256Digest(toDigest)) {
     throw new InputError(
       'to-digest',
       `${JSON.stringify(toDigest.slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`,
     );
   }
-  if (toDigest === undefined && promoteTag === previousTag) {
+  const shared = {
+    promoteTag,
+    previousTag,
+    credentials: readRegistryCredentials(),
+    insecure: getBoolean('insecure-registry', { default: false }),
+  };
+  let entries: ImageRollbackOptions[];
+  if (listText !== '') {
+    entries = parseImageList('images', listText, {
+      digestField: 'to-digest',
+      digestRequired: false,
+    }).map((e) => ({ ...shared, name: e.name, image: e.image, toDigest: e.digest }));
+  } else {
+    const { image } = readImageName({
+      missing:
+        'is required with targets: image; the image name without a tag, e.g. ghcr.io/acme/shop (or several images in images).',
+      withTagOrDigest: (text) =>
+        `${JSON.stringify(text)} includes a tag or digest; give the name only (the digest goes in to-digest).`,
+    });
+    entries = [{ ...shared, image, toDigest }];
+  }
+  if (entries.some((e) => e.toDigest === undefined) && promoteTag === previousTag) {
     throw new InputError(
       'previous-tag',
       `is the same as promote-tag ('${promoteTag}'); the previous image has a tag of its own.`,
     );
   }
   return {
-    image,
-    promoteTag,
-    previousTag,
-    toDigest,
-    credentials: readRegistryCredentials(),
-    insecure: getBoolean('insecure-registry', { default: false }),
+    ...shared,
+    entries,
+    list: listText !== '',
     deployCommand: optional('deploy-command'),
   };
 }

@@ -15,12 +15,24 @@ export interface StepReport {
   durationMs?: number;
 }
 
+/** One image of an `images` rollback, a line of the summary. */
+export interface ImageLine {
+  name: string;
+  /** image:promote-tag */
+  tag: string;
+  from: string | undefined;
+  to: string;
+  result: 'skipped' | 'moved' | 'already there';
+}
+
 export interface Report {
   dryRun: boolean;
   targets: Target[];
   steps: StepReport[];
   rolledBack: Target[];
   imageDigest?: string;
+  /** with the `images` input: one line per image */
+  images?: ImageLine[];
   restoredFrom?: string;
   backupSha256?: string;
   backupSize?: number;
@@ -53,7 +65,8 @@ export async function writeSummary(r: Report): Promise<void> {
   keyValueTable([
     ['Targets (in order)', r.targets.join(' → ')],
     ['Rolled back', r.rolledBack.length ? r.rolledBack.join(', ') : 'nothing'],
-    ['Image digest', r.imageDigest],
+    // with several images, the Images table below says it per image
+    ['Image digest', r.images ? undefined : r.imageDigest],
     ['Restored from', r.restoredFrom],
     ['Backup sha256', r.backupSha256],
     ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
@@ -72,6 +85,19 @@ export async function writeSummary(r: Report): Promise<void> {
       s.durationMs === undefined ? undefined : formatDuration(s.durationMs),
     ]),
   );
+  if (r.images) {
+    heading('Images', 3);
+    resultTable(
+      ['Name', 'Tag', 'From', 'To', 'Result'],
+      r.images.map((x) => [
+        x.name,
+        x.tag,
+        x.from ?? '(no such tag)',
+        x.to,
+        x.result === 'skipped' ? (r.dryRun ? 'planned (dry run)' : 'not moved') : x.result,
+      ]),
+    );
+  }
   if (r.tables && r.tables.length > 0) {
     heading('Row counts after the restore', 3);
     resultTable(
