@@ -28374,7 +28374,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(75509);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(45815);
 
 process.exitCode = await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 75509:
+/***/ 45815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34024,7 +34024,7 @@ async function runHealthGate(opts) {
 var promises_ = __nccwpck_require__(51455);
 ;// CONCATENATED MODULE: ./src/image/reference.ts
 
-class InvalidReferenceError extends errors/* UserError */.yo {
+class reference_InvalidReferenceError extends errors/* UserError */.yo {
     constructor(text, why) {
         super(`${JSON.stringify(text.length > 120 ? `${text.slice(0, 117)}...` : text)} is not a valid image reference: ${why}`);
         this.name = 'InvalidReferenceError';
@@ -34043,7 +34043,7 @@ function isValidTag(tag) {
     return TAG.test(tag);
 }
 /** `sha256:` followed by 64 lower-case hex digits: the only algorithm registries use today. */
-function isSha256Digest(digest) {
+function reference_isSha256Digest(digest) {
     return SHA256_DIGEST.test(digest);
 }
 function looksLikeRegistry(first) {
@@ -34054,14 +34054,14 @@ function looksLikeRegistry(first) {
         first !== first.toLowerCase());
 }
 /** Parses `name[:tag][@digest]`, applying Docker Hub's defaults (`docker.io`, `library/`). */
-function parseReference(text) {
+function reference_parseReference(text) {
     const input = text.trim();
     if (input === '')
-        throw new InvalidReferenceError(text, 'it is empty.');
+        throw new reference_InvalidReferenceError(text, 'it is empty.');
     if (/\s/.test(input))
-        throw new InvalidReferenceError(text, 'it contains whitespace.');
+        throw new reference_InvalidReferenceError(text, 'it contains whitespace.');
     if (input.includes('://')) {
-        throw new InvalidReferenceError(text, 'leave out the scheme (write registry.example.com/app, not https://...).');
+        throw new reference_InvalidReferenceError(text, 'leave out the scheme (write registry.example.com/app, not https://...).');
     }
     let rest = input;
     let digest;
@@ -34070,7 +34070,7 @@ function parseReference(text) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST.test(digest)) {
-            throw new InvalidReferenceError(text, `the digest '${digest}' is not algorithm:hex (sha256: + 64 hex digits).`);
+            throw new reference_InvalidReferenceError(text, `the digest '${digest}' is not algorithm:hex (sha256: + 64 hex digits).`);
         }
     }
     let tag;
@@ -34079,11 +34079,11 @@ function parseReference(text) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
         if (!TAG.test(tag)) {
-            throw new InvalidReferenceError(text, `the tag '${tag}' is not valid (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').`);
+            throw new reference_InvalidReferenceError(text, `the tag '${tag}' is not valid (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').`);
         }
     }
     if (rest.length > MAX_NAME) {
-        throw new InvalidReferenceError(text, `the name is longer than ${MAX_NAME} characters.`);
+        throw new reference_InvalidReferenceError(text, `the name is longer than ${MAX_NAME} characters.`);
     }
     const slash = rest.indexOf('/');
     let registry = reference_DOCKER_HUB;
@@ -34092,19 +34092,19 @@ function parseReference(text) {
         registry = rest.slice(0, slash);
         path = rest.slice(slash + 1);
         if (!DOMAIN.test(registry)) {
-            throw new InvalidReferenceError(text, `'${registry}' is not a valid registry host.`);
+            throw new reference_InvalidReferenceError(text, `'${registry}' is not a valid registry host.`);
         }
     }
     if (registry === 'index.docker.io')
         registry = reference_DOCKER_HUB;
     if (path === '')
-        throw new InvalidReferenceError(text, 'the repository name is missing.');
+        throw new reference_InvalidReferenceError(text, 'the repository name is missing.');
     for (const component of path.split('/')) {
         if (component !== component.toLowerCase() && PATH_COMPONENT.test(component.toLowerCase())) {
-            throw new InvalidReferenceError(text, 'the repository name must be lower-case.');
+            throw new reference_InvalidReferenceError(text, 'the repository name must be lower-case.');
         }
         if (!PATH_COMPONENT.test(component)) {
-            throw new InvalidReferenceError(text, `'${component}' is not a valid path component (lower-case letters and digits, separated by '.', '_', '__' or '-').`);
+            throw new reference_InvalidReferenceError(text, `'${component}' is not a valid path component (lower-case letters and digits, separated by '.', '_', '__' or '-').`);
         }
     }
     if (registry === reference_DOCKER_HUB && !path.includes('/'))
@@ -34663,7 +34663,7 @@ class RegistryClient {
         await this.expectOk(res, `reading the manifest ${repository}:${reference}`);
         const bytes = Buffer.from(await res.arrayBuffer());
         const digest = sha256Digest(bytes);
-        if (isSha256Digest(reference) && digest !== reference) {
+        if (reference_isSha256Digest(reference) && digest !== reference) {
             throw new RegistryError(`registry ${this.registry} sent a manifest for ${reference} whose digest is ${digest}.`);
         }
         let mediaType = mediaTypeOf(res.headers.get('content-type'));
@@ -34965,8 +34965,108 @@ async function promote(client, opts) {
     await client.putManifest(repository, tag, target);
     return { digest, tag, previousDigest: current?.digest, moved: true, previousTagged };
 }
+/**
+ * Undoes a tag move: points `tag` back at the manifest it held before (read before the move,
+ * so its exact bytes are written back and the digest is the same). A tag that did not exist
+ * before stays where it is: the registry API deletes manifests by digest, not tags, so a
+ * tag cannot be removed portably; the caller says so.
+ */
+async function restoreTag(client, repository, tag, before) {
+    const found = (await client.resolve(repository, tag))?.digest;
+    const result = { tag, before: before?.digest, found };
+    if (found === before?.digest || !before)
+        return { ...result, restored: false };
+    await client.putManifest(repository, tag, before);
+    return { ...result, restored: true };
+}
+
+;// CONCATENATED MODULE: ./src/image/image-list.ts
+
+
+const IMAGE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_RULE = "lower-case letters, digits and '-', starting with a letter, at most 40";
+/** RUNBOOK_IMAGE_REF_<NAME>: backend-api -> RUNBOOK_IMAGE_REF_BACKEND_API. */
+function image_list_imageRefVariable(name) {
+    return `RUNBOOK_IMAGE_REF_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+/**
+ * Parses the list. `digestField` names the field holding a digest (`digest` for promotion,
+ * `to-digest` for rollback); `digestRequired` makes it mandatory. Other fields are refused so
+ * a typo (`digets`) is not silently ignored; `ignoredFields` (e.g. the build fields of the
+ * deploy workflow's list: context, dockerfile) are accepted and not read.
+ */
+function parseImageList(input, text, opts) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        throw new InputError(input, `is not JSON; give a list such as [{"name": "backend", "image": "ghcr.io/acme/backend"${opts.digestRequired ? `, "${opts.digestField}": "sha256:…"` : ''}}].`);
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+        throw new InputError(input, 'must be a JSON list of at least one {"name", "image"} object.');
+    }
+    const known = new Set(['name', 'image', opts.digestField, ...(opts.ignoredFields ?? [])]);
+    const seen = new Map();
+    const out = [];
+    value.forEach((raw, i) => {
+        const where = `entry ${i + 1}`;
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+            throw new InputError(input, `${where} is not an object with name and image.`);
+        }
+        const o = raw;
+        for (const key of Object.keys(o)) {
+            if (!known.has(key)) {
+                throw new InputError(input, `${where}: field '${key.slice(0, 40)}' is unknown; the fields are ${[...known].join(', ')}.`);
+            }
+        }
+        const name = o.name;
+        if (typeof name !== 'string' || !IMAGE_NAME.test(name)) {
+            throw new InputError(input, `${where}: name ${JSON.stringify(name ?? null)} is not a valid image name (${NAME_RULE}).`);
+        }
+        const label = `'${name}'`;
+        const imageText = o.image;
+        if (typeof imageText !== 'string' || imageText === '') {
+            throw new InputError(input, `${label}: image is required (a name without tag, e.g. ghcr.io/acme/${name}).`);
+        }
+        let image;
+        try {
+            image = parseReference(imageText);
+        }
+        catch (err) {
+            if (err instanceof InvalidReferenceError)
+                throw new InputError(input, `${label}: ${err.message}`);
+            throw err;
+        }
+        if (image.digest || image.tag !== undefined) {
+            throw new InputError(input, `${label}: image ${JSON.stringify(imageText)} includes a ${image.digest ? 'digest' : 'tag'}; give the name only${image.digest ? ` and the digest in '${opts.digestField}'` : ''}.`);
+        }
+        if (seen.has(name))
+            throw new InputError(input, `${label} is listed twice.`);
+        const key = `${image.registry}/${image.repository}`;
+        const other = [...seen.entries()].find(([, k]) => k === key);
+        if (other) {
+            throw new InputError(input, `${label} and '${other[0]}' are the same image ${imageText}; each entry needs its own repository (the promoted tag would move twice).`);
+        }
+        seen.set(name, key);
+        const d = o[opts.digestField];
+        let digest;
+        if (d !== undefined && d !== null && d !== '') {
+            if (typeof d !== 'string' || !isSha256Digest(d)) {
+                throw new InputError(input, `${label}: ${opts.digestField} ${JSON.stringify(String(d).slice(0, 80))} is not sha256: followed by 64 lower-case hex digits.`);
+            }
+            digest = d;
+        }
+        else if (opts.digestRequired) {
+            throw new InputError(input, `${label}: ${opts.digestField} is required.`);
+        }
+        out.push({ name, image, imageText, ...(digest ? { digest } : {}) });
+    });
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./src/rollback/image.ts
+
 
 
 
@@ -34984,7 +35084,7 @@ async function planImageRollback(o) {
     if (target === undefined) {
         const previous = await client.resolve(repo, o.previousTag);
         if (!previous) {
-            throw new errors/* UserError */.yo(`${withTag(o.image, o.previousTag)} does not exist, so there is no previous image to go back to; set to-digest, or check previous-tag.`);
+            throw new errors/* UserError */.yo(`${withTag(o.image, o.previousTag)} does not exist, so there is no previous image to go back to; ${o.name === undefined ? 'set to-digest' : 'give this entry of images a to-digest'}, or check previous-tag.`);
         }
         target = previous.digest;
     }
@@ -34994,12 +35094,67 @@ async function planImageRollback(o) {
     const current = (await client.resolve(repo, o.promoteTag))?.digest;
     return { client, current, target, ref: withDigest(o.image, target), credentialSource };
 }
+/** `images 'backend': <message>` for an entry of the list; the message alone otherwise. */
+function forEntry(o, err, extra = '') {
+    if (o.name === undefined || !isUserError(err))
+        return err;
+    return new UserError(`images '${o.name}': ${err.message}${extra}`, { cause: err });
+}
+/**
+ * Plans every image before anything moves: one entry without a previous image (or a
+ * registry that refuses) stops the rollback with the entry named and no tag moved.
+ */
+async function planImagesRollback(entries) {
+    const plans = [];
+    for (const o of entries) {
+        try {
+            plans.push(await planImageRollback(o));
+        }
+        catch (err) {
+            throw forEntry(o, err);
+        }
+    }
+    return plans;
+}
+/**
+ * Moves each tag back in list order. A failure names the entry and the ones already moved
+ * (they are not moved forward again: a half rollback is re-run, not undone).
+ */
+async function moveImagesBack(entries, plans, onMoved) {
+    const results = [];
+    for (const [i, o] of entries.entries()) {
+        try {
+            results.push(await moveImageBack(o, plans[i]));
+        }
+        catch (err) {
+            const done = entries.slice(0, i).map((e) => e.name);
+            throw forEntry(o, err, done.length > 0 ? ` (already moved back: ${done.join(', ')})` : ' (no tag was moved)');
+        }
+        onMoved(i, results[i]);
+    }
+    return results;
+}
+/**
+ * The deploy command's variables: RUNBOOK_IMAGE_REF (the first image by digest), and for a
+ * list RUNBOOK_IMAGE_REFS ({"backend": "…@sha256:…", …}) and RUNBOOK_IMAGE_REF_<NAME>.
+ */
+function deployCommandVariables(images) {
+    const vars = { RUNBOOK_IMAGE_REF: images[0].ref };
+    const named = images.filter((i) => i.name !== undefined);
+    if (named.length === 0)
+        return vars;
+    vars.RUNBOOK_IMAGE_REFS = JSON.stringify(Object.fromEntries(named.map((i) => [i.name, i.ref])));
+    for (const i of named)
+        vars[imageRefVariable(i.name)] = i.ref;
+    return vars;
+}
 async function moveImageBack(o, plan) {
     return moveTag(plan.client, o.image.repository, o.promoteTag, plan.target);
 }
 /**
  * The step's own inputs (INPUT_DATABASE-URL, INPUT_REGISTRY-PASSWORD, ...) are removed from
- * the command's environment: it gets what a `run:` step would get, plus RUNBOOK_IMAGE_REF.
+ * the command's environment: it gets what a `run:` step would get, plus the RUNBOOK_IMAGE_REF
+ * variables.
  */
 function withoutActionInputs(env) {
     const out = {};
@@ -35008,11 +35163,14 @@ function withoutActionInputs(env) {
             out[k] = undefined;
     return out;
 }
-/** Runs the deploy command like a `run:` step (bash -c, the command text as written). */
-async function runDeployCommand(command, imageRef, opts) {
+/**
+ * Runs the deploy command like a `run:` step (bash -c, the command text as written), with
+ * the variables of deployCommandVariables.
+ */
+async function runDeployCommand(command, variables, opts) {
     const r = await execArgv(bashArgv(command), {
         cwd: opts.cwd,
-        env: { ...withoutActionInputs(process.env), RUNBOOK_IMAGE_REF: imageRef },
+        env: { ...withoutActionInputs(process.env), ...variables },
         stdout: 'inherit',
         timeoutMs: opts.timeoutMs,
         onStderrLine: opts.log,
@@ -35033,10 +35191,10 @@ async function runDeployCommand(command, imageRef, opts) {
  * `image.name`; it is promoted to promote-tag, what was there kept on previous-tag.
  */
 async function promoteImage(c, ref) {
-    const image = parseReference(c.name);
+    const image = reference_parseReference(c.name);
     const { client } = await openRegistry(image, { insecure: c.insecure });
     let digest = ref;
-    if (!isSha256Digest(ref)) {
+    if (!reference_isSha256Digest(ref)) {
         const resolved = await client.resolve(image.repository, ref);
         if (!resolved)
             throw new errors/* UserError */.yo(`${c.name}:${ref} does not exist in the registry.`);
@@ -35053,7 +35211,7 @@ async function promoteImage(c, ref) {
 /** Moves promote-tag back to `toDigest` (or what previous-tag keeps); returns image@digest. */
 async function imageBack(c, toDigest) {
     const opts = {
-        image: parseReference(c.name),
+        image: reference_parseReference(c.name),
         promoteTag: c.promoteTag,
         previousTag: c.previousTag,
         toDigest,

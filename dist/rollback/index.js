@@ -32674,6 +32674,20 @@ async function promote(client, opts) {
     await client.putManifest(repository, tag, target);
     return { digest, tag, previousDigest: current?.digest, moved: true, previousTagged };
 }
+/**
+ * Undoes a tag move: points `tag` back at the manifest it held before (read before the move,
+ * so its exact bytes are written back and the digest is the same). A tag that did not exist
+ * before stays where it is: the registry API deletes manifests by digest, not tags, so a
+ * tag cannot be removed portably; the caller says so.
+ */
+async function restoreTag(client, repository, tag, before) {
+    const found = (await client.resolve(repository, tag))?.digest;
+    const result = { tag, before: before?.digest, found };
+    if (found === before?.digest || !before)
+        return { ...result, restored: false };
+    await client.putManifest(repository, tag, before);
+    return { ...result, restored: true };
+}
 
 // EXTERNAL MODULE: ./src/image/image-list.ts
 var image_list = __nccwpck_require__(41185);
