@@ -119,7 +119,7 @@ describe('the checker catches mistakes', () => {
     const broken = copy(deploy);
     const promote = step(broken.doc.jobs.production, 'promote');
     promote.with = { ...promote.with, digest: '${{ needs.plan.outputs.image-digest }}' };
-    broken.doc.jobs.production.needs = ['plan', 'sign-off'];
+    broken.doc.jobs.production.needs = ['plan', 'checklist', 'sign-off'];
     const problems = lintWorkflow(broken, ctx);
     expect(problems).toContain(
       ".github/workflows/runbook-deploy.yml: jobs.production.steps[6] (promote): needs.plan.outputs.image-digest: job 'plan' declares no such output",
