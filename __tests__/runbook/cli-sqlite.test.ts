@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReleaseRecord } from '../../src/runbook/record.js';
 import { backupFingerprint, fingerprint, startShop, type Shop } from './shop.js';
@@ -88,6 +88,84 @@ describe('runbook CLI on SQLite with the demo app', () => {
     expect(readFileSync(join(shop.home, 'deploys.log'), 'utf8')).toBe('v2 no\nv3 no\nv2 true\n');
     const state = JSON.parse(readFileSync(join(shop.app, '.runbook/state/demo.json'), 'utf8'));
     expect(state.live.ref).toBe('v2');
+  });
+
+  test('Ctrl-C during the health gate: the gate stops, the release is rolled back, exit 130', async () => {
+    shop = await startShop();
+    // a gate long enough to be interrupted
+    setKey(
+      shop,
+      'health-gate',
+      `health-gate:
+  probes:
+    - name: health
+      http: { url: '\${APP_URL}/healthz' }
+  duration: 5m
+  interval: 200ms`,
+    );
+    const before = fingerprint(shop.dbPath);
+    shop.checkout('v2');
+    const state = join(shop.app, '.runbook/state/demo.json');
+    let pid = 0;
+    const running = shop.cli([...RELEASE, '--ref', 'v2', '--previous-ref', 'v1'], (p) => (pid = p));
+    // wait until the record says the gate is watching
+    for (let i = 0; i < 600; i++) {
+      const last = existsSync(state)
+        ? (JSON.parse(readFileSync(state, 'utf8')) as { last?: ReleaseRecord }).last
+        : undefined;
+      if (last?.stages.some((s) => s.stage === 'gate' && s.status === 'running')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await shop.version()).toBe('v2');
+    process.kill(pid, 'SIGINT');
+    const r = await running;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(
+      'runbook: SIGINT: stopping the release; what it changed is rolled back (SIGINT again to leave without rolling back).',
+    );
+    const record = r.result?.record as ReleaseRecord;
+    expect(record).toMatchObject({ status: 'rolled-back', failedStage: 'gate' });
+    expect(record.stages.find((s) => s.stage === 'gate')?.detail).toMatch(
+      /^interrupted \(SIGINT\)/,
+    );
+    expect(record.rollback?.steps.map((s) => `${s.part} ${s.status}`)).toEqual([
+      'deploy done',
+      'database done',
+    ]);
+    // v1 serves again on the data it had before the release
+    expect(await shop.version()).toBe('v1');
+    expect(fingerprint(shop.dbPath)).toEqual(before);
+    const saved = JSON.parse(readFileSync(state, 'utf8'));
+    expect({ live: saved.live.ref, status: saved.last.status }).toEqual({
+      live: 'v1',
+      status: 'rolled-back',
+    });
+  });
+
+  test('a second Ctrl-C leaves at once and says how to roll back', async () => {
+    shop = await startShop();
+    setKey(
+      shop,
+      'deploy',
+      'deploy: ./deploy.sh && echo deployed > "$DEMO_HOME/deployed" && sleep 15',
+    );
+    shop.checkout('v2');
+    let pid = 0;
+    const running = shop.cli([...RELEASE, '--ref', 'v2', '--previous-ref', 'v1'], (p) => (pid = p));
+    const marker = join(shop.home, 'deployed');
+    for (let i = 0; i < 600 && !existsSync(marker); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(marker)).toBe(true);
+    // the first signal stops the deploy command and starts the rollback, whose redeploy runs
+    // the same slow command; the second signal, during it, leaves at once
+    process.kill(pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    process.kill(pid, 'SIGTERM');
+    const r = await running;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain(
+      "runbook: SIGTERM: stopped mid-release; the release record is in .runbook/state/demo.json — run 'runbook rollback --file runbook.yml --env demo' to undo what was done.",
+    );
   });
 
   test('hooks run in order, and always runs after a failed migrate', async () => {

@@ -20,7 +20,8 @@ export interface Shop {
   env: Record<string, string>;
   url: string;
   checkout(ref: string): void;
-  cli(args: string[]): Promise<CliRun>;
+  /** onStart: the CLI's pid, to send it signals */
+  cli(args: string[], onStart?: (pid: number) => void): Promise<CliRun>;
   version(): Promise<string | undefined>;
   stop(): void;
 }
@@ -44,13 +45,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  onStart?: (pid: number) => void,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(repoRoot, 'dist/cli/index.js'), ...args], {
       env,
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) onStart?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -121,7 +128,7 @@ export async function startShop(): Promise<Shop> {
     env,
     url,
     checkout,
-    cli: (args) => runCli(args, env, app),
+    cli: (args, onStart) => runCli(args, env, app, onStart),
     version: async () => {
       try {
         const r = await fetch(`${url}/version`);

@@ -31487,6 +31487,7 @@ function migrationTool(opts) {
         statusCommand: c.statusCommand,
         downCommand: c.downCommand,
         log: opts.log,
+        signal: opts.signal,
     });
 }
 
@@ -31494,6 +31495,13 @@ function migrationTool(opts) {
 
 
 
+/** Why the release was interrupted (the signal's name), or undefined. */
+function interruption(ctx) {
+    if (!ctx.signal?.aborted)
+        return undefined;
+    const r = ctx.signal.reason;
+    return typeof r === 'string' ? r : 'interrupted';
+}
 /** The database URL from the variable the runbook names; never printed. */
 function databaseUrl(book, env) {
     if (!book.database)
@@ -31566,6 +31574,7 @@ async function runShell(command, opts) {
         timeoutMs: opts.timeoutMs,
         onStderrLine: opts.log,
         label: opts.label,
+        signal: opts.signal,
     });
     return r.durationMs;
 }
@@ -34015,6 +34024,7 @@ async function runHealthGate(opts) {
         failFast: true,
         probes: specs.map((s) => createProbe(s, { noData: 'fail' })),
         onSample: (probe, sample, all) => progress.onSample(probe, sample, all),
+        cancel: opts.signal,
     });
     const stats = run.probes.map((p) => probeStats(p, rules, plan, true));
     return { run, figures: gateFigures(stats) };
@@ -37209,6 +37219,14 @@ function newRecord(opts) {
     };
 }
 async function stage(ctx, name, title, body) {
+    // interrupted (the CLI's Ctrl-C): nothing further starts; the rollback policy runs
+    const stopped = interruption(ctx);
+    if (stopped) {
+        ctx.record.failedStage ??= name;
+        ctx.record.error ??= `interrupted (${stopped}) before ${name}`;
+        ctx.persist(ctx.record);
+        throw new StageFailed(name, `interrupted (${stopped}) before ${name}`);
+    }
     const entry = { stage: name, status: 'running' };
     ctx.record.stages.push(entry);
     ctx.persist(ctx.record);
@@ -37221,7 +37239,9 @@ async function stage(ctx, name, title, body) {
         ctx.reporter.stageEnd(name, 'passed', detail, Date.now() - started);
     }
     catch (err) {
-        const detail = (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err)).replace(/\r?\n/g, ' ');
+        const why = (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err)).replace(/\r?\n/g, ' ');
+        const stoppedNow = interruption(ctx);
+        const detail = stoppedNow ? `interrupted (${stoppedNow}): ${why}` : why;
         Object.assign(entry, { status: 'failed', detail, durationMs: Date.now() - started });
         ctx.record.failedStage = name;
         ctx.record.error = `${name}: ${detail}`;
@@ -37274,6 +37294,7 @@ async function migrateStage(ctx) {
             databaseUrl: databaseUrl(book, ctx.env),
             timeoutMs: book.timeoutMs,
             log: (l) => ctx.reporter.log((0,secrets/* redact */.E$)(l)),
+            signal: ctx.signal,
         });
         // the state to go back to is recorded before anything is applied
         const before = await tool.status();
@@ -37303,6 +37324,7 @@ async function deployStage(ctx) {
                 timeoutMs: book.timeoutMs,
                 label: 'deploy',
                 log: (l) => ctx.reporter.log(l),
+                signal: ctx.signal,
             });
             parts.push(`deploy command ran in ${(0,durations/* formatDuration */.a)(ms)} with RUNBOOK_REF=${record.ref}`);
         }
@@ -37355,6 +37377,7 @@ async function gateStage(ctx) {
             config: book.gate,
             env: ctx.env,
             log: (l) => ctx.reporter.log(l),
+            signal: ctx.signal,
         });
         ctx.record.gate = {
             verdict: run.verdict.state === 'pass' ? 'pass' : 'fail',
@@ -37503,6 +37526,7 @@ function context(o, record, scratchDir) {
         env: o.env,
         scratchDir,
         persist: recordPersister(o.book, o.onRecord),
+        signal: o.signal,
     };
 }
 async function runSession(o) {
@@ -37540,7 +37564,8 @@ async function rollbackMode(o, scratch) {
         throw new errors/* UserError */.yo(`no release is recorded in ${statePath(o.book)}; there is nothing to roll back.`);
     if (last.status === 'rolled-back')
         throw new errors/* UserError */.yo(`the last release (${last.ref}) was already rolled back.`);
-    const ctx = context(o, last, scratch);
+    // a rollback is never interrupted half-way by the release's signal
+    const ctx = { ...context(o, last, scratch), signal: undefined };
     return await resumeRollback(ctx, 'rollback requested');
 }
 /** Rolls back a recorded release (the CLI's rollback, the root action's post step). */
@@ -38543,13 +38568,22 @@ async function runbookCommand(mode, args) {
     }
     const started = Date.now();
     out.print(`runbook ${mode}: ${book.name} → ${book.environment}${mode === 'release' ? ` (${single(args, 'ref') ?? env.GITHUB_SHA ?? '?'})` : ''}`);
+    // The first Ctrl-C (or SIGTERM) of a release stops the stage in progress and lets the
+    // rollback policy undo what was changed, as a cancelled workflow job does; a second one
+    // leaves at once, saying how to roll back by hand.
+    const interrupt = new AbortController();
     const onSignal = (signal) => {
+        if (mode === 'release' && !interrupt.signal.aborted) {
+            interrupt.abort(signal);
+            process.stderr.write(`\nrunbook: ${signal}: stopping the release; what it changed is rolled back (${signal} again to leave without rolling back).\n`);
+            return;
+        }
         out.release();
         process.stderr.write(`\nrunbook: ${signal}: stopped mid-${mode}; the release record is in ${book.stateDir}/${book.environment}.json — run 'runbook rollback --file ${fileOf(args)} --env ${book.environment}' to undo what was done.\n`);
         process.exit(EXIT.interrupted);
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     out.capture();
     try {
         const r = await runSession({
@@ -38559,8 +38593,13 @@ async function runbookCommand(mode, args) {
             previousRef: single(args, 'previous-ref'),
             reporter: out,
             env,
+            signal: interrupt.signal,
         });
         out.release();
+        // interrupted and rolled back (or nothing to roll back): 130, as for any interrupted
+        // command; a rollback that failed keeps its own code
+        if (interrupt.signal.aborted && r.exitCode !== EXIT.rollbackFailed)
+            r.exitCode = EXIT.interrupted;
         for (const line of r.plan ?? [])
             out.print(`  ${line}`);
         const status = r.record?.status ?? (mode === 'plan' ? 'planned' : 'done');

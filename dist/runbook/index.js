@@ -31775,6 +31775,7 @@ function migrationTool(opts) {
         statusCommand: c.statusCommand,
         downCommand: c.downCommand,
         log: opts.log,
+        signal: opts.signal,
     });
 }
 
@@ -31782,6 +31783,13 @@ function migrationTool(opts) {
 
 
 
+/** Why the release was interrupted (the signal's name), or undefined. */
+function interruption(ctx) {
+    if (!ctx.signal?.aborted)
+        return undefined;
+    const r = ctx.signal.reason;
+    return typeof r === 'string' ? r : 'interrupted';
+}
 /** The database URL from the variable the runbook names; never printed. */
 function databaseUrl(book, env) {
     if (!book.database)
@@ -31854,6 +31862,7 @@ async function runShell(command, opts) {
         timeoutMs: opts.timeoutMs,
         onStderrLine: opts.log,
         label: opts.label,
+        signal: opts.signal,
     });
     return r.durationMs;
 }
@@ -34299,6 +34308,7 @@ async function runHealthGate(opts) {
         failFast: true,
         probes: specs.map((s) => createProbe(s, { noData: 'fail' })),
         onSample: (probe, sample, all) => progress.onSample(probe, sample, all),
+        cancel: opts.signal,
     });
     const stats = run.probes.map((p) => probeStats(p, rules, plan, true));
     return { run, figures: gateFigures(stats) };
@@ -37564,6 +37574,14 @@ function newRecord(opts) {
     };
 }
 async function stage(ctx, name, title, body) {
+    // interrupted (the CLI's Ctrl-C): nothing further starts; the rollback policy runs
+    const stopped = interruption(ctx);
+    if (stopped) {
+        ctx.record.failedStage ??= name;
+        ctx.record.error ??= `interrupted (${stopped}) before ${name}`;
+        ctx.persist(ctx.record);
+        throw new StageFailed(name, `interrupted (${stopped}) before ${name}`);
+    }
     const entry = { stage: name, status: 'running' };
     ctx.record.stages.push(entry);
     ctx.persist(ctx.record);
@@ -37576,7 +37594,9 @@ async function stage(ctx, name, title, body) {
         ctx.reporter.stageEnd(name, 'passed', detail, Date.now() - started);
     }
     catch (err) {
-        const detail = (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err)).replace(/\r?\n/g, ' ');
+        const why = (0,secrets/* redact */.E$)((0,errors/* errorMessage */.gJ)(err)).replace(/\r?\n/g, ' ');
+        const stoppedNow = interruption(ctx);
+        const detail = stoppedNow ? `interrupted (${stoppedNow}): ${why}` : why;
         Object.assign(entry, { status: 'failed', detail, durationMs: Date.now() - started });
         ctx.record.failedStage = name;
         ctx.record.error = `${name}: ${detail}`;
@@ -37629,6 +37649,7 @@ async function migrateStage(ctx) {
             databaseUrl: databaseUrl(book, ctx.env),
             timeoutMs: book.timeoutMs,
             log: (l) => ctx.reporter.log((0,secrets/* redact */.E$)(l)),
+            signal: ctx.signal,
         });
         // the state to go back to is recorded before anything is applied
         const before = await tool.status();
@@ -37658,6 +37679,7 @@ async function deployStage(ctx) {
                 timeoutMs: book.timeoutMs,
                 label: 'deploy',
                 log: (l) => ctx.reporter.log(l),
+                signal: ctx.signal,
             });
             parts.push(`deploy command ran in ${(0,durations/* formatDuration */.a)(ms)} with RUNBOOK_REF=${record.ref}`);
         }
@@ -37710,6 +37732,7 @@ async function gateStage(ctx) {
             config: book.gate,
             env: ctx.env,
             log: (l) => ctx.reporter.log(l),
+            signal: ctx.signal,
         });
         ctx.record.gate = {
             verdict: run.verdict.state === 'pass' ? 'pass' : 'fail',
@@ -37858,6 +37881,7 @@ function context(o, record, scratchDir) {
         env: o.env,
         scratchDir,
         persist: recordPersister(o.book, o.onRecord),
+        signal: o.signal,
     };
 }
 async function runSession(o) {
@@ -37895,7 +37919,8 @@ async function rollbackMode(o, scratch) {
         throw new errors/* UserError */.yo(`no release is recorded in ${statePath(o.book)}; there is nothing to roll back.`);
     if (last.status === 'rolled-back')
         throw new errors/* UserError */.yo(`the last release (${last.ref}) was already rolled back.`);
-    const ctx = context(o, last, scratch);
+    // a rollback is never interrupted half-way by the release's signal
+    const ctx = { ...context(o, last, scratch), signal: undefined };
     return await resumeRollback(ctx, 'rollback requested');
 }
 /** Rolls back a recorded release (the CLI's rollback, the root action's post step). */

@@ -122,15 +122,26 @@ async function runbookCommand(mode: Mode, args: Args): Promise<number> {
   out.print(
     `runbook ${mode}: ${book.name} → ${book.environment}${mode === 'release' ? ` (${single(args, 'ref') ?? env.GITHUB_SHA ?? '?'})` : ''}`,
   );
+  // The first Ctrl-C (or SIGTERM) of a release stops the stage in progress and lets the
+  // rollback policy undo what was changed, as a cancelled workflow job does; a second one
+  // leaves at once, saying how to roll back by hand.
+  const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (mode === 'release' && !interrupt.signal.aborted) {
+      interrupt.abort(signal);
+      process.stderr.write(
+        `\nrunbook: ${signal}: stopping the release; what it changed is rolled back (${signal} again to leave without rolling back).\n`,
+      );
+      return;
+    }
     out.release();
     process.stderr.write(
       `\nrunbook: ${signal}: stopped mid-${mode}; the release record is in ${book.stateDir}/${book.environment}.json — run 'runbook rollback --file ${fileOf(args)} --env ${book.environment}' to undo what was done.\n`,
     );
     process.exit(EXIT.interrupted);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   out.capture();
   try {
     const r = await runSession({
@@ -140,8 +151,13 @@ async function runbookCommand(mode: Mode, args: Args): Promise<number> {
       previousRef: single(args, 'previous-ref'),
       reporter: out,
       env,
+      signal: interrupt.signal,
     });
     out.release();
+    // interrupted and rolled back (or nothing to roll back): 130, as for any interrupted
+    // command; a rollback that failed keeps its own code
+    if (interrupt.signal.aborted && r.exitCode !== EXIT.rollbackFailed)
+      r.exitCode = EXIT.interrupted;
     for (const line of r.plan ?? []) out.print(`  ${line}`);
     const status = r.record?.status ?? (mode === 'plan' ? 'planned' : 'done');
     out.event({

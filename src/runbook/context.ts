@@ -15,6 +15,20 @@ export interface ReleaseContext {
   persist: (record: ReleaseRecord) => void;
   /** a directory for downloads and scratch files */
   scratchDir: string;
+  /**
+   * Aborted when the release is interrupted (the CLI's first Ctrl-C): the stage in progress
+   * stops (a migration transaction rolls back, a deploy command or probe is killed), no
+   * further stage starts, and the rollback policy runs as after a failure. Never passed to
+   * the rollback itself.
+   */
+  signal?: AbortSignal;
+}
+
+/** Why the release was interrupted (the signal's name), or undefined. */
+export function interruption(ctx: Pick<ReleaseContext, 'signal'>): string | undefined {
+  if (!ctx.signal?.aborted) return undefined;
+  const r: unknown = ctx.signal.reason;
+  return typeof r === 'string' ? r : 'interrupted';
 }
 
 /** The database URL from the variable the runbook names; never printed. */

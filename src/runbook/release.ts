@@ -7,7 +7,13 @@ import { runHealthGate } from './adapters/gate.js';
 import { promoteImage } from './adapters/image.js';
 import { migrationTool } from './adapters/migrations.js';
 import { runSmoke } from './adapters/smoke.js';
-import { databaseTarget, databaseUrl, factsEnv, type ReleaseContext } from './context.js';
+import {
+  databaseTarget,
+  databaseUrl,
+  factsEnv,
+  interruption,
+  type ReleaseContext,
+} from './context.js';
 import { runHook } from './hooks.js';
 import type { ReleaseRecord, Stage } from './record.js';
 import { rollBack } from './rollback.js';
@@ -55,6 +61,14 @@ async function stage(
   title: string,
   body: () => Promise<string>,
 ): Promise<void> {
+  // interrupted (the CLI's Ctrl-C): nothing further starts; the rollback policy runs
+  const stopped = interruption(ctx);
+  if (stopped) {
+    ctx.record.failedStage ??= name;
+    ctx.record.error ??= `interrupted (${stopped}) before ${name}`;
+    ctx.persist(ctx.record);
+    throw new StageFailed(name, `interrupted (${stopped}) before ${name}`);
+  }
   const entry = { stage: name, status: 'running' as const };
   ctx.record.stages.push(entry);
   ctx.persist(ctx.record);
@@ -66,7 +80,9 @@ async function stage(
     ctx.persist(ctx.record);
     ctx.reporter.stageEnd(name, 'passed', detail, Date.now() - started);
   } catch (err) {
-    const detail = redact(errorMessage(err)).replace(/\r?\n/g, ' ');
+    const why = redact(errorMessage(err)).replace(/\r?\n/g, ' ');
+    const stoppedNow = interruption(ctx);
+    const detail = stoppedNow ? `interrupted (${stoppedNow}): ${why}` : why;
     Object.assign(entry, { status: 'failed', detail, durationMs: Date.now() - started });
     ctx.record.failedStage = name;
     ctx.record.error = `${name}: ${detail}`;
@@ -120,6 +136,7 @@ async function migrateStage(ctx: ReleaseContext): Promise<void> {
       databaseUrl: databaseUrl(book, ctx.env),
       timeoutMs: book.timeoutMs,
       log: (l) => ctx.reporter.log(redact(l)),
+      signal: ctx.signal,
     });
     // the state to go back to is recorded before anything is applied
     const before = await tool.status();
@@ -150,6 +167,7 @@ async function deployStage(ctx: ReleaseContext): Promise<void> {
         timeoutMs: book.timeoutMs,
         label: 'deploy',
         log: (l) => ctx.reporter.log(l),
+        signal: ctx.signal,
       });
       parts.push(`deploy command ran in ${formatDuration(ms)} with RUNBOOK_REF=${record.ref}`);
     }
@@ -207,6 +225,7 @@ async function gateStage(ctx: ReleaseContext): Promise<void> {
       config: book.gate!,
       env: ctx.env,
       log: (l) => ctx.reporter.log(l),
+      signal: ctx.signal,
     });
     ctx.record.gate = {
       verdict: run.verdict.state === 'pass' ? 'pass' : 'fail',

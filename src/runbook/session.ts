@@ -41,6 +41,8 @@ export interface SessionOptions {
   env: NodeJS.ProcessEnv;
   /** every change of the record, after the state file was written */
   onRecord?: (record: ReleaseRecord) => void;
+  /** interrupts a release: the stage stops and the rollback policy runs (ReleaseContext.signal) */
+  signal?: AbortSignal;
 }
 
 export interface SessionResult {
@@ -93,6 +95,7 @@ function context(o: SessionOptions, record: ReleaseRecord, scratchDir: string): 
     env: o.env,
     scratchDir,
     persist: recordPersister(o.book, o.onRecord),
+    signal: o.signal,
   };
 }
 
@@ -134,7 +137,8 @@ async function rollbackMode(o: SessionOptions, scratch: string): Promise<Session
     );
   if (last.status === 'rolled-back')
     throw new UserError(`the last release (${last.ref}) was already rolled back.`);
-  const ctx = context(o, last, scratch);
+  // a rollback is never interrupted half-way by the release's signal
+  const ctx = { ...context(o, last, scratch), signal: undefined };
   return await resumeRollback(ctx, 'rollback requested');
 }
 

@@ -16,6 +16,8 @@ export async function runShell(
     timeoutMs: number;
     label: string;
     log: (line: string) => void;
+    /** kills the command (the CLI's Ctrl-C) */
+    signal?: AbortSignal;
   },
 ): Promise<number> {
   let partial = '';
@@ -41,6 +43,7 @@ export async function runShell(
     timeoutMs: opts.timeoutMs,
     onStderrLine: opts.log,
     label: opts.label,
+    signal: opts.signal,
   });
   return r.durationMs;
 }

@@ -13,6 +13,8 @@ export async function runHealthGate(opts: {
   config: GateConfig;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** ends the window early: the verdict is `cancelled` */
+  signal?: AbortSignal;
 }): Promise<{ run: GateRun; figures: ReturnType<typeof gateFigures> }> {
   const c = opts.config;
   const missing: string[] = [];
@@ -35,6 +37,7 @@ export async function runHealthGate(opts: {
     failFast: true,
     probes: specs.map((s) => createProbe(s, { noData: 'fail' })),
     onSample: (probe, sample, all) => progress.onSample(probe, sample, all),
+    cancel: opts.signal,
   });
   const stats = run.probes.map((p) => probeStats(p, rules, plan, true));
   return { run, figures: gateFigures(stats) };

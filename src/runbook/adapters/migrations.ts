@@ -15,6 +15,8 @@ export function migrationTool(opts: {
   databaseUrl: string | undefined;
   timeoutMs: number;
   log: (line: string) => void;
+  /** stops a migration in progress (its transaction rolls back) */
+  signal?: AbortSignal;
 }): MigrationTool {
   const c = opts.config;
   const cwd = resolve(opts.baseDir, c.workingDirectory);
@@ -34,5 +36,6 @@ export function migrationTool(opts: {
     statusCommand: c.statusCommand,
     downCommand: c.downCommand,
     log: opts.log,
+    signal: opts.signal,
   });
 }
