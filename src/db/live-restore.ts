@@ -41,6 +41,11 @@ export interface LiveRestoreOptions {
   now: Date;
   /** decrypt-identity: the age identities of an encrypted backup */
   decryptIdentities?: string[];
+  /**
+   * the safety backup of the live state taken just before (rollback's `safety-backup`);
+   * undefined: none was. Named in the error of an in-place restore that stops part-way.
+   */
+  safetyBackup?: { path: string; sha256: string };
   log: (line: string) => void;
 }
 
