@@ -200,3 +200,41 @@ describe('rollback: connection dropped mid-restore (MariaDB, in place)', () => {
     expect(rolledBack(run)).toEqual([]);
   });
 });
+
+describe('rollback: the mariadb client cannot connect (MariaDB)', () => {
+  test("refused before any statement ran: one error saying 'shop' is unchanged", async () => {
+    // a user allowed one connection: the action's own holds it, so the client is refused
+    const user = 'one_conn';
+    const password = 'Pw-one-conn-7';
+    await server.query(
+      `CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY '${password}' WITH MAX_USER_CONNECTIONS 1`,
+    );
+    await server.query(`GRANT ALL PRIVILEGES ON \`${db}\`.* TO '${user}'@'127.0.0.1'`);
+    const url = `mysql://${user}:${password}@127.0.0.1:${server.port}/${db}`;
+    const b = await runChecked(
+      'backup-db',
+      { 'database-url': server.url(db), 'output-dir': join(root, 'limited'), upload: 'none' },
+      [server.password],
+    );
+    expectOk(b);
+    await server.query(`INSERT INTO customers VALUES (100000, 'after the backup')`, [], db);
+    const before = await state();
+    const run = await rollback(
+      {
+        targets: 'database',
+        'database-url': url,
+        'backup-manifest': b.outputs['manifest-path'],
+        'safety-backup': 'false',
+      },
+      [server.password, password],
+    );
+    expectFailure(
+      run,
+      /^mariadb \(restore\) exited with code 1\. Last output: ERROR 1226 .*max_user_connections/,
+      /'shop' is unchanged \(the restore did not start\)\.$/,
+    );
+    expect(run.errors[0]).not.toMatch(/part-way/);
+    expect(rolledBack(run)).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
+});
