@@ -32886,10 +32886,9 @@ function errorMessage(err) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  c: () => (/* binding */ ExecError),
   E: () => (/* binding */ execArgv)
 });
-
-// UNUSED EXPORTS: ExecError
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");

@@ -33704,6 +33704,7 @@ async function rollImagesBack(s, i, plans, report, st) {
 }
 async function restoreDatabase(s, b, report, st, stop) {
     const d = s.database;
+    let safetyBackup;
     if (d.safetyBackup) {
         (0,external_node_fs_.mkdirSync)(d.safetyBackupDir, { recursive: true });
         const safety = await takeSafetyBackup({
@@ -33714,6 +33715,7 @@ async function restoreDatabase(s, b, report, st, stop) {
             gitSha: process.env.GITHUB_SHA || null,
             runId: process.env.GITHUB_RUN_ID || null,
         });
+        safetyBackup = { path: safety.path, sha256: safety.manifest.sha256 };
         report.safetyBackupPath = safety.path;
         setOutput('safety-backup-path', safety.path);
         log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
@@ -33730,6 +33732,7 @@ async function restoreDatabase(s, b, report, st, stop) {
         timeoutMs: s.timeoutMs,
         mode: d.restoreMode,
         keepReplaced: d.keepReplaced,
+        safetyBackup,
         stop,
         now: new Date(),
         log,
@@ -37741,10 +37744,9 @@ function errorMessage(err) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  c: () => (/* binding */ ExecError),
   E: () => (/* binding */ execArgv)
 });
-
-// UNUSED EXPORTS: ExecError
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");

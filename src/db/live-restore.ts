@@ -8,8 +8,9 @@ import type { DatabaseTarget } from './url.js';
  * target): the backup is restored beside the live database and checked against the
  * manifest's row counts, then swapped in by a rename (`swap`), or — where the engine or the
  * user's rights allow no second database — restored in place in one transaction where the
- * engine has transactional DDL (`in-place`). Tables the live database has and the backup
- * does not are reported by name.
+ * engine has transactional DDL (`in-place`; MySQL/MariaDB has none, so a failure part-way
+ * says so and names the safety backup). Tables the live database has and the backup does not
+ * are reported by name.
  */
 
 export type RestoreMode = 'auto' | 'swap' | 'in-place';
@@ -41,6 +42,11 @@ export interface LiveRestoreOptions {
   now: Date;
   /** decrypt-identity: the age identities of an encrypted backup */
   decryptIdentities?: string[];
+  /**
+   * the safety backup of the live state taken just before (rollback's `safety-backup`);
+   * undefined: none was. Named in the error of an in-place restore that stops part-way.
+   */
+  safetyBackup?: { path: string; sha256: string };
   log: (line: string) => void;
 }
 

@@ -230,6 +230,7 @@ async function restoreDatabase(
   stop: SignalStop,
 ): Promise<void> {
   const d = s.database!;
+  let safetyBackup: { path: string; sha256: string } | undefined;
   if (d.safetyBackup) {
     mkdirSync(d.safetyBackupDir, { recursive: true });
     const safety = await takeSafetyBackup({
@@ -240,6 +241,7 @@ async function restoreDatabase(
       gitSha: process.env.GITHUB_SHA || null,
       runId: process.env.GITHUB_RUN_ID || null,
     });
+    safetyBackup = { path: safety.path, sha256: safety.manifest.sha256 };
     report.safetyBackupPath = safety.path;
     setOutput('safety-backup-path', safety.path);
     log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
@@ -258,6 +260,7 @@ async function restoreDatabase(
     timeoutMs: s.timeoutMs,
     mode: d.restoreMode,
     keepReplaced: d.keepReplaced,
+    safetyBackup,
     stop,
     now: new Date(),
     log,
