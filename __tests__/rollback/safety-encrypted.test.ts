@@ -10,6 +10,7 @@ import type { ActionRun } from '../support/run-action.js';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
 import { removeDir, tempDir } from '../support/services/common.js';
 import { parseManifest, type BackupManifest } from '../../src/db/manifest.js';
+import { safetyEncryption } from '../../src/rollback/safety-backup.js';
 import { expectFailure, expectOk, rollback, rolledBack, runChecked } from './helpers.js';
 
 /**
@@ -131,6 +132,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await removeDir(root);
+});
+
+describe('who the safety backup is encrypted to', () => {
+  test('decrypt-identity: the public keys derived from its keys, each identity verifies it', async () => {
+    const e = await safetyEncryption([], [alice.secret, bob.secret, alice.secret]);
+    expect(e).toEqual({
+      recipients: [alice.recipient, bob.recipient],
+      from: 'decrypt-identity',
+      verifyWith: [alice.secret, bob.secret, alice.secret],
+    });
+  });
+
+  test('safety-backup-encrypt-to wins; only an identity of its recipients verifies the plaintext', async () => {
+    expect(await safetyEncryption([bob.recipient], [alice.secret])).toEqual({
+      recipients: [bob.recipient],
+      from: 'safety-backup-encrypt-to',
+      verifyWith: undefined,
+    });
+    expect(await safetyEncryption([bob.recipient], [alice.secret, bob.secret])).toMatchObject({
+      recipients: [bob.recipient],
+      verifyWith: [bob.secret],
+    });
+  });
+
+  test('neither: not encrypted', async () => {
+    expect((await safetyEncryption([], undefined)).recipients).toEqual([]);
+  });
 });
 
 describe('the safety backup of a PostgreSQL rollback', () => {

@@ -32906,7 +32906,7 @@ async function safetyEncryption(encryptTo, identities) {
     }
     return { recipients: [], from: undefined, verifyWith: undefined };
 }
-/** `age to 1 recipient(s) from decrypt-identity: 3f2a…` — fingerprints only, never keys. */
+/** `age-encrypted to 1 recipient(s) from decrypt-identity: 3f2a…`: fingerprints only, never keys. */
 function describeSafetyEncryption(e) {
     if (e.recipients.length === 0)
         return 'unencrypted';
@@ -32914,7 +32914,7 @@ function describeSafetyEncryption(e) {
 }
 /** The one warning of a rollback whose safety backup lies on the runner in the clear. */
 function unencryptedSafetyWarning(path) {
-    return `the safety backup ${path} is not encrypted: it holds the database's data in the clear on this runner (a self-hosted runner keeps its disk). Set safety-backup-encrypt-to (age recipients) or decrypt-identity to encrypt it, or safety-backup: false to take none.`;
+    return `the safety backup ${path} is not encrypted: anyone who can read this runner's disk can read the database's data in it. Set safety-backup-encrypt-to (age recipients) or decrypt-identity to encrypt it to age, or safety-backup: false to take none.`;
 }
 /** `<database>-pre-rollback-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
 function safetyBackupName(database, now) {
