@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { gunzipSync } from 'node:zlib';
 import { ageDecrypt, ageKeygen, type AgeKey } from '../support/age.js';
 import type { ActionRun } from '../support/run-action.js';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
@@ -111,15 +110,24 @@ const firstBytes = (path: string, n: number): string =>
 const warnings = (run: ActionRun): string[] =>
   run.stdout.split('\n').filter((l) => l.startsWith('::warning'));
 
-/** Decrypts with the age CLI, restores with pg_restore into a new database, returns its state. */
-async function restoreWithTools(path: string, key: AgeKey): Promise<Record<string, string>> {
-  const plain = join(root, `restore-${++dbCount}.dump`);
-  writeFileSync(plain, ageDecrypt(path, key));
-  const scratch = `scratch_${dbCount}`;
-  await server.createDatabase(scratch);
-  execFileSync(`${server.binDir}/pg_restore`, ['--exit-on-error', '-d', scratch, plain], {
-    env: { ...process.env, ...server.env },
+/** The README's commands, run by bash with pipefail: age's or the tool's failure fails it. */
+function shell(script: string, env: Record<string, string> = {}): void {
+  execFileSync('bash', ['-o', 'pipefail', '-c', script], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** `age -d -i key.txt file.dump.age | pg_restore -d <new database>`, then that database's state. */
+async function restoreWithTools(path: string, key: AgeKey): Promise<Record<string, string>> {
+  const scratch = `scratch_${++dbCount}`;
+  await server.createDatabase(scratch);
+  shell(`age -d -i "$KEY" "$FILE" | "$PG_RESTORE" --exit-on-error -d "$DB"`, {
+    ...server.env,
+    KEY: key.file,
+    FILE: path,
+    PG_RESTORE: `${server.binDir}/pg_restore`,
+    DB: scratch,
   });
   return fingerprint(scratch);
 }
@@ -349,7 +357,11 @@ describe('the safety backup of a SQLite rollback', () => {
     expect(safety).toMatch(/-pre-rollback-\d{8}T\d{6}Z\.sqlite3\.gz\.age$/);
     expect(firstBytes(safety, AGE_HEADER.length)).toBe(AGE_HEADER);
     const copy = join(root, 'safety-copy.db');
-    writeFileSync(copy, gunzipSync(ageDecrypt(safety, alice)));
+    shell(`age -d -i "$KEY" "$FILE" | gunzip > "$OUT"`, {
+      KEY: alice.file,
+      FILE: safety,
+      OUT: copy,
+    });
     const restored = new DatabaseSync(copy, { readOnly: true });
     const n = restored.prepare('SELECT count(*) AS n, max(id) AS top FROM notes').get();
     restored.close();
