@@ -32861,12 +32861,13 @@ class SignalStop {
 var backup = __nccwpck_require__(38158);
 ;// CONCATENATED MODULE: ./src/rollback/safety-backup.ts
 
+
 /**
  * The backup taken just before the restore, so the rollback itself can be undone: the
  * same backup backup-db takes with its defaults (postgres custom, mysql plain SQL, sqlite
  * snapshot; gzip), structurally checked, with its manifest beside it.
  */
-function safetyDumpPlan(engine, connectTimeoutMs, timeoutMs) {
+function safetyDumpPlan(engine, connectTimeoutMs, timeoutMs, encryptTo = []) {
     const format = engine === 'postgres' ? 'custom' : engine === 'mysql' ? 'plain' : 'sqlite';
     return {
         format,
@@ -32877,7 +32878,43 @@ function safetyDumpPlan(engine, connectTimeoutMs, timeoutMs) {
         extraArgs: [],
         connectTimeoutMs,
         timeoutMs,
+        ...(encryptTo.length > 0 ? { encryptTo } : {}),
     };
+}
+/** The public key of each identity, derived by the age library (no secret leaves this function). */
+async function recipientsOf(identities) {
+    // loaded only here: an unencrypted rollback never loads the age library
+    const { identityToRecipient } = await __nccwpck_require__.e(/* import() */ 855).then(__nccwpck_require__.bind(__nccwpck_require__, 20855));
+    const out = [];
+    for (const id of identities)
+        out.push(await identityToRecipient(id));
+    return out;
+}
+async function safetyEncryption(encryptTo, identities) {
+    const own = identities ? await recipientsOf(identities) : [];
+    if (encryptTo.length > 0) {
+        const wanted = new Set(encryptTo);
+        const opening = (identities ?? []).filter((_, i) => wanted.has(own[i]));
+        return {
+            recipients: encryptTo,
+            from: 'safety-backup-encrypt-to',
+            verifyWith: opening.length > 0 ? opening : undefined,
+        };
+    }
+    if (identities && identities.length > 0) {
+        return { recipients: [...new Set(own)], from: 'decrypt-identity', verifyWith: identities };
+    }
+    return { recipients: [], from: undefined, verifyWith: undefined };
+}
+/** `age-encrypted to 1 recipient(s) from decrypt-identity: 3f2a…`: fingerprints only, never keys. */
+function describeSafetyEncryption(e) {
+    if (e.recipients.length === 0)
+        return 'unencrypted';
+    return `age-encrypted to ${e.recipients.length} recipient(s) from ${e.from}: ${e.recipients.map(encryption/* recipientFingerprint */.AF).join(', ')}`;
+}
+/** The one warning of a rollback whose safety backup lies on the runner in the clear. */
+function unencryptedSafetyWarning(path) {
+    return `the safety backup ${path} is not encrypted: anyone who can read this runner's disk can read the database's data in it. Set safety-backup-encrypt-to (age recipients) or decrypt-identity to encrypt it to age, or safety-backup: false to take none.`;
 }
 /** `<database>-pre-rollback-<yyyymmddThhmmssZ>`, the database reduced to safe characters. */
 function safetyBackupName(database, now) {
@@ -32887,14 +32924,17 @@ function safetyBackupName(database, now) {
 }
 async function takeSafetyBackup(opts) {
     const now = opts.now ?? new Date();
+    const recipients = opts.encryption?.recipients ?? [];
     return (0,backup/* runBackup */.Q3)({
         target: opts.target,
         input: 'database-url',
-        plan: safetyDumpPlan(opts.target.engine, opts.connectTimeoutMs, opts.timeoutMs),
+        // backup-db's own encryption path: age as the last stage, manifest records the recipients
+        plan: safetyDumpPlan(opts.target.engine, opts.connectTimeoutMs, opts.timeoutMs, recipients),
         outputDir: opts.outputDir,
         name: safetyBackupName(opts.target.database, now),
         verify: 'list',
         verifyTarget: undefined,
+        decryptIdentities: recipients.length > 0 ? opts.encryption?.verifyWith : undefined,
         minSizeBytes: 1,
         gitSha: opts.gitSha,
         runId: opts.runId,
@@ -33086,14 +33126,14 @@ function readDecryptIdentity(name = 'decrypt-identity') {
 }
 /** `encrypt-to`: age X25519 recipients (newline/comma list), each checked, duplicates dropped. */
 function readEncryptTo(name = 'encrypt-to') {
-    const items = splitList(core.getInput(name, { trimWhitespace: true }));
+    const items = (0,inputs/* splitList */.ry)(lib_core/* getInput */.V4(name, { trimWhitespace: true }));
     for (const [i, r] of items.entries()) {
         // a secret key pasted here by mistake is still a secret
         if (r.startsWith('AGE-SECRET-KEY-'))
-            registerSecret(r);
-        const problem = recipientProblem(r);
+            (0,secrets/* registerSecret */.cl)(r);
+        const problem = (0,encryption/* recipientProblem */.bc)(r);
         if (problem)
-            throw new InputError(name, `${items.length > 1 ? `item ${i + 1}: ` : ''}${problem}`);
+            throw new errors/* InputError */.dz(name, `${items.length > 1 ? `item ${i + 1}: ` : ''}${problem}`);
     }
     return [...new Set(items)];
 }
@@ -33362,6 +33402,8 @@ function readDatabase(workspace, runnerTemp, urlText, connection) {
     if ((0,external_node_fs_.existsSync)(safetyBackupDir) && !(0,external_node_fs_.statSync)(safetyBackupDir).isDirectory()) {
         throw new errors/* InputError */.dz('safety-backup-dir', `${safetyBackupDir} is a file, not a directory.`);
     }
+    // checked even with safety-backup: false, so a typo does not wait for the day it is used
+    const safetyEncryptTo = readEncryptTo('safety-backup-encrypt-to');
     const restoreMode = (0,inputs/* getEnum */.GV)('restore-mode', RESTORE_MODES, { default: 'auto' });
     if (restoreMode === 'swap' && target.engine === 'mysql') {
         throw new errors/* InputError */.dz('restore-mode', 'swap is not possible on MySQL/MariaDB (no RENAME DATABASE); use auto or in-place.');
@@ -33376,6 +33418,7 @@ function readDatabase(workspace, runnerTemp, urlText, connection) {
         keepReplaced: (0,inputs/* getBoolean */.pW)('keep-replaced', { default: true }),
         safetyBackup: (0,inputs/* getBoolean */.pW)('safety-backup', { default: true }),
         safetyBackupDir,
+        safetyEncryptTo,
         connectTimeoutMs: connection.connectTimeoutMs,
         decryptIdentities: readDecryptIdentity(),
     };
@@ -33497,7 +33540,10 @@ async function writeSummary(r) {
         ['Restored from', r.restoredFrom],
         ['Backup sha256', r.backupSha256],
         ['Backup size', r.backupSize === undefined ? undefined : (0,sizes/* formatSize */.X)(r.backupSize)],
-        ['Safety backup', r.safetyBackupPath],
+        [
+            'Safety backup',
+            r.safetyBackupPath && `${r.safetyBackupPath} (${r.safetyBackupEncryption ?? 'unencrypted'})`,
+        ],
         ['Restore', r.restoreMethod],
         ['Replaced database kept as', r.replaced],
         ['Cancelled', r.cancelled ? 'yes: the parts above marked done were completed' : undefined],
@@ -33615,7 +33661,11 @@ async function prepare(s, report) {
     if (s.database && p.backup) {
         const d = s.database;
         const b = p.backup;
-        step('database', `${d.safetyBackup ? `safety backup into ${d.safetyBackupDir}, then ` : ''}restore ${b.manifest.file} (${b.manifest.format}, ${b.manifest.created_at}) over ${(0,url/* describeTarget */.ff)(d.target)}, compare row counts of ${Object.keys(b.manifest.tables).length} tables`);
+        if (d.safetyBackup)
+            p.safety = await safetyEncryption(d.safetyEncryptTo, d.decryptIdentities);
+        else if (d.safetyEncryptTo.length > 0)
+            lib_core/* warning */.$e('safety-backup-encrypt-to is ignored: safety-backup is false (none is taken).');
+        step('database', `${p.safety ? `safety backup (${describeSafetyEncryption(p.safety)}) into ${d.safetyBackupDir}, then ` : ''}restore ${b.manifest.file} (${b.manifest.format}, ${b.manifest.created_at}) over ${(0,url/* describeTarget */.ff)(d.target)}, compare row counts of ${Object.keys(b.manifest.tables).length} tables`);
     }
     return p;
 }
@@ -33642,7 +33692,7 @@ async function execute(s, p, report, stop) {
                 log(`migrations: ${st.detail}`);
             }
             else if (st.target === 'database' && s.database && p.backup) {
-                await restoreDatabase(s, p.backup, report, st, stop);
+                await restoreDatabase(s, p, report, st, stop);
             }
             st.status = 'done';
             report.rolledBack.push(st.target);
@@ -33702,9 +33752,10 @@ async function rollImagesBack(s, i, plans, report, st) {
         st.detail += '; deploy-command succeeded';
     }
 }
-async function restoreDatabase(s, b, report, st, stop) {
+async function restoreDatabase(s, p, report, st, stop) {
     const d = s.database;
     let safetyBackup;
+    const b = p.backup;
     if (d.safetyBackup) {
         (0,external_node_fs_.mkdirSync)(d.safetyBackupDir, { recursive: true });
         const safety = await takeSafetyBackup({
@@ -33714,11 +33765,19 @@ async function restoreDatabase(s, b, report, st, stop) {
             timeoutMs: s.timeoutMs,
             gitSha: process.env.GITHUB_SHA || null,
             runId: process.env.GITHUB_RUN_ID || null,
+            encryption: p.safety,
         });
         safetyBackup = { path: safety.path, sha256: safety.manifest.sha256 };
+        // the path as stored (`.age` when encrypted): the file a restore is given
         report.safetyBackupPath = safety.path;
+        report.safetyBackupEncryption = p.safety && describeSafetyEncryption(p.safety);
         setOutput('safety-backup-path', safety.path);
-        log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
+        log(`safety backup ${safety.path} (${report.safetyBackupEncryption ?? 'unencrypted'}; sha256 ${safety.manifest.sha256})`);
+        if (!safety.manifest.encrypted) {
+            const warning = unencryptedSafetyWarning(safety.path);
+            lib_core/* warning */.$e((0,secrets/* redact */.E$)(warning));
+            report.warnings = [...(report.warnings ?? []), warning];
+        }
     }
     if (stop.requested) {
         throw new errors/* UserError */.yo(`cancelled (${stop.by}) before the restore started; the database is unchanged${d.safetyBackup ? ' (the safety backup was completed)' : ''}.`);
@@ -34491,10 +34550,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   BZ: () => (/* binding */ openDecrypted),
   go: () => (/* binding */ parseIdentities),
   Li: () => (/* binding */ payloadSizeIsWhole),
-  AF: () => (/* binding */ recipientFingerprint)
+  AF: () => (/* binding */ recipientFingerprint),
+  bc: () => (/* binding */ recipientProblem)
 });
 
-// UNUSED EXPORTS: AGE_MAGIC, decryptError, recipientProblem, verifyDecryptable
+// UNUSED EXPORTS: AGE_MAGIC, decryptError, verifyDecryptable
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
@@ -37966,9 +38026,10 @@ function tailText(result) {
 /* harmony export */   Ds: () => (/* binding */ getDuration),
 /* harmony export */   GV: () => (/* binding */ getEnum),
 /* harmony export */   pW: () => (/* binding */ getBoolean),
+/* harmony export */   ry: () => (/* binding */ splitList),
 /* harmony export */   vS: () => (/* binding */ getList)
 /* harmony export */ });
-/* unused harmony exports raw, getRequired, getInteger, getSize, splitList, getUrl, parseUrlText */
+/* unused harmony exports raw, getRequired, getInteger, getSize, getUrl, parseUrlText */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73713);
 /* harmony import */ var _durations_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(40869);

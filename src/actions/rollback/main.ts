@@ -27,7 +27,13 @@ import {
 import type { Target } from '../../rollback/plan.js';
 import { restoreLive } from '../../db/live-restore.js';
 import { SignalStop } from '../../rollback/cancel.js';
-import { takeSafetyBackup } from '../../rollback/safety-backup.js';
+import {
+  describeSafetyEncryption,
+  safetyEncryption,
+  takeSafetyBackup,
+  unencryptedSafetyWarning,
+  type SafetyEncryption,
+} from '../../rollback/safety-backup.js';
 import {
   readFromDeployment,
   readSettings,
@@ -60,6 +66,8 @@ interface Prepared {
   images?: ImagePlan[];
   tool?: MigrationTool;
   backup?: VerifiedBackup;
+  /** who the safety backup is encrypted to (decided before anything changes) */
+  safety?: SafetyEncryption;
 }
 
 /** Everything that can be checked without changing anything, before the first change. */
@@ -121,9 +129,12 @@ async function prepare(s: Settings, report: Report): Promise<Prepared> {
   if (s.database && p.backup) {
     const d = s.database;
     const b = p.backup;
+    if (d.safetyBackup) p.safety = await safetyEncryption(d.safetyEncryptTo, d.decryptIdentities);
+    else if (d.safetyEncryptTo.length > 0)
+      core.warning('safety-backup-encrypt-to is ignored: safety-backup is false (none is taken).');
     step(
       'database',
-      `${d.safetyBackup ? `safety backup into ${d.safetyBackupDir}, then ` : ''}restore ${b.manifest.file} (${b.manifest.format}, ${b.manifest.created_at}) over ${describeTarget(d.target)}, compare row counts of ${Object.keys(b.manifest.tables).length} tables`,
+      `${p.safety ? `safety backup (${describeSafetyEncryption(p.safety)}) into ${d.safetyBackupDir}, then ` : ''}restore ${b.manifest.file} (${b.manifest.format}, ${b.manifest.created_at}) over ${describeTarget(d.target)}, compare row counts of ${Object.keys(b.manifest.tables).length} tables`,
     );
   }
   return p;
@@ -153,7 +164,7 @@ async function execute(s: Settings, p: Prepared, report: Report, stop: SignalSto
         st.detail = `reverted ${r.reverted.length}: ${r.reverted.join(', ') || 'nothing'}; now ${JSON.stringify(r.current)}`;
         log(`migrations: ${st.detail}`);
       } else if (st.target === 'database' && s.database && p.backup) {
-        await restoreDatabase(s, p.backup, report, st, stop);
+        await restoreDatabase(s, p, report, st, stop);
       }
       st.status = 'done';
       report.rolledBack.push(st.target);
@@ -224,13 +235,14 @@ async function rollImagesBack(
 
 async function restoreDatabase(
   s: Settings,
-  b: VerifiedBackup,
+  p: Prepared,
   report: Report,
   st: StepReport,
   stop: SignalStop,
 ): Promise<void> {
   const d = s.database!;
   let safetyBackup: { path: string; sha256: string } | undefined;
+  const b = p.backup!;
   if (d.safetyBackup) {
     mkdirSync(d.safetyBackupDir, { recursive: true });
     const safety = await takeSafetyBackup({
@@ -240,11 +252,21 @@ async function restoreDatabase(
       timeoutMs: s.timeoutMs,
       gitSha: process.env.GITHUB_SHA || null,
       runId: process.env.GITHUB_RUN_ID || null,
+      encryption: p.safety,
     });
     safetyBackup = { path: safety.path, sha256: safety.manifest.sha256 };
+    // the path as stored (`.age` when encrypted): the file a restore is given
     report.safetyBackupPath = safety.path;
+    report.safetyBackupEncryption = p.safety && describeSafetyEncryption(p.safety);
     setOutput('safety-backup-path', safety.path);
-    log(`safety backup ${safety.path} (sha256 ${safety.manifest.sha256})`);
+    log(
+      `safety backup ${safety.path} (${report.safetyBackupEncryption ?? 'unencrypted'}; sha256 ${safety.manifest.sha256})`,
+    );
+    if (!safety.manifest.encrypted) {
+      const warning = unencryptedSafetyWarning(safety.path);
+      core.warning(redact(warning));
+      report.warnings = [...(report.warnings ?? []), warning];
+    }
   }
   if (stop.requested) {
     throw new UserError(

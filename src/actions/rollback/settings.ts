@@ -17,7 +17,7 @@ import {
   readTlsInputs,
 } from '../shared/database-settings.js';
 import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-tool-settings.js';
-import { readDecryptIdentity } from '../shared/encryption-settings.js';
+import { readDecryptIdentity, readEncryptTo } from '../shared/encryption-settings.js';
 import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
 import type { MigrationState, ToolName } from '../../migrations/types.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
@@ -70,6 +70,8 @@ export interface DatabaseSettings {
   source: BackupSource;
   safetyBackup: boolean;
   safetyBackupDir: string;
+  /** safety-backup-encrypt-to: age recipients; empty: those of decrypt-identity (if any) */
+  safetyEncryptTo: string[];
   connectTimeoutMs: number;
   restoreMode: RestoreMode;
   keepReplaced: boolean;
@@ -326,6 +328,8 @@ function readDatabase(
   if (existsSync(safetyBackupDir) && !statSync(safetyBackupDir).isDirectory()) {
     throw new InputError('safety-backup-dir', `${safetyBackupDir} is a file, not a directory.`);
   }
+  // checked even with safety-backup: false, so a typo does not wait for the day it is used
+  const safetyEncryptTo = readEncryptTo('safety-backup-encrypt-to');
   const restoreMode = getEnum('restore-mode', RESTORE_MODES, { default: 'auto' });
   if (restoreMode === 'swap' && target.engine === 'mysql') {
     throw new InputError(
@@ -346,6 +350,7 @@ function readDatabase(
     keepReplaced: getBoolean('keep-replaced', { default: true }),
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
+    safetyEncryptTo,
     connectTimeoutMs: connection.connectTimeoutMs,
     decryptIdentities: readDecryptIdentity(),
   };

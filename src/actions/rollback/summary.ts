@@ -37,6 +37,8 @@ export interface Report {
   backupSha256?: string;
   backupSize?: number;
   safetyBackupPath?: string;
+  /** how the safety backup is stored: `unencrypted` or its age recipients' fingerprints */
+  safetyBackupEncryption?: string;
   tables?: Array<[string, number | undefined, number | undefined]>;
   extraTables?: string[];
   extraTablesKeptIn?: string;
@@ -70,7 +72,10 @@ export async function writeSummary(r: Report): Promise<void> {
     ['Restored from', r.restoredFrom],
     ['Backup sha256', r.backupSha256],
     ['Backup size', r.backupSize === undefined ? undefined : formatSize(r.backupSize)],
-    ['Safety backup', r.safetyBackupPath],
+    [
+      'Safety backup',
+      r.safetyBackupPath && `${r.safetyBackupPath} (${r.safetyBackupEncryption ?? 'unencrypted'})`,
+    ],
     ['Restore', r.restoreMethod],
     ['Replaced database kept as', r.replaced],
     ['Cancelled', r.cancelled ? 'yes: the parts above marked done were completed' : undefined],
