@@ -160,3 +160,52 @@ describe('migrations rollback with the sql tool', () => {
     );
   });
 });
+
+describe('the layout input', () => {
+  const DBMATE: Record<string, string> = {
+    '20260101000000_create_users.sql':
+      '-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n\n-- migrate:down\nDROP TABLE users;\n',
+    '20260201000000_add_orders.sql':
+      '-- migrate:up\nCREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER);\n\n-- migrate:down\nDROP TABLE orders;\n',
+  };
+
+  test('dbmate files are reverted by their down sections; another layout names the mismatch', async () => {
+    const ws = workspace();
+    const file = join(ws, 'app.db');
+    const url = `sqlite:///${file}`;
+    const write = (name: string) => writeFileSync(join(ws, 'migrations', name), DBMATE[name]);
+    write('20260101000000_create_users.sql');
+    const apply = async () => {
+      const run = await runChecked(
+        'migrate',
+        { tool: 'sql', layout: 'dbmate', 'database-url': url, 'require-backup': 'false' },
+        [],
+        { workspace: ws },
+      );
+      expectOk(run);
+      return run.outputs;
+    };
+    await apply();
+    const before = await schemaDump({ sqlite: file });
+    write('20260201000000_add_orders.sql');
+    const applied = await apply();
+    expect(await schemaDump({ sqlite: file })).not.toEqual(before);
+    const inputs = {
+      targets: 'migrations',
+      tool: 'sql',
+      'database-url': url,
+      'previous-state': applied['previous-state'],
+    };
+    // the files do not follow the flyway layout: refused, nothing reverted
+    const wrong = await rollback({ ...inputs, layout: 'flyway' }, [], { workspace: ws });
+    expectFailure(wrong);
+    expect(rolledBack(wrong)).toEqual([]);
+    expect(await schemaDump({ sqlite: file })).not.toEqual(before);
+    const bad = await rollback({ ...inputs, layout: 'liquibase' }, [], { workspace: ws });
+    expectFailure(bad, 'layout');
+    const run = await rollback({ ...inputs, layout: 'dbmate' }, [], { workspace: ws });
+    expectOk(run);
+    expect(rolledBack(run)).toEqual(['migrations']);
+    expect(await schemaDump({ sqlite: file })).toEqual(before);
+  });
+});

@@ -29865,7 +29865,7 @@ function createPrismaTool(ctx) {
  * The file-naming conventions the sql tool understands. Whatever the layout, the database
  * side is the same: this tool's own tracking table (see actions/migrate/README.md, "Layouts").
  */
-const LAYOUTS = (/* unused pure expression or super */ null && (['runbook', 'golang-migrate', 'flyway', 'dbmate']));
+const LAYOUTS = ['runbook', 'golang-migrate', 'flyway', 'dbmate'];
 const RUNBOOK_DOWN = /^(\d+)_(.+)\.down\.sql$/i;
 const RUNBOOK_ROLLBACK = /^(\d+)_ROLLBACK_(.+)\.sql$/;
 const NUMBERED_UP_SUFFIX = /^(\d+)_(.+)\.up\.sql$/i;
@@ -33225,6 +33225,7 @@ function orderTargets(items) {
 
 
 
+
 const RESTORE_MODES = ['auto', 'swap', 'in-place'];
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
@@ -33326,6 +33327,7 @@ function readMigrations(workspace, urlText, connection) {
         workingDirectory,
         migrationsDir,
         migrationsTable,
+        layout: (0,inputs/* getEnum */.GV)('layout', ['auto', ...LAYOUTS], { default: 'auto' }),
         python: (0,inputs/* getString */.AA)('python', { default: 'python3' }),
         djangoSettings: optional('django-settings'),
         downCommand,
@@ -33604,6 +33606,7 @@ function toolContext(m, timeoutMs) {
         timeoutMs,
         migrationsDir: m.migrationsDir,
         migrationsTable: m.migrationsTable,
+        sqlLayout: m.layout,
         python: m.python,
         djangoSettings: m.djangoSettings,
         statusCommand: m.statusCommand,

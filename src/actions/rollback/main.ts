@@ -53,6 +53,7 @@ function toolContext(m: MigrationSettings, timeoutMs: number): ToolContext {
     timeoutMs,
     migrationsDir: m.migrationsDir,
     migrationsTable: m.migrationsTable,
+    sqlLayout: m.layout,
     python: m.python,
     djangoSettings: m.djangoSettings,
     statusCommand: m.statusCommand,

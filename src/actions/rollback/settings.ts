@@ -20,6 +20,7 @@ import { readMigrationTool, readMigrationToolPlace } from '../shared/migration-t
 import { readDecryptIdentity, readEncryptTo } from '../shared/encryption-settings.js';
 import { readImageName, readRegistryCredentials } from '../shared/registry-settings.js';
 import type { MigrationState, ToolName } from '../../migrations/types.js';
+import { LAYOUTS, type Layout } from '../../migrations/sql/layouts.js';
 import { cacheKeyProblem } from '../../storage/cache.js';
 import type { BackupSource } from '../../rollback/backup-source.js';
 import { orderTargets, TARGETS, type Target } from '../../rollback/plan.js';
@@ -58,6 +59,8 @@ export interface MigrationSettings {
   workingDirectory: string;
   migrationsDir: string;
   migrationsTable: string;
+  /** sql tool: how the files are named (migrate's `layout`) */
+  layout: Layout | 'auto';
   python: string;
   djangoSettings?: string;
   downCommand?: string;
@@ -229,6 +232,7 @@ function readMigrations(
     workingDirectory,
     migrationsDir,
     migrationsTable,
+    layout: getEnum('layout', ['auto', ...LAYOUTS] as const, { default: 'auto' }),
     python: getString('python', { default: 'python3' }),
     djangoSettings: optional('django-settings'),
     downCommand,
