@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
+import {
+  copyFixture,
+  expectFailure,
+  expectOk,
+  migrate,
+  PYTHON,
+  schemaDump,
+  sqlWorkspace,
+} from './helpers.js';
+
+/**
+ * migrate check with expect-schema on PostgreSQL: the pending migrations run on a scratch
+ * database holding the live one's schema, never on the live database, and the scratch
+ * database is always dropped.
+ */
+
+let server: PostgresServer;
+let n = 0;
+beforeAll(async () => {
+  server = await startPostgres();
+}, 120_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function newDatabase(): Promise<string> {
+  const name = `dry_${++n}`;
+  await server.createDatabase(name);
+  return name;
+}
+
+/** What a release has already applied: a schema with the objects a dump must carry over. */
+const BASE = `
+CREATE EXTENSION citext;
+CREATE SCHEMA billing;
+CREATE TYPE order_status AS ENUM ('new', 'paid', 'shipped');
+CREATE TABLE customers (id bigint PRIMARY KEY, email citext NOT NULL UNIQUE);
+CREATE TABLE orders (
+  id bigint NOT NULL,
+  placed_at date NOT NULL,
+  status order_status NOT NULL DEFAULT 'new',
+  customer_id bigint REFERENCES customers (id),
+  PRIMARY KEY (id, placed_at)
+) PARTITION BY RANGE (placed_at);
+CREATE TABLE orders_2026 PARTITION OF orders FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE billing.invoices (id int PRIMARY KEY, order_id bigint, total numeric(10,2), updated_at timestamptz);
+CREATE TABLE legacy_exports (id int);
+CREATE FUNCTION billing.touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER invoices_touch BEFORE UPDATE ON billing.invoices
+  FOR EACH ROW EXECUTE FUNCTION billing.touch();
+CREATE VIEW paid_orders AS SELECT o.id, o.placed_at, c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE status = 'paid';
+INSERT INTO customers VALUES (1, 'Ann@example.org');
+INSERT INTO orders VALUES (1, '2026-03-01', 'paid', 1);
+INSERT INTO legacy_exports VALUES (1), (2);
+`;
+
+/** The release: a column added in the non-public schema, a table dropped, an enum value. */
+const RELEASE = `
+ALTER TABLE billing.invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';
+DROP TABLE legacy_exports;
+CREATE INDEX orders_status ON orders (status);
+`;
+
+const matching = JSON.stringify({
+  tables: {
+    'billing.invoices': { columns: { currency: { type: 'text', nullable: false } } },
+    legacy_exports: 'absent',
+    orders: { columns: { status: 'present', placed_at: { type: 'date' } } },
+    paid_orders: 'present',
+  },
+});
+
+const base = (url: string) => ({
+  tool: 'sql',
+  'database-url': url,
+  'require-backup': 'false',
+  lint: 'off',
+});
+
+async function scratchDatabases(): Promise<string[]> {
+  const rows = await server.query<{ datname: string }>(
+    "SELECT datname FROM pg_database WHERE datname LIKE '%\\_dryrun\\_%'",
+  );
+  return rows.map((r) => r.datname);
+}
+
+async function liveState(db: string): Promise<unknown> {
+  return {
+    schema: await schemaDump({ pg: server }, db),
+    currency: await server.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = 'billing' AND column_name = 'currency'",
+      [],
+      db,
+    ),
+    legacy: await server.query('SELECT id FROM legacy_exports ORDER BY id', [], db),
+    applied: await server.query('SELECT version, sha256 FROM schema_migrations', [], db),
+  };
+}
+
+describe('expect-schema in check mode on PostgreSQL: a dry run on a scratch copy', () => {
+  test('a matching expectation passes on the copy; the live database is unchanged and no copy is left', async () => {
+    const db = await newDatabase();
+    const ws = sqlWorkspace({ '0001_base.sql': BASE, '0002_release.sql': RELEASE });
+    expectOk(await migrate({ ...base(server.url(db)), target: '0001' }, ws, [server.password]));
+    const before = await liveState(db);
+    expect((before as { legacy: unknown[] }).legacy).toHaveLength(2);
+
+    const ok = await migrate(
+      { ...base(server.url(db)), mode: 'check', 'expect-schema': matching },
+      ws,
+      [server.password],
+    );
+    expectOk(ok);
+    expect(JSON.parse(ok.outputs['schema-check'])).toEqual({ ok: true, problems: [] });
+    expect(ok.stdout).toContain('expect-schema: dry run applied 1 migration(s) to a copy');
+    expect(ok.stdout).toMatch(/scratch database 'dry_\d+_dryrun_[0-9a-f]{8}' dropped/);
+    // check mode reports nothing as applied
+    expect(ok.outputs['applied-count']).toBeUndefined();
+    expect(await liveState(db)).toEqual(before);
+    expect(await scratchDatabases()).toEqual([]);
+
+    const bad = await migrate(
+      {
+        ...base(server.url(db)),
+        mode: 'check',
+        'expect-schema': JSON.stringify({
+          tables: {
+            legacy_exports: 'present',
+            'billing.invoices': { columns: { currency: 'absent' } },
+          },
+        }),
+      },
+      ws,
+      [server.password],
+    );
+    const line = expectFailure(
+      bad,
+      'expect-schema: 2 problems: legacy_exports missing; billing.invoices.currency still exists',
+    );
+    expect(line).toMatch(/\(dry run\)$/);
+    expect(await liveState(db)).toEqual(before);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('a migration that fails on the copy: one error naming the file, nothing changed, no copy left', async () => {
+    const db = await newDatabase();
+    const ws = sqlWorkspace({
+      '0001_base.sql': BASE,
+      '0002_release.sql': RELEASE,
+      '0003_broken.sql': 'ALTER TABLE no_such_table ADD COLUMN x int;\n',
+    });
+    expectOk(await migrate({ ...base(server.url(db)), target: '0001' }, ws, [server.password]));
+    const before = await liveState(db);
+    const run = await migrate(
+      { ...base(server.url(db)), mode: 'check', 'expect-schema': matching },
+      ws,
+      [server.password],
+    );
+    expectFailure(run, /^dry run on a copy of the database: /, /0003_broken\.sql/, /no_such_table/);
+    expect(run.outputs['applied-count']).toBeUndefined();
+    expect(await liveState(db)).toEqual(before);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('a user without CREATEDB: not checked, check passes, nothing created', async () => {
+    const db = await newDatabase();
+    const password = 'app-pw-7f3Q';
+    await server.query(`CREATE ROLE dry_app LOGIN PASSWORD '${password}' NOCREATEDB`);
+    await server.query(`ALTER DATABASE ${db} OWNER TO dry_app`);
+    const url = `postgres://dry_app:${password}@127.0.0.1:${server.port}/${db}`;
+    const ws = sqlWorkspace({
+      '0001_t.sql': 'CREATE TABLE t (id int);\n',
+      '0002_u.sql': 'ALTER TABLE t ADD COLUMN u text;\n',
+    });
+    expectOk(await migrate({ ...base(url), target: '0001' }, ws, [password]));
+    const run = await migrate(
+      {
+        ...base(url),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t:\n    columns:\n      u: present\n',
+      },
+      ws,
+      [password],
+    );
+    expectOk(run);
+    expect(run.stdout).toContain(
+      'expect-schema not checked: the database user cannot create databases (CREATEDB), which the dry run needs',
+    );
+    expect(run.outputs['schema-check']).toBeUndefined();
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('alembic: the dry run applies the pending revisions to the copy only', async () => {
+    const db = await newDatabase();
+    const ws = copyFixture('alembic');
+    const inputs = {
+      'database-url': server.url(db),
+      python: PYTHON,
+      'require-backup': 'false',
+      lint: 'off',
+    };
+    expectOk(await migrate({ ...inputs, target: '1a2b3c4d5e01' }, ws, [server.password]));
+    const before = await schemaDump({ pg: server }, db);
+    const run = await migrate(
+      {
+        ...inputs,
+        mode: 'check',
+        'expect-schema': JSON.stringify({
+          tables: {
+            users: { columns: { email: { type: 'varchar(200)', nullable: true } } },
+            orders: { columns: { total_cents: { type: 'integer', nullable: false } } },
+          },
+        }),
+      },
+      ws,
+      [server.password],
+    );
+    expectOk(run);
+    expect(run.outputs.tool).toBe('alembic');
+    expect(JSON.parse(run.outputs['schema-check'])).toEqual({ ok: true, problems: [] });
+    expect(run.stdout).toContain('expect-schema: dry run applied 2 migration(s) to a copy');
+    expect(await schemaDump({ pg: server }, db)).toBe(before);
+    expect(await server.query('SELECT version_num FROM alembic_version', [], db)).toEqual([
+      { version_num: '1a2b3c4d5e01' },
+    ]);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+});
