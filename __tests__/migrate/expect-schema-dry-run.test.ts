@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runAction } from '../support/run-action.js';
+import { expectNoSecret } from '../support/secrets.js';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
 import {
   copyFixture,
@@ -191,6 +194,88 @@ describe('expect-schema in check mode on PostgreSQL: a dry run on a scratch copy
     );
     expect(run.outputs['schema-check']).toBeUndefined();
     expect(await scratchDatabases()).toEqual([]);
+
+    // the same user with CREATEDB (not a superuser): the dry run happens
+    await server.query('ALTER ROLE dry_app CREATEDB');
+    const dry = await migrate(
+      {
+        ...base(url),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t:\n    columns:\n      u: absent\n',
+      },
+      ws,
+      [password],
+    );
+    expectFailure(dry, 'expect-schema: 1 problem: t.u still exists (dry run)');
+    expect(
+      await server.query(
+        "SELECT 1 FROM information_schema.columns WHERE column_name = 'u'",
+        [],
+        db,
+      ),
+    ).toEqual([]);
+    expect(await scratchDatabases()).toEqual([]);
+
+    // a schema the user cannot recreate (an untrusted extension a superuser installed): the
+    // copy fails, its first error is named, and the scratch database is dropped again
+    await server.query('CREATE EXTENSION file_fdw', [], db);
+    const failed = await migrate(
+      {
+        ...base(url),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t:\n    columns:\n      u: present\n',
+      },
+      ws,
+      [password],
+    );
+    expectOk(failed);
+    expect(failed.stdout).toMatch(
+      /expect-schema not checked: psql \(loading the copy\) failed: ERROR: +permission denied to create extension "file_fdw"/,
+    );
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('SIGINT during the dry run: the run stops, the scratch database is dropped, the live one untouched', async () => {
+    const db = await newDatabase();
+    const ws = sqlWorkspace({
+      '0001_t.sql': 'CREATE TABLE t (id int);\n',
+      '0002_slow.sql': 'ALTER TABLE t ADD COLUMN u text;\nSELECT pg_sleep(30);\n',
+    });
+    expectOk(await migrate({ ...base(server.url(db)), target: '0001' }, ws, [server.password]));
+    let pid = 0;
+    const running = runAction(
+      'migrate',
+      { ...base(server.url(db)), mode: 'check', 'expect-schema': 'tables:\n  t: present\n' },
+      { workspace: ws, timeoutMs: 60_000, onStart: (p) => (pid = p) },
+    );
+    for (let i = 0; ; i++) {
+      const rows = await server.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname LIKE '%\\_dryrun\\_%' AND query LIKE '%pg_sleep(30)%' AND state = 'active'",
+      );
+      if (rows.length) break;
+      if (i > 600) throw new Error('the dry run never reached the sleeping statement');
+      await sleep(100);
+    }
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    expectNoSecret(run, [server.password]);
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([
+      expect.stringMatching(
+        /^dry run on a copy of the database: migrate was cancelled \(SIGINT\) during 0002_slow\.sql/,
+      ),
+    ]);
+    expect(await scratchDatabases()).toEqual([]);
+    expect(await server.query('SELECT version FROM schema_migrations', [], db)).toEqual([
+      { version: '0001' },
+    ]);
+    expect(
+      await server.query(
+        "SELECT 1 FROM information_schema.columns WHERE column_name = 'u'",
+        [],
+        db,
+      ),
+    ).toEqual([]);
   });
 
   test('alembic: the dry run applies the pending revisions to the copy only', async () => {

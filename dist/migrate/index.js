@@ -33332,7 +33332,8 @@ async function existingTables(admin, names) {
 /** The first line saying what went wrong in a pg_dump/psql failure. */
 function firstError(lines, err) {
     const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines.find((l) => l.trim());
-    return (0,secrets/* redact */.E$)(line?.trim() ?? (0,kit_errors/* errorMessage */.gJ)(err));
+    // psql prefixes its errors with the dump file's temp path and line: noise for the reader
+    return (0,secrets/* redact */.E$)(line?.trim().replace(/^psql:[^:]*:\d+: /, '') ?? (0,kit_errors/* errorMessage */.gJ)(err));
 }
 /**
  * Makes the copy, or returns why it cannot be made (the user may not create databases, no

@@ -81,7 +81,8 @@ async function existingTables(admin: pg.Client, names: readonly string[]): Promi
 /** The first line saying what went wrong in a pg_dump/psql failure. */
 function firstError(lines: readonly string[], err: unknown): string {
   const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines.find((l) => l.trim());
-  return redact(line?.trim() ?? errorMessage(err));
+  // psql prefixes its errors with the dump file's temp path and line: noise for the reader
+  return redact(line?.trim().replace(/^psql:[^:]*:\d+: /, '') ?? errorMessage(err));
 }
 
 /**
