@@ -313,4 +313,40 @@ describe('expect-schema in check mode on PostgreSQL: a dry run on a scratch copy
     ]);
     expect(await scratchDatabases()).toEqual([]);
   });
+
+  test('django: the dry run applies the pending migrations to the copy only', async () => {
+    const db = await newDatabase();
+    const ws = copyFixture('django');
+    const inputs = {
+      'database-url': server.url(db),
+      python: PYTHON,
+      'require-backup': 'false',
+      lint: 'off',
+    };
+    expectOk(await migrate({ ...inputs, target: 'catalog.0001_initial' }, ws, [server.password]));
+    const before = await schemaDump({ pg: server }, db);
+    const recorded = async (): Promise<unknown> =>
+      server.query('SELECT id, app, name FROM django_migrations ORDER BY id', [], db);
+    const rows = await recorded();
+    const run = await migrate(
+      {
+        ...inputs,
+        mode: 'check',
+        'expect-schema': JSON.stringify({
+          tables: {
+            catalog_product: { columns: { price_cents: { type: 'integer', nullable: false } } },
+            shop_order: { columns: { total_cents: 'present' } },
+          },
+        }),
+      },
+      ws,
+      [server.password],
+    );
+    expectOk(run);
+    expect(run.outputs.tool).toBe('django');
+    expect(JSON.parse(run.outputs['schema-check'])).toEqual({ ok: true, problems: [] });
+    expect(await schemaDump({ pg: server }, db)).toBe(before);
+    expect(await recorded()).toEqual(rows);
+    expect(await scratchDatabases()).toEqual([]);
+  });
 });
