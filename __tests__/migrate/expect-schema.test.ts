@@ -409,7 +409,7 @@ describe('expect-schema in check mode', () => {
     ]);
   });
 
-  test('MariaDB: check says the schema is compared only at apply and does not fail', async () => {
+  test('MariaDB: check dry-runs the pending migrations on a scratch copy (details: expect-schema-dry-run-mariadb.test.ts)', async () => {
     await maria.createDatabase('checkonly');
     const ws = sqlWorkspace({ '0001_t.sql': 'CREATE TABLE t (id int);\n' });
     const run = await migrate(
@@ -422,10 +422,11 @@ describe('expect-schema in check mode', () => {
       ws,
       [maria.password],
     );
-    expectOk(run);
-    expect(run.stdout).toContain(
-      'expect-schema not checked: a dry run on MySQL/MariaDB is not implemented yet',
-    );
-    expect(run.outputs['schema-check']).toBeUndefined();
+    expectFailure(run, 'expect-schema: 1 problem: t still exists (dry run)');
+    expect(
+      await maria.query(
+        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'checkonly' AND TABLE_NAME = 't'",
+      ),
+    ).toEqual([]);
   });
 });

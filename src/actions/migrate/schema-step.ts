@@ -7,6 +7,7 @@ import { setOutput } from '../../kit/run-action.js';
 import { heading, raw, resultTable } from '../../kit/summary.js';
 import type { DatabaseTarget, ServerTarget } from '../../db/url.js';
 import { copyPostgresSchema } from '../../db/postgres-schema-copy.js';
+import { copyMysqlSchema } from '../../db/mysql-schema-copy.js';
 import { UserError, errorMessage } from '../../kit/errors.js';
 import { redact } from '../../kit/secrets.js';
 import {
@@ -48,8 +49,9 @@ export function writeSchemaSummary(problems: SchemaProblem[] | undefined): void 
 /**
  * check mode: apply the pending migrations to a copy of the database and compare the copy;
  * the live database is never changed. SQLite (sql tool): a VACUUM INTO copy of the file.
- * PostgreSQL (sql, alembic, django): a scratch database on the same server holding the
- * schema and the tracking tables' rows, dropped afterwards (db/postgres-schema-copy.ts). A
+ * PostgreSQL and MySQL/MariaDB (sql, alembic, django): a scratch database on the same server
+ * holding the schema and the tracking tables' rows, dropped afterwards
+ * (db/postgres-schema-copy.ts, db/mysql-schema-copy.ts). A
  * rolled-back run on the live database is not used: it would hold ACCESS EXCLUSIVE locks on
  * production tables during a check. The copy has no data, so the dry run checks the shape
  * the migrations produce, not what they do to rows. Returns why it was not checked when a
@@ -62,9 +64,7 @@ export async function dryRunSchema(
   const expected = s.expectSchema;
   const db = s.database;
   if (!expected || !db) return 'no expect-schema';
-  if (db.engine === 'postgres') return dryRunPostgres(s, ctx, expected, db);
-  if (db.engine !== 'sqlite')
-    return 'a dry run on MySQL/MariaDB is not implemented yet; apply checks expect-schema';
+  if (db.engine !== 'sqlite') return dryRunServer(s, ctx, expected, db);
   if (s.tool !== 'sql')
     return `the ${s.tool} tool is not dry-run on SQLite (only the sql tool); apply checks expect-schema`;
   const dir = mkdtempSync(join(s.runnerTemp, 'migrate-dry-run-'));
@@ -89,8 +89,8 @@ export async function dryRunSchema(
   }
 }
 
-/** The tools whose migrations can be applied to a scratch PostgreSQL database. */
-const PG_DRY_RUN_TOOLS = new Set(['sql', 'alembic', 'django']);
+/** The tools whose migrations can be applied to a scratch database on the server. */
+const SERVER_DRY_RUN_TOOLS = new Set(['sql', 'alembic', 'django']);
 /** Tables the tools record applied migrations in: copied with their rows. */
 const TRACKING_TABLES = [
   'schema_migrations',
@@ -99,13 +99,13 @@ const TRACKING_TABLES = [
   'django_migrations',
 ];
 
-async function dryRunPostgres(
+async function dryRunServer(
   s: MigrateSettings,
   ctx: ToolContext,
   expected: SchemaExpectation,
   db: ServerTarget,
 ): Promise<SchemaProblem[] | string> {
-  if (!PG_DRY_RUN_TOOLS.has(s.tool))
+  if (!SERVER_DRY_RUN_TOOLS.has(s.tool))
     return `the ${s.tool} tool is not dry-run (only sql, alembic and django); apply checks expect-schema`;
   // the sql tool's run is cancelled through ctx.signal; the others' child processes finish
   // (or die with the job) while the handler keeps this process alive to drop the copy
@@ -120,7 +120,8 @@ async function dryRunPostgres(
   }
   const signal = ctx.signal ?? local?.signal;
   try {
-    const copy = await copyPostgresSchema(db, {
+    const copySchema = db.engine === 'postgres' ? copyPostgresSchema : copyMysqlSchema;
+    const copy = await copySchema(db, {
       connectTimeoutMs: s.connectTimeoutMs,
       timeoutMs: s.timeoutMs,
       tempDir: s.runnerTemp,
