@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startMariaDb, type MariaDbServer } from '../support/services/mariadb.js';
-import { expectFailure, expectOk, migrate, schemaDump, sqlWorkspace } from './helpers.js';
+import {
+  copyFixture,
+  expectFailure,
+  expectOk,
+  migrate,
+  PYTHON,
+  schemaDump,
+  sqlWorkspace,
+} from './helpers.js';
 
 /**
  * migrate check with expect-schema on MariaDB: the pending migrations run on a scratch
@@ -185,6 +193,41 @@ describe('expect-schema in check mode on MariaDB: a dry run on a scratch copy', 
       /expect-schema not checked: the database user cannot create the database 'mdry_\d+_dryrun_[0-9a-f]{8}' \(CREATE privilege on it\)/,
     );
     expect(run.outputs['schema-check']).toBeUndefined();
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('alembic: the dry run applies the pending revisions to the copy only', async () => {
+    await maria.createDatabase('mdry_alembic');
+    const ws = copyFixture('alembic');
+    const base = {
+      'database-url': maria.url('mdry_alembic'),
+      python: PYTHON,
+      'require-backup': 'false',
+      lint: 'off',
+    };
+    expectOk(await migrate({ ...base, target: '1a2b3c4d5e01' }, ws, [maria.password]));
+    const before = await schemaDump({ maria }, 'mdry_alembic');
+    const run = await migrate(
+      {
+        ...base,
+        mode: 'check',
+        'expect-schema': JSON.stringify({
+          tables: {
+            users: { columns: { email: { type: 'varchar(200)', nullable: true } } },
+            orders: 'present',
+          },
+        }),
+      },
+      ws,
+      [maria.password],
+    );
+    expectOk(run);
+    expect(JSON.parse(run.outputs['schema-check'])).toEqual({ ok: true, problems: [] });
+    expect(run.stdout).toContain('expect-schema: dry run applied 2 migration(s) to a copy');
+    expect(await schemaDump({ maria }, 'mdry_alembic')).toBe(before);
+    expect(
+      await maria.query('SELECT version_num FROM alembic_version', [], 'mdry_alembic'),
+    ).toEqual([{ version_num: '1a2b3c4d5e01' }]);
     expect(await scratchDatabases()).toEqual([]);
   });
 });
