@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runAction } from '../support/run-action.js';
@@ -348,5 +350,41 @@ describe('expect-schema in check mode on PostgreSQL: a dry run on a scratch copy
     expect(await schemaDump({ pg: server }, db)).toBe(before);
     expect(await recorded()).toEqual(rows);
     expect(await scratchDatabases()).toEqual([]);
+  });
+
+  test('alembic, SIGINT during the dry run: the revision ends, the copy is dropped, the run fails as cancelled', async () => {
+    const db = await newDatabase();
+    const ws = copyFixture('alembic');
+    writeFileSync(
+      join(ws, 'migrations/versions/4d5e6f7a8b04_slow.py'),
+      'from alembic import op\n\nrevision = "4d5e6f7a8b04"\ndown_revision = "3c4d5e6f7a03"\n' +
+        'branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n' +
+        '    op.execute("SELECT pg_sleep(3)")\n\n\ndef downgrade():\n    pass\n',
+    );
+    const inputs = { 'database-url': server.url(db), python: PYTHON, 'require-backup': 'false' };
+    expectOk(await migrate({ ...inputs, target: '1a2b3c4d5e01' }, ws, [server.password]));
+    const before = await schemaDump({ pg: server }, db);
+    let pid = 0;
+    const running = runAction(
+      'migrate',
+      { ...inputs, lint: 'off', mode: 'check', 'expect-schema': 'tables:\n  users: present\n' },
+      { workspace: ws, timeoutMs: 60_000, onStart: (p) => (pid = p) },
+    );
+    for (let i = 0; ; i++) {
+      const rows = await server.query(
+        "SELECT 1 FROM pg_stat_activity WHERE datname LIKE '%\\_dryrun\\_%' AND query LIKE '%pg_sleep(3)%' AND state = 'active'",
+      );
+      if (rows.length) break;
+      if (i > 600) throw new Error('the dry run never reached the sleeping revision');
+      await sleep(100);
+    }
+    process.kill(pid, 'SIGINT');
+    const run = await running;
+    expectNoSecret(run, [server.password]);
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual(['cancelled by SIGINT: the expect-schema dry run was stopped']);
+    expect(run.stdout).toMatch(/scratch database 'dry_\d+_dryrun_[0-9a-f]{8}' dropped/);
+    expect(await scratchDatabases()).toEqual([]);
+    expect(await schemaDump({ pg: server }, db)).toBe(before);
   });
 });

@@ -28416,7 +28416,7 @@ class CancelledError extends kit_errors/* UserError */.yo {
     }
 }
 /** Watches SIGINT and SIGTERM; the first aborts `signal`, a later one is only logged. */
-function watchCancellation(log = (l) => core.info(l)) {
+function watchCancellation(log = (l) => lib_core/* info */.pq(l)) {
     const controller = new AbortController();
     let by;
     const onSignal = (signal) => {
@@ -31812,6 +31812,7 @@ async function readSqlite(path, tables) {
 
 
 
+
 /** Reads the named tables and compares them; sets the schema-check output. */
 async function checkSchema(expected, database) {
     const actual = await readSchema(database, expected.tables);
@@ -31887,18 +31888,10 @@ const TRACKING_TABLES = [
 async function dryRunServer(s, ctx, expected, db) {
     if (!SERVER_DRY_RUN_TOOLS.has(s.tool))
         return `the ${s.tool} tool is not dry-run (only sql, alembic and django); apply checks expect-schema`;
-    // the sql tool's run is cancelled through ctx.signal; the others' child processes finish
-    // (or die with the job) while the handler keeps this process alive to drop the copy
-    const local = ctx.signal ? undefined : new AbortController();
-    const onSignal = (name) => {
-        lib_core/* warning */.$e(`received ${name}: stopping the dry run and dropping its scratch database`);
-        local?.abort(name);
-    };
-    if (local) {
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-    }
-    const signal = ctx.signal ?? local?.signal;
+    // the sql tool's run is cancelled through ctx.signal (main.ts); for the others this keeps
+    // the process alive after SIGINT/SIGTERM until their command ends and the copy is dropped
+    const watch = ctx.signal ? undefined : watchCancellation((line) => lib_core/* warning */.$e(line));
+    const signal = ctx.signal ?? watch?.signal;
     try {
         const copySchema = db.engine === 'postgres' ? copyPostgresSchema : copyMysqlSchema;
         const copy = await copySchema(db, {
@@ -31912,7 +31905,10 @@ async function dryRunServer(s, ctx, expected, db) {
         if (typeof copy === 'string')
             return copy;
         try {
-            return await applyToCopy(s, { ...ctx, signal }, expected, copy.target);
+            const problems = await applyToCopy(s, { ...ctx, signal }, expected, copy.target);
+            if (watch?.by)
+                throw new CancelledError(watch.by, 'the expect-schema dry run was stopped');
+            return problems;
         }
         finally {
             const gone = await copy.drop().catch((err) => {
@@ -31926,8 +31922,7 @@ async function dryRunServer(s, ctx, expected, db) {
         }
     }
     finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        watch?.dispose();
     }
 }
 /** Applies the pending migrations (up to target) to the copy and compares it. */

@@ -10,6 +10,7 @@ import { copyPostgresSchema } from '../../db/postgres-schema-copy.js';
 import { copyMysqlSchema } from '../../db/mysql-schema-copy.js';
 import { UserError, errorMessage } from '../../kit/errors.js';
 import { redact } from '../../kit/secrets.js';
+import { CancelledError, watchCancellation } from '../../kit/cancellation.js';
 import {
   compareSchema,
   type SchemaExpectation,
@@ -107,18 +108,10 @@ async function dryRunServer(
 ): Promise<SchemaProblem[] | string> {
   if (!SERVER_DRY_RUN_TOOLS.has(s.tool))
     return `the ${s.tool} tool is not dry-run (only sql, alembic and django); apply checks expect-schema`;
-  // the sql tool's run is cancelled through ctx.signal; the others' child processes finish
-  // (or die with the job) while the handler keeps this process alive to drop the copy
-  const local = ctx.signal ? undefined : new AbortController();
-  const onSignal = (name: NodeJS.Signals): void => {
-    core.warning(`received ${name}: stopping the dry run and dropping its scratch database`);
-    local?.abort(name);
-  };
-  if (local) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
-  const signal = ctx.signal ?? local?.signal;
+  // the sql tool's run is cancelled through ctx.signal (main.ts); for the others this keeps
+  // the process alive after SIGINT/SIGTERM until their command ends and the copy is dropped
+  const watch = ctx.signal ? undefined : watchCancellation((line) => core.warning(line));
+  const signal = ctx.signal ?? watch?.signal;
   try {
     const copySchema = db.engine === 'postgres' ? copyPostgresSchema : copyMysqlSchema;
     const copy = await copySchema(db, {
@@ -131,7 +124,9 @@ async function dryRunServer(
     });
     if (typeof copy === 'string') return copy;
     try {
-      return await applyToCopy(s, { ...ctx, signal }, expected, copy.target);
+      const problems = await applyToCopy(s, { ...ctx, signal }, expected, copy.target);
+      if (watch?.by) throw new CancelledError(watch.by, 'the expect-schema dry run was stopped');
+      return problems;
     } finally {
       const gone = await copy.drop().catch((err: unknown) => {
         core.warning(`dropping the scratch database failed: ${redact(errorMessage(err))}`);
@@ -141,8 +136,7 @@ async function dryRunServer(
       else core.warning(`scratch database '${copy.target.database}' is left; drop it by hand`);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    watch?.dispose();
   }
 }
 
