@@ -31472,7 +31472,14 @@ async function copyPostgresSchema(live, opts) {
         const tool = (n) => (binDir ? (0,external_node_path_.join)(binDir, n) : n);
         const tracking = await existingTables(admin, opts.trackingTables);
         name = copyName(live.database);
-        for (const w of await (0,postgres_database/* createDatabaseLike */.He)(admin, name, live.database))
+        let warnings;
+        try {
+            warnings = await (0,postgres_database/* createDatabaseLike */.He)(admin, name, live.database);
+        }
+        catch (err) {
+            throw new CopyFailed(`creating ${name} failed: ${(0,secrets/* redact */.E$)((0,kit_errors/* errorMessage */.gJ)(err))}`);
+        }
+        for (const w of warnings)
             opts.log(`dry run copy: ${w}`);
         const copy = { ...live, database: name, url: urlWithDatabase(live.url, name) };
         opts.log(`dry run: copying the schema of '${live.database}' into '${name}'`);

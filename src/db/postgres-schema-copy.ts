@@ -128,8 +128,13 @@ export async function copyPostgresSchema(
     const tracking = await existingTables(admin, opts.trackingTables);
 
     name = copyName(live.database);
-    for (const w of await createDatabaseLike(admin, name, live.database))
-      opts.log(`dry run copy: ${w}`);
+    let warnings: string[];
+    try {
+      warnings = await createDatabaseLike(admin, name, live.database);
+    } catch (err) {
+      throw new CopyFailed(`creating ${name} failed: ${redact(errorMessage(err))}`);
+    }
+    for (const w of warnings) opts.log(`dry run copy: ${w}`);
     const copy: ServerTarget = { ...live, database: name, url: urlWithDatabase(live.url, name) };
     opts.log(`dry run: copying the schema of '${live.database}' into '${name}'`);
 
