@@ -57,16 +57,19 @@ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
 CREATE TRIGGER invoices_touch BEFORE UPDATE ON billing.invoices
   FOR EACH ROW EXECUTE FUNCTION billing.touch();
 CREATE VIEW paid_orders AS SELECT o.id, o.placed_at, c.email FROM orders o JOIN customers c ON c.id = o.customer_id WHERE status = 'paid';
+CREATE MATERIALIZED VIEW customer_totals AS SELECT customer_id, count(*) AS n FROM orders GROUP BY customer_id;
+CREATE UNIQUE INDEX customer_totals_id ON customer_totals (customer_id);
 INSERT INTO customers VALUES (1, 'Ann@example.org');
 INSERT INTO orders VALUES (1, '2026-03-01', 'paid', 1);
 INSERT INTO legacy_exports VALUES (1), (2);
 `;
 
-/** The release: a column added in the non-public schema, a table dropped, an enum value. */
+/** The release: a column added in the non-public schema, a table dropped, a view refreshed. */
 const RELEASE = `
 ALTER TABLE billing.invoices ADD COLUMN currency text NOT NULL DEFAULT 'EUR';
 DROP TABLE legacy_exports;
 CREATE INDEX orders_status ON orders (status);
+REFRESH MATERIALIZED VIEW CONCURRENTLY customer_totals;
 `;
 
 const matching = JSON.stringify({

@@ -31433,6 +31433,27 @@ async function existingTables(admin, names) {
     }
     return [...found];
 }
+/**
+ * A schema-only dump creates materialized views WITH NO DATA; a migration that reads one or
+ * refreshes it CONCURRENTLY would fail on the copy only. Refreshing them over the empty
+ * tables is instant; one that depends on another waits for the next round.
+ */
+const POPULATE_MATVIEWS = `DO $dryrun$
+DECLARE r record; failed int; done int;
+BEGIN
+  LOOP
+    failed := 0; done := 0;
+    FOR r IN SELECT oid::regclass AS v FROM pg_class WHERE relkind = 'm' AND NOT relispopulated LOOP
+      BEGIN
+        EXECUTE format('REFRESH MATERIALIZED VIEW %s', r.v);
+        done := done + 1;
+      EXCEPTION WHEN others THEN failed := failed + 1;
+      END;
+    END LOOP;
+    EXIT WHEN failed = 0 OR done = 0;
+  END LOOP;
+END $dryrun$;
+`;
 /** The first line saying what went wrong in a pg_dump/psql failure. */
 function firstError(lines, err) {
     const line = lines.find((l) => /\b(ERROR|FATAL|error):/.test(l)) ?? lines.find((l) => l.trim());
@@ -31524,6 +31545,8 @@ async function copyPostgresSchema(live, opts) {
             ], live);
             files.push(dataFile);
         }
+        (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(dir, 'populate.sql'), POPULATE_MATVIEWS);
+        files.push((0,external_node_path_.join)(dir, 'populate.sql'));
         await run('psql (loading the copy)', [
             tool('psql'),
             '--no-password',

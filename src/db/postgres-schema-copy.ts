@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { errorMessage } from '../kit/errors.js';
@@ -77,6 +77,28 @@ async function existingTables(admin: pg.Client, names: readonly string[]): Promi
   }
   return [...found];
 }
+
+/**
+ * A schema-only dump creates materialized views WITH NO DATA; a migration that reads one or
+ * refreshes it CONCURRENTLY would fail on the copy only. Refreshing them over the empty
+ * tables is instant; one that depends on another waits for the next round.
+ */
+const POPULATE_MATVIEWS = `DO $dryrun$
+DECLARE r record; failed int; done int;
+BEGIN
+  LOOP
+    failed := 0; done := 0;
+    FOR r IN SELECT oid::regclass AS v FROM pg_class WHERE relkind = 'm' AND NOT relispopulated LOOP
+      BEGIN
+        EXECUTE format('REFRESH MATERIALIZED VIEW %s', r.v);
+        done := done + 1;
+      EXCEPTION WHEN others THEN failed := failed + 1;
+      END;
+    END LOOP;
+    EXIT WHEN failed = 0 OR done = 0;
+  END LOOP;
+END $dryrun$;
+`;
 
 /** The first line saying what went wrong in a pg_dump/psql failure. */
 function firstError(lines: readonly string[], err: unknown): string {
@@ -186,6 +208,8 @@ export async function copyPostgresSchema(
       );
       files.push(dataFile);
     }
+    writeFileSync(join(dir, 'populate.sql'), POPULATE_MATVIEWS);
+    files.push(join(dir, 'populate.sql'));
     await run(
       'psql (loading the copy)',
       [
