@@ -31468,7 +31468,7 @@ async function copyPostgresSchema(live, opts) {
     const admin = await (0,connection/* connectPostgres */.Mq)('database-url', live, live.database, opts.connectTimeoutMs, APP);
     let name;
     let handedOver = false;
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(opts.tempDir, 'migrate-pg-copy-'));
+    let dir;
     const drop = async () => {
         try {
             return name === undefined ? true : await (0,postgres_database/* dropDatabase */.Zi)(admin, name);
@@ -31478,6 +31478,7 @@ async function copyPostgresSchema(live, opts) {
         }
     };
     try {
+        dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(opts.tempDir, 'migrate-pg-copy-'));
         const rights = await (0,postgres_database/* databaseRights */.h$)(admin, live.database);
         if (!rights.superuser && !rights.createdb)
             return 'the database user cannot create databases (CREATEDB), which the dry run needs';
@@ -31565,7 +31566,8 @@ async function copyPostgresSchema(live, opts) {
         throw err;
     }
     finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        if (dir)
+            (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
         if (!handedOver) {
             const gone = await drop().catch(() => false);
             if (!gone)

@@ -124,7 +124,7 @@ export async function copyPostgresSchema(
   );
   let name: string | undefined;
   let handedOver = false;
-  const dir = mkdtempSync(join(opts.tempDir, 'migrate-pg-copy-'));
+  let dir: string | undefined;
   const drop = async (): Promise<boolean> => {
     try {
       return name === undefined ? true : await dropDatabase(admin, name);
@@ -133,6 +133,7 @@ export async function copyPostgresSchema(
     }
   };
   try {
+    dir = mkdtempSync(join(opts.tempDir, 'migrate-pg-copy-'));
     const rights = await databaseRights(admin, live.database);
     if (!rights.superuser && !rights.createdb)
       return 'the database user cannot create databases (CREATEDB), which the dry run needs';
@@ -229,7 +230,7 @@ export async function copyPostgresSchema(
     if (err instanceof CopyFailed) return err.message;
     throw err;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
     if (!handedOver) {
       const gone = await drop().catch(() => false);
       if (!gone) opts.log(`could not drop the scratch database '${name}'; drop it by hand`);
