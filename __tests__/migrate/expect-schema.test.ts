@@ -429,4 +429,28 @@ describe('expect-schema in check mode', () => {
       ),
     ).toEqual([]);
   });
+
+  test('PostgreSQL with the command tool: not dry-run, check says so and does not fail', async () => {
+    await pgServer.createDatabase('checkcommand');
+    const ws = sqlWorkspace({});
+    const run = await migrate(
+      {
+        tool: 'command',
+        command: 'echo applying',
+        'database-url': pgServer.url('checkcommand'),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t: present\n',
+      },
+      ws,
+      [pgServer.password],
+    );
+    expectOk(run);
+    expect(run.stdout).toContain(
+      'expect-schema not checked: the command tool is not dry-run (only sql, alembic and django)',
+    );
+    expect(run.outputs['schema-check']).toBeUndefined();
+    expect(
+      await pgServer.query("SELECT datname FROM pg_database WHERE datname LIKE '%dryrun%'"),
+    ).toEqual([]);
+  });
 });
