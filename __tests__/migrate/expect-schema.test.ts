@@ -390,7 +390,7 @@ describe('expect-schema in check mode', () => {
     expectFailure(bad, 'expect-schema: 1 problem: orders.currency still exists (dry run)');
   });
 
-  test('PostgreSQL: check says the schema is compared only at apply and does not fail', async () => {
+  test('PostgreSQL: check dry-runs the pending migrations on a scratch copy (details: expect-schema-dry-run.test.ts)', async () => {
     await pgServer.createDatabase('checkonly');
     const ws = sqlWorkspace({ '0001_t.sql': 'CREATE TABLE t (id int);\n' });
     const run = await migrate(
@@ -403,8 +403,54 @@ describe('expect-schema in check mode', () => {
       ws,
       [pgServer.password],
     );
+    expectFailure(run, 'expect-schema: 1 problem: t still exists (dry run)');
+    expect(await pgServer.query("SELECT to_regclass('t') AS t", [], 'checkonly')).toEqual([
+      { t: null },
+    ]);
+  });
+
+  test('MariaDB: check dry-runs the pending migrations on a scratch copy (details: expect-schema-dry-run-mariadb.test.ts)', async () => {
+    await maria.createDatabase('checkonly');
+    const ws = sqlWorkspace({ '0001_t.sql': 'CREATE TABLE t (id int);\n' });
+    const run = await migrate(
+      {
+        tool: 'sql',
+        'database-url': maria.url('checkonly'),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t: absent\n',
+      },
+      ws,
+      [maria.password],
+    );
+    expectFailure(run, 'expect-schema: 1 problem: t still exists (dry run)');
+    expect(
+      await maria.query(
+        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'checkonly' AND TABLE_NAME = 't'",
+      ),
+    ).toEqual([]);
+  });
+
+  test('PostgreSQL with the command tool: not dry-run, check says so and does not fail', async () => {
+    await pgServer.createDatabase('checkcommand');
+    const ws = sqlWorkspace({});
+    const run = await migrate(
+      {
+        tool: 'command',
+        command: 'echo applying',
+        'database-url': pgServer.url('checkcommand'),
+        mode: 'check',
+        'expect-schema': 'tables:\n  t: present\n',
+      },
+      ws,
+      [pgServer.password],
+    );
     expectOk(run);
-    expect(run.stdout).toContain('expect-schema not checked: check compares expect-schema only');
+    expect(run.stdout).toContain(
+      'expect-schema not checked: the command tool is not dry-run (only sql, alembic and django)',
+    );
     expect(run.outputs['schema-check']).toBeUndefined();
+    expect(
+      await pgServer.query("SELECT datname FROM pg_database WHERE datname LIKE '%dryrun%'"),
+    ).toEqual([]);
   });
 });
