@@ -33,6 +33,14 @@ CREATE VIEW paid_events AS SELECT * FROM events WHERE status = 'paid';
 CREATE MATERIALIZED VIEW customer_totals AS
   SELECT customer_id, sum(amount) AS total, count(*) AS n FROM events GROUP BY customer_id;
 CREATE SEQUENCE invoice_no START 1000;
+CREATE TEXT SEARCH DICTIONARY shop_simple (TEMPLATE = pg_catalog.simple, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION shop_search (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION shop_search ALTER MAPPING FOR asciiword WITH shop_simple;
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE OPERATOR === (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_catalog.texteq);
+CREATE TABLE tags (name text COLLATE ci PRIMARY KEY,
+  doc tsvector GENERATED ALWAYS AS (to_tsvector('shop_search', name)) STORED);
+INSERT INTO tags (name) SELECT 'Tag ' || i FROM generate_series(1, 20) i;
 CREATE SCHEMA billing AUTHORIZATION ${o};
 CREATE TABLE billing.invoices (no bigint PRIMARY KEY DEFAULT nextval('public.invoice_no'),
   customer_id int, total numeric);

@@ -40682,8 +40682,10 @@ function truncateBytes(text, max) {
  * transaction as the restore. Other schemas are dropped whole (CASCADE), with the extensions
  * that live in them. `public` is kept — dropping it would lose PostgreSQL 15's defaults
  * (owner pg_database_owner, its ACL recorded in pg_init_privs, its comment) — so its objects
- * are dropped one by one (partitioned tables first, then other relations, routines, types),
- * and its owner, ACL and comment are reset to those defaults for the backup to reapply its own.
+ * are dropped one by one (partitioned tables first, then other relations, routines, types,
+ * operator families, operators, text search configurations and dictionaries, collations,
+ * conversions; members of extensions are left to their extension), and its owner, ACL and
+ * comment are reset to those defaults for the backup to reapply its own.
  */
 function inPlaceCleanSql(schemas) {
     const list = [...new Set(schemas)]
@@ -40732,6 +40734,35 @@ BEGIN
     CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_type WHERE oid = r.oid);
     EXECUTE format('DROP %s IF EXISTS %s CASCADE',
       CASE r.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, r.oid::regtype);
+  END LOOP;
+  FOR r IN SELECT f.oid, f.opfname, a.amname FROM pg_opfamily f JOIN pg_am a ON a.oid = f.opfmethod
+           WHERE f.opfnamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = f.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP OPERATOR FAMILY IF EXISTS public.%I USING %I CASCADE', r.opfname, r.amname);
+  END LOOP;
+  FOR r IN SELECT o.oid FROM pg_operator o WHERE o.oprnamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_operator WHERE oid = r.oid);
+    EXECUTE format('DROP OPERATOR IF EXISTS %s CASCADE', r.oid::regoperator);
+  END LOOP;
+  FOR r IN SELECT c.oid FROM pg_ts_config c WHERE c.cfgnamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE oid = r.oid);
+    EXECUTE format('DROP TEXT SEARCH CONFIGURATION IF EXISTS %s CASCADE', r.oid::regconfig);
+  END LOOP;
+  FOR r IN SELECT t.oid FROM pg_ts_dict t WHERE t.dictnamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE oid = r.oid);
+    EXECUTE format('DROP TEXT SEARCH DICTIONARY IF EXISTS %s CASCADE', r.oid::regdictionary);
+  END LOOP;
+  FOR r IN SELECT c.oid FROM pg_collation c WHERE c.collnamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') LOOP
+    CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_collation WHERE oid = r.oid);
+    EXECUTE format('DROP COLLATION IF EXISTS %s CASCADE', r.oid::regcollation);
+  END LOOP;
+  FOR r IN SELECT c.conname FROM pg_conversion c WHERE c.connamespace = pub
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP CONVERSION IF EXISTS public.%I', r.conname);
   END LOOP;
   IF to_regrole('pg_database_owner') IS NOT NULL THEN
     ALTER SCHEMA public OWNER TO pg_database_owner;
