@@ -172,6 +172,20 @@ describe('runbook environments apply / check', () => {
     );
   });
 
+  test('environments on GitHub that the file does not name are listed, not drift', async () => {
+    expect((await cli(['apply', '--file', EXAMPLE])).code).toBe(0);
+    gh.state.setEnvironment('old-production', {});
+    gh.state.setEnvironment('github-pages', {});
+    const checked = await cli(['check', '--file', EXAMPLE]);
+    expect(checked).toMatchObject({ code: 0, err: '' });
+    expect(checked.out).toBe(
+      `on GitHub but not in ${EXAMPLE} (left as they are): github-pages, old-production\n` +
+        `no drift: 7 environment(s) match ${EXAMPLE}.\n`,
+    );
+    // and nothing was changed or removed
+    expect(gh.state.environments.has('old-production')).toBe(true);
+  });
+
   test('a missing environment is drift', async () => {
     const checked = await cli(['check', '--file', EXAMPLE]);
     expect(checked.code).toBe(1);

@@ -456,6 +456,23 @@ function liveFromJson(e, owner, patterns) {
     };
 }
 /** One environment as it is, or undefined when it does not exist. */
+/** The names of every environment of the repository. */
+async function listEnvironmentNames(gh) {
+    const names = [];
+    for (let page = 1; page <= 20; page++) {
+        const { data } = await gh.octokit.rest.repos.getAllEnvironments({
+            owner: gh.owner,
+            repo: gh.repo,
+            per_page: 100,
+            page,
+        });
+        const batch = data.environments ?? [];
+        names.push(...batch.map((e) => e.name));
+        if (batch.length < 100 || names.length >= (data.total_count ?? 0))
+            break;
+    }
+    return names;
+}
 async function readEnvironment(gh, name) {
     let data;
     try {
@@ -670,6 +687,13 @@ async function check(gh, specs, file, say) {
     const drift = [];
     for (const spec of specs)
         drift.push(...driftOf(spec, await readEnvironment(gh, spec.name)));
+    // environments on GitHub that the file does not name are not drift (the file may describe
+    // only the release's), but a reader should know they exist: a forgotten old-production
+    // can still hold secrets and deploy
+    const named = new Set(specs.map((s) => s.name.toLowerCase()));
+    const others = (await listEnvironmentNames(gh)).filter((n) => !named.has(n.toLowerCase()));
+    if (others.length > 0)
+        say(`on GitHub but not in ${file} (left as they are): ${others.sort().join(', ')}`);
     if (drift.length === 0) {
         say(`no drift: ${specs.length} environment(s) match ${file}.`);
         return 0;

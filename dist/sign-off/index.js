@@ -32187,6 +32187,23 @@ function liveFromJson(e, owner, patterns) {
     };
 }
 /** One environment as it is, or undefined when it does not exist. */
+/** The names of every environment of the repository. */
+async function listEnvironmentNames(gh) {
+    const names = [];
+    for (let page = 1; page <= 20; page++) {
+        const { data } = await gh.octokit.rest.repos.getAllEnvironments({
+            owner: gh.owner,
+            repo: gh.repo,
+            per_page: 100,
+            page,
+        });
+        const batch = data.environments ?? [];
+        names.push(...batch.map((e) => e.name));
+        if (batch.length < 100 || names.length >= (data.total_count ?? 0))
+            break;
+    }
+    return names;
+}
 async function readEnvironment(gh, name) {
     let data;
     try {

@@ -5,6 +5,7 @@ import {
   applyEnvironment,
   describePolicy,
   driftOf,
+  listEnvironmentNames,
   planLimitLine,
   readEnvironment,
   repoVisibility,
@@ -102,6 +103,13 @@ async function check(
 ): Promise<number> {
   const drift: Drift[] = [];
   for (const spec of specs) drift.push(...driftOf(spec, await readEnvironment(gh, spec.name)));
+  // environments on GitHub that the file does not name are not drift (the file may describe
+  // only the release's), but a reader should know they exist: a forgotten old-production
+  // can still hold secrets and deploy
+  const named = new Set(specs.map((s) => s.name.toLowerCase()));
+  const others = (await listEnvironmentNames(gh)).filter((n) => !named.has(n.toLowerCase()));
+  if (others.length > 0)
+    say(`on GitHub but not in ${file} (left as they are): ${others.sort().join(', ')}`);
   if (drift.length === 0) {
     say(`no drift: ${specs.length} environment(s) match ${file}.`);
     return 0;
