@@ -232,3 +232,60 @@ describe('database rollback on PostgreSQL', () => {
     );
   });
 });
+
+describe('keep-replaced: a duration', () => {
+  test('keeps the replaced database and drops only the copies of this database kept longer ago', async () => {
+    const db = await freshDatabase();
+    const manifest = (await backup(db))['manifest-path'];
+    await change(db);
+    const stamp = (d: Date) =>
+      d
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'z')
+        .replace(/[-:]/g, '')
+        .replace('T', 't');
+    const old = `${db}_before_rollback_20200101t000000z`;
+    const oldSecond = `${old}_2`;
+    const recent = `${db}_before_rollback_${stamp(new Date(Date.now() - 3_600_000))}`;
+    // not copies of this database, or not kept copies at all: never touched
+    const others = [`${db}x_before_rollback_20200101t000000z`, `${db}_before_rollback_someday`];
+    for (const name of [old, oldSecond, recent, ...others]) await server.createDatabase(name);
+    const names = async () =>
+      (await server.query<{ datname: string }>('SELECT datname FROM pg_database')).map(
+        (r) => r.datname,
+      );
+
+    const bad = await rollback(
+      {
+        targets: 'database',
+        'database-url': server.url(db),
+        'backup-manifest': manifest,
+        'keep-replaced': 'a week',
+      },
+      [server.password],
+    );
+    expectFailure(bad, 'keep-replaced', /not true, false or a duration such as 7d/);
+    expect(await names()).toEqual(expect.arrayContaining([old, oldSecond, recent]));
+
+    const run = await rollback(
+      {
+        targets: 'database',
+        'database-url': server.url(db),
+        'backup-manifest': manifest,
+        'keep-replaced': '7d',
+      },
+      [server.password],
+    );
+    expectOk(run);
+    const kept = run.outputs['replaced-database'];
+    expect(kept).toMatch(new RegExp(`^${db}_before_rollback_\\d{8}t\\d{6}z$`));
+    const left = await names();
+    expect(left).toEqual(expect.arrayContaining([kept, recent, ...others]));
+    expect(left).not.toContain(old);
+    expect(left).not.toContain(oldSecond);
+    expect(run.stdout).toContain(
+      `dropped 2 copy(ies) kept by earlier rollbacks, older than keep-replaced: ${old}, ${oldSecond}`,
+    );
+    for (const name of [kept, recent, ...others]) await server.query(`DROP DATABASE "${name}"`);
+  });
+});

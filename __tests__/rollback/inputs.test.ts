@@ -182,7 +182,7 @@ const cases: Case[] = [
     'bad keep-replaced',
     { ...database, 'keep-replaced': 'later' },
     'keep-replaced',
-    /not a boolean/,
+    /not true, false or a duration such as 7d/,
   ],
   ['bad dry-run', { ...database, 'dry-run': 'maybe' }, 'dry-run', /not a boolean/],
   ['bad timeout', { ...database, timeout: '5 parsecs' }, 'timeout', /not a duration/],

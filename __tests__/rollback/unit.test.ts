@@ -1,4 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expiredKeptDatabases, expiredKeptFiles, stampTime } from '../../src/db/kept-copies.js';
 import { orderTargets } from '../../src/rollback/plan.js';
 import { pgRestoreArgv, psqlRestoreArgv } from '../../src/db/postgres-argv.js';
 import { inPlaceCleanSql, keptDatabaseName } from '../../src/db/postgres-database.js';
@@ -193,5 +197,55 @@ describe('deployCommandVariables', () => {
       RUNBOOK_IMAGE_REF_BACKEND_API: 'r/api@sha256:1',
       RUNBOOK_IMAGE_REF_WEB: 'r/web@sha256:2',
     });
+  });
+});
+
+describe('kept copies past keep-replaced', () => {
+  const now = new Date('2026-12-02T08:00:00Z');
+  const week = 7 * 86_400_000;
+  test('stampTime reads the UTC stamp of a kept copy, and nothing else', () => {
+    expect(stampTime('20261125t080000z')).toBe(Date.parse('2026-11-25T08:00:00Z'));
+    expect(stampTime('20261125T080000Z')).toBe(Date.parse('2026-11-25T08:00:00Z'));
+    expect(stampTime('2026-11-25')).toBeUndefined();
+  });
+
+  test('only copies of the same database, older than the age, are expired', () => {
+    const names = [
+      'shop_before_rollback_20261101t000000z',
+      'shop_before_rollback_20261101t000000z_2',
+      'shop_before_rollback_20261130t000000z',
+      'shopping_before_rollback_20261101t000000z',
+      'shop_before_rollback_20261101t000000z_x',
+      'shop',
+      'other_before_rollback_20261101t000000z',
+    ];
+    expect(expiredKeptDatabases('shop', names, now, week)).toEqual([
+      'shop_before_rollback_20261101t000000z',
+      'shop_before_rollback_20261101t000000z_2',
+    ]);
+    // a long database name is truncated the same way keptDatabaseName does
+    const long = 'x'.repeat(60);
+    const keptLong = keptDatabaseName(long, '20261101T000000Z');
+    expect(expiredKeptDatabases(long, [keptLong], now, week)).toEqual([keptLong]);
+  });
+
+  test('SQLite: the files beside the database with an old stamp', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kept-'));
+    try {
+      const db = join(dir, 'app.db');
+      for (const f of [
+        'app.db',
+        'app.db.before-rollback-20261101T000000Z',
+        'app.db.before-rollback-20261130T000000Z',
+        'app.db.before-rollback-notes.txt',
+        'other.db.before-rollback-20261101T000000Z',
+      ])
+        writeFileSync(join(dir, f), '');
+      expect(expiredKeptFiles(db, now, week)).toEqual([
+        join(dir, 'app.db.before-rollback-20261101T000000Z'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

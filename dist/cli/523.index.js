@@ -2,6 +2,65 @@ export const id = 523;
 export const ids = [523];
 export const modules = {
 
+/***/ 89676:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   L1: () => (/* binding */ expiredKeptFiles),
+/* harmony export */   Oe: () => (/* binding */ expiredKeptDatabases)
+/* harmony export */ });
+/* unused harmony export stampTime */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _postgres_database_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9853);
+
+
+
+/**
+ * The copies a swap rollback keeps as an instant undo (`keep-replaced`): PostgreSQL databases
+ * `<db>_before_rollback_<yyyymmddThhmmssZ>[_n]` and SQLite files
+ * `<file>.before-rollback-<yyyymmddThhmmssZ>`. With `keep-replaced: <duration>` a rollback
+ * drops the ones earlier rollbacks kept once they are older than that; only names that follow
+ * these patterns for the same live database are ever considered.
+ */
+const STAMP = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})z$/i;
+/** The UTC time of a kept copy's stamp, or undefined when the text is not one. */
+function stampTime(stamp) {
+    const m = STAMP.exec(stamp);
+    if (!m)
+        return undefined;
+    const [, y, mo, d, h, mi, s] = m.map(Number);
+    const t = Date.UTC(y, mo - 1, d, h, mi, s);
+    return Number.isNaN(t) ? undefined : t;
+}
+function older(stamp, now, maxAgeMs) {
+    const t = stampTime(stamp);
+    return t !== undefined && now.getTime() - t > maxAgeMs;
+}
+/** Of the server's database names, the kept copies of `live` older than maxAgeMs. */
+function expiredKeptDatabases(live, names, now, maxAgeMs) {
+    // the prefix keptDatabaseName gives for a stamp of the usual length (16 characters)
+    const prefix = (0,_postgres_database_js__WEBPACK_IMPORTED_MODULE_2__/* .keptDatabaseName */ .Rt)(live, 'x'.repeat(16)).slice(0, -16);
+    return names.filter((name) => {
+        if (!name.startsWith(prefix))
+            return false;
+        const m = /^(\d{8}t\d{6}z)(?:_\d+)?$/.exec(name.slice(prefix.length));
+        return m !== null && older(m[1], now, maxAgeMs);
+    });
+}
+/** The kept copies of the SQLite file at targetPath older than maxAgeMs (full paths). */
+function expiredKeptFiles(targetPath, now, maxAgeMs) {
+    const prefix = `${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(targetPath)}.before-rollback-`;
+    return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath))
+        .filter((f) => f.startsWith(prefix) && older(f.slice(prefix.length), now, maxAgeMs))
+        .map((f) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath), f));
+}
+
+
+/***/ }),
+
 /***/ 20523:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -23,8 +82,10 @@ export const modules = {
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72292);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
 /* harmony import */ var _live_restore_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(33037);
-/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(25660);
-/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(40852);
+/* harmony import */ var _kept_copies_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(89676);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(25660);
+/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(40852);
+
 
 
 
@@ -54,11 +115,11 @@ function removeWithSidecars(path) {
 async function restoreSqliteFile(backup, dest, timeoutMs) {
     let method;
     if (backup.format === 'plain') {
-        const cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_10__/* .findOnPath */ .aY)(['sqlite3']);
+        const cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_11__/* .findOnPath */ .aY)(['sqlite3']);
         if (!cli)
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.');
         method = 'sqlite3 CLI (.dump loaded into a new file)';
-        await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .sqliteLoadArgv */ .PQ)(cli, dest), {
+        await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .sqliteLoadArgv */ .PQ)(cli, dest), {
             stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.stored),
             stdout: 'ignore',
             timeoutMs,
@@ -75,7 +136,7 @@ async function restoreSqliteFile(backup, dest, timeoutMs) {
         const result = rows.map((r) => r.integrity_check).join('; ');
         if (result !== 'ok')
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`);
-        return { tables: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .countSqliteTables */ .$R)(db), header: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .readHeader */ .ay)(db), method };
+        return { tables: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .countSqliteTables */ .$R)(db), header: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .readHeader */ .ay)(db), method };
     }
     finally {
         db.close();
@@ -104,7 +165,7 @@ async function replaceSqlite(o, target) {
         if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(target.path)) {
             const live = await openFile(target.path);
             try {
-                liveTables = Object.keys((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .countSqliteTables */ .$R)(live));
+                liveTables = Object.keys((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .countSqliteTables */ .$R)(live));
             }
             finally {
                 live.close();
@@ -144,6 +205,14 @@ async function replaceSqlite(o, target) {
         }
         o.log(`Replacing ${target.path} with the restored copy of ${m.file}`);
         (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.renameSync)(staging, target.path);
+        // keep-replaced: <duration>: the copies earlier rollbacks kept go once older than that
+        const expiredDropped = o.keepReplaced && o.keptMaxAgeMs !== undefined
+            ? (0,_kept_copies_js__WEBPACK_IMPORTED_MODULE_10__/* .expiredKeptFiles */ .L1)(target.path, o.now, o.keptMaxAgeMs).filter((f) => f !== kept)
+            : [];
+        for (const f of expiredDropped)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(f, { force: true });
+        if (expiredDropped.length > 0)
+            o.log(`removed ${expiredDropped.length} copy(ies) kept by earlier rollbacks, older than keep-replaced: ${expiredDropped.join(', ')}`);
         return {
             method: `${r.method}, renamed over the database`,
             how: 'swap',
@@ -151,6 +220,7 @@ async function replaceSqlite(o, target) {
             extraTables,
             extraTablesKeptIn: kept ? kept : 'the safety backup',
             replaced: kept,
+            expiredDropped,
             warnings: [],
         };
     }

@@ -61,7 +61,10 @@ var postgres_argv = __webpack_require__(76774);
 var postgres_database = __webpack_require__(9853);
 // EXTERNAL MODULE: ./src/db/postgres-restore.ts + 1 modules
 var postgres_restore = __webpack_require__(31571);
+// EXTERNAL MODULE: ./src/db/kept-copies.ts
+var kept_copies = __webpack_require__(89676);
 ;// CONCATENATED MODULE: ./src/db/postgres-replace.ts
+
 
 
 
@@ -196,6 +199,7 @@ async function replacePostgres(o, target) {
                     await (0,postgres_database/* dropDatabase */.Zi)(admin, kept);
                     replaced = undefined;
                 }
+                const expiredDropped = await dropExpiredKept(admin, o, live, kept);
                 return {
                     method: `${done.method} ${tool.version} into a new database, swapped in by rename (${swapMs} ms)`,
                     how: 'swap',
@@ -203,6 +207,7 @@ async function replacePostgres(o, target) {
                     extraTables,
                     extraTablesKeptIn: replaced ? `database ${kept}` : 'the safety backup',
                     replaced,
+                    expiredDropped,
                     warnings,
                 };
             }
@@ -264,6 +269,29 @@ async function replacePostgres(o, target) {
     finally {
         await admin.end().catch(() => undefined);
     }
+}
+/**
+ * keep-replaced: <duration>: drops the databases earlier rollbacks kept of `live` once older
+ * than that (never the one just kept). A copy that cannot be dropped costs a warning line.
+ */
+async function dropExpiredKept(admin, o, live, justKept) {
+    if (!o.keepReplaced || o.keptMaxAgeMs === undefined)
+        return [];
+    const r = await admin.query('SELECT datname FROM pg_database');
+    const expired = (0,kept_copies/* expiredKeptDatabases */.Oe)(live, r.rows.map((x) => x.datname), o.now, o.keptMaxAgeMs).filter((n) => n !== justKept);
+    const dropped = [];
+    for (const name of expired) {
+        try {
+            if (await (0,postgres_database/* dropDatabase */.Zi)(admin, name))
+                dropped.push(name);
+        }
+        catch (err) {
+            o.log(`could not drop the expired copy '${name}': ${(0,errors/* errorMessage */.gJ)(err)}`);
+        }
+    }
+    if (dropped.length > 0)
+        o.log(`dropped ${dropped.length} copy(ies) kept by earlier rollbacks, older than keep-replaced: ${dropped.join(', ')}`);
+    return dropped;
 }
 
 

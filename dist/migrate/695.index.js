@@ -36,11 +36,11 @@ function tablesNotIn(manifest, live) {
 async function restoreLive(o) {
     const t = o.target;
     if (t.engine === 'postgres') {
-        const { replacePostgres } = await Promise.all(/* import() */[__webpack_require__.e(158), __webpack_require__.e(596)]).then(__webpack_require__.bind(__webpack_require__, 62596));
+        const { replacePostgres } = await Promise.all(/* import() */[__webpack_require__.e(105), __webpack_require__.e(596)]).then(__webpack_require__.bind(__webpack_require__, 62596));
         return replacePostgres(o, t);
     }
     if (t.engine === 'sqlite') {
-        const { replaceSqlite } = await Promise.all(/* import() */[__webpack_require__.e(158), __webpack_require__.e(523)]).then(__webpack_require__.bind(__webpack_require__, 20523));
+        const { replaceSqlite } = await Promise.all(/* import() */[__webpack_require__.e(105), __webpack_require__.e(523)]).then(__webpack_require__.bind(__webpack_require__, 20523));
         return replaceSqlite(o, t);
     }
     const { restoreMysqlInPlace } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 42739));

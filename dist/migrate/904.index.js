@@ -23,8 +23,10 @@ export const modules = {
 /* harmony import */ var _compression_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(72292);
 /* harmony import */ var _engine_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(25978);
 /* harmony import */ var _live_restore_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(33037);
-/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(25660);
-/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(40852);
+/* harmony import */ var _kept_copies_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(89676);
+/* harmony import */ var _mysql_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(25660);
+/* harmony import */ var _sqlite_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(40852);
+
 
 
 
@@ -54,11 +56,11 @@ function removeWithSidecars(path) {
 async function restoreSqliteFile(backup, dest, timeoutMs) {
     let method;
     if (backup.format === 'plain') {
-        const cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_10__/* .findOnPath */ .aY)(['sqlite3']);
+        const cli = (0,_mysql_js__WEBPACK_IMPORTED_MODULE_11__/* .findOnPath */ .aY)(['sqlite3']);
         if (!cli)
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo('restoring a sqlite .dump needs the sqlite3 command-line tool; install sqlite3.');
         method = 'sqlite3 CLI (.dump loaded into a new file)';
-        await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .sqliteLoadArgv */ .PQ)(cli, dest), {
+        await (0,_kit_exec_js__WEBPACK_IMPORTED_MODULE_4__/* .execArgv */ .E)((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .sqliteLoadArgv */ .PQ)(cli, dest), {
             stdin: (0,_compression_js__WEBPACK_IMPORTED_MODULE_7__/* .openDecompressed */ .TO)(backup.path, backup.stored),
             stdout: 'ignore',
             timeoutMs,
@@ -75,7 +77,7 @@ async function restoreSqliteFile(backup, dest, timeoutMs) {
         const result = rows.map((r) => r.integrity_check).join('; ');
         if (result !== 'ok')
             throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`PRAGMA integrity_check of the restored copy: ${result.slice(0, 300)}`);
-        return { tables: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .countSqliteTables */ .$R)(db), header: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .readHeader */ .ay)(db), method };
+        return { tables: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .countSqliteTables */ .$R)(db), header: (0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .readHeader */ .ay)(db), method };
     }
     finally {
         db.close();
@@ -104,7 +106,7 @@ async function replaceSqlite(o, target) {
         if ((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(target.path)) {
             const live = await openFile(target.path);
             try {
-                liveTables = Object.keys((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_11__/* .countSqliteTables */ .$R)(live));
+                liveTables = Object.keys((0,_sqlite_js__WEBPACK_IMPORTED_MODULE_12__/* .countSqliteTables */ .$R)(live));
             }
             finally {
                 live.close();
@@ -144,6 +146,14 @@ async function replaceSqlite(o, target) {
         }
         o.log(`Replacing ${target.path} with the restored copy of ${m.file}`);
         (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.renameSync)(staging, target.path);
+        // keep-replaced: <duration>: the copies earlier rollbacks kept go once older than that
+        const expiredDropped = o.keepReplaced && o.keptMaxAgeMs !== undefined
+            ? (0,_kept_copies_js__WEBPACK_IMPORTED_MODULE_10__/* .expiredKeptFiles */ .L1)(target.path, o.now, o.keptMaxAgeMs).filter((f) => f !== kept)
+            : [];
+        for (const f of expiredDropped)
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.rmSync)(f, { force: true });
+        if (expiredDropped.length > 0)
+            o.log(`removed ${expiredDropped.length} copy(ies) kept by earlier rollbacks, older than keep-replaced: ${expiredDropped.join(', ')}`);
         return {
             method: `${r.method}, renamed over the database`,
             how: 'swap',
@@ -151,6 +161,7 @@ async function replaceSqlite(o, target) {
             extraTables,
             extraTablesKeptIn: kept ? kept : 'the safety backup',
             replaced: kept,
+            expiredDropped,
             warnings: [],
         };
     }

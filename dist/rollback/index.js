@@ -33226,6 +33226,7 @@ function orderTargets(items) {
 
 
 
+
 const RESTORE_MODES = ['auto', 'swap', 'in-place'];
 const TAG_RULE = "letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'";
 function optional(name) {
@@ -33417,7 +33418,7 @@ function readDatabase(workspace, runnerTemp, urlText, connection) {
         target,
         source,
         restoreMode,
-        keepReplaced: (0,inputs/* getBoolean */.pW)('keep-replaced', { default: true }),
+        ...readKeepReplaced(),
         safetyBackup: (0,inputs/* getBoolean */.pW)('safety-backup', { default: true }),
         safetyBackupDir,
         safetyEncryptTo,
@@ -33460,6 +33461,19 @@ async function readFromDeployment() {
         return undefined;
     const { fromDeploymentInputs } = await __nccwpck_require__.e(/* import() */ 572).then(__nccwpck_require__.bind(__nccwpck_require__, 54572));
     return fromDeploymentInputs();
+}
+/** keep-replaced: true, false, or how long the copies earlier rollbacks kept may stay. */
+function readKeepReplaced() {
+    const text = (0,inputs/* getString */.AA)('keep-replaced', { default: 'true' }).trim();
+    if (text === 'true')
+        return { keepReplaced: true };
+    if (text === 'false')
+        return { keepReplaced: false };
+    const ms = (0,durations/* parseDuration */.E)(text);
+    if (ms === undefined || ms <= 0) {
+        throw new errors/* InputError */.dz('keep-replaced', `${JSON.stringify(text.slice(0, 40))} is not true, false or a duration such as 7d (keep the replaced database, and drop the ones earlier rollbacks kept once older than that).`);
+    }
+    return { keepReplaced: true, keptMaxAgeMs: ms };
 }
 
 // EXTERNAL MODULE: ./src/kit/sizes.ts
@@ -33794,6 +33808,7 @@ async function restoreDatabase(s, p, report, st, stop) {
         timeoutMs: s.timeoutMs,
         mode: d.restoreMode,
         keepReplaced: d.keepReplaced,
+        keptMaxAgeMs: d.keptMaxAgeMs,
         safetyBackup,
         stop,
         now: new Date(),
@@ -33816,7 +33831,7 @@ async function restoreDatabase(s, p, report, st, stop) {
     if (r.extraTables.length > 0) {
         lib_core/* warning */.$e(`${r.extraTables.length} table(s) existed that are not in the backup (created after it): ${r.extraTables.join(', ')} — kept in ${r.extraTablesKeptIn}.`);
     }
-    st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}`;
+    st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}${r.expiredDropped?.length ? `; dropped the copies earlier rollbacks kept, older than keep-replaced: ${r.expiredDropped.join(', ')}` : ''}`;
     log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
 }
 async function run() {
@@ -35743,12 +35758,13 @@ function tocHasTableData(listText, schema, table) {
 /* harmony export */   E6: () => (/* binding */ canSwap),
 /* harmony export */   He: () => (/* binding */ createDatabaseLike),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Rt: () => (/* binding */ keptDatabaseName),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   ef: () => (/* binding */ inPlaceCleanSql),
 /* harmony export */   h$: () => (/* binding */ databaseRights),
 /* harmony export */   s9: () => (/* binding */ unusedKeptName)
 /* harmony export */ });
-/* unused harmony exports databaseExists, keptDatabaseName */
+/* unused harmony export databaseExists */
 const ident = (c, name) => c.escapeIdentifier(name);
 const literal = (c, text) => c.escapeLiteral(text);
 async function databaseRights(admin, live) {

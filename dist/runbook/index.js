@@ -40639,12 +40639,13 @@ function tocHasTableData(listText, schema, table) {
 /* harmony export */   E6: () => (/* binding */ canSwap),
 /* harmony export */   He: () => (/* binding */ createDatabaseLike),
 /* harmony export */   Qj: () => (/* binding */ swapDatabases),
+/* harmony export */   Rt: () => (/* binding */ keptDatabaseName),
 /* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   ef: () => (/* binding */ inPlaceCleanSql),
 /* harmony export */   h$: () => (/* binding */ databaseRights),
 /* harmony export */   s9: () => (/* binding */ unusedKeptName)
 /* harmony export */ });
-/* unused harmony exports databaseExists, keptDatabaseName */
+/* unused harmony export databaseExists */
 const ident = (c, name) => c.escapeIdentifier(name);
 const literal = (c, text) => c.escapeLiteral(text);
 async function databaseRights(admin, live) {

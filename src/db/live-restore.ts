@@ -38,6 +38,11 @@ export interface LiveRestoreOptions {
   mode: RestoreMode;
   /** keep the replaced database (or file) after a swap, as an instant undo */
   keepReplaced: boolean;
+  /**
+   * with keepReplaced: the copies earlier rollbacks kept of this database are dropped once
+   * older than this (keep-replaced: <duration>); undefined keeps them all
+   */
+  keptMaxAgeMs?: number;
   stop: StopRequest;
   now: Date;
   /** decrypt-identity: the age identities of an encrypted backup */
@@ -62,6 +67,8 @@ export interface LiveRestoreResult {
   extraTablesKeptIn: string;
   /** the replaced database (PostgreSQL) or file (SQLite) kept after a swap */
   replaced?: string;
+  /** copies kept by earlier rollbacks that were dropped as older than keptMaxAgeMs */
+  expiredDropped?: string[];
   warnings: string[];
 }
 

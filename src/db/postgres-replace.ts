@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type pg from 'pg';
-import { InputError } from '../kit/errors.js';
+import { InputError, errorMessage } from '../kit/errors.js';
 import { execArgv } from '../kit/exec.js';
 import { compactTimestamp } from './backup.js';
 import { randomSuffix } from './engine.js';
@@ -32,6 +32,7 @@ import {
   type PgArchive,
 } from './postgres-restore.js';
 import type { ServerTarget } from './url.js';
+import { expiredKeptDatabases } from './kept-copies.js';
 
 /**
  * Rollback's PostgreSQL restore: into a new database beside the live one, checked against
@@ -180,6 +181,7 @@ export async function replacePostgres(
           await dropDatabase(admin, kept);
           replaced = undefined;
         }
+        const expiredDropped = await dropExpiredKept(admin, o, live, kept);
         return {
           method: `${done.method} ${tool.version} into a new database, swapped in by rename (${swapMs} ms)`,
           how: 'swap',
@@ -187,6 +189,7 @@ export async function replacePostgres(
           extraTables,
           extraTablesKeptIn: replaced ? `database ${kept}` : 'the safety backup',
           replaced,
+          expiredDropped,
           warnings,
         };
       } catch (err) {
@@ -250,4 +253,37 @@ export async function replacePostgres(
   } finally {
     await admin.end().catch(() => undefined);
   }
+}
+
+/**
+ * keep-replaced: <duration>: drops the databases earlier rollbacks kept of `live` once older
+ * than that (never the one just kept). A copy that cannot be dropped costs a warning line.
+ */
+async function dropExpiredKept(
+  admin: pg.Client,
+  o: LiveRestoreOptions,
+  live: string,
+  justKept: string,
+): Promise<string[]> {
+  if (!o.keepReplaced || o.keptMaxAgeMs === undefined) return [];
+  const r = await admin.query<{ datname: string }>('SELECT datname FROM pg_database');
+  const expired = expiredKeptDatabases(
+    live,
+    r.rows.map((x) => x.datname),
+    o.now,
+    o.keptMaxAgeMs,
+  ).filter((n) => n !== justKept);
+  const dropped: string[] = [];
+  for (const name of expired) {
+    try {
+      if (await dropDatabase(admin, name)) dropped.push(name);
+    } catch (err) {
+      o.log(`could not drop the expired copy '${name}': ${errorMessage(err)}`);
+    }
+  }
+  if (dropped.length > 0)
+    o.log(
+      `dropped ${dropped.length} copy(ies) kept by earlier rollbacks, older than keep-replaced: ${dropped.join(', ')}`,
+    );
+  return dropped;
 }

@@ -16,6 +16,7 @@ import {
   type LiveRestoreResult,
 } from './live-restore.js';
 import type { BackupFormat, Compression } from './manifest.js';
+import { expiredKeptFiles } from './kept-copies.js';
 import { findOnPath } from './mysql.js';
 import { countSqliteTables, readHeader, sqliteLoadArgv, type SqliteHeader } from './sqlite.js';
 import type { SqliteTarget } from './url.js';
@@ -160,6 +161,16 @@ export async function replaceSqlite(
     }
     o.log(`Replacing ${target.path} with the restored copy of ${m.file}`);
     renameSync(staging, target.path);
+    // keep-replaced: <duration>: the copies earlier rollbacks kept go once older than that
+    const expiredDropped =
+      o.keepReplaced && o.keptMaxAgeMs !== undefined
+        ? expiredKeptFiles(target.path, o.now, o.keptMaxAgeMs).filter((f) => f !== kept)
+        : [];
+    for (const f of expiredDropped) rmSync(f, { force: true });
+    if (expiredDropped.length > 0)
+      o.log(
+        `removed ${expiredDropped.length} copy(ies) kept by earlier rollbacks, older than keep-replaced: ${expiredDropped.join(', ')}`,
+      );
     return {
       method: `${r.method}, renamed over the database`,
       how: 'swap',
@@ -167,6 +178,7 @@ export async function replaceSqlite(
       extraTables,
       extraTablesKeptIn: kept ? kept : 'the safety backup',
       replaced: kept,
+      expiredDropped,
       warnings: [],
     };
   } finally {

@@ -283,6 +283,7 @@ async function restoreDatabase(
     timeoutMs: s.timeoutMs,
     mode: d.restoreMode,
     keepReplaced: d.keepReplaced,
+    keptMaxAgeMs: d.keptMaxAgeMs,
     safetyBackup,
     stop,
     now: new Date(),
@@ -306,7 +307,7 @@ async function restoreDatabase(
       `${r.extraTables.length} table(s) existed that are not in the backup (created after it): ${r.extraTables.join(', ')} — kept in ${r.extraTablesKeptIn}.`,
     );
   }
-  st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}`;
+  st.detail = `${r.method}; row counts of ${Object.keys(b.manifest.tables).length} tables match${r.replaced ? `; replaced database kept as ${r.replaced}` : ''}${r.expiredDropped?.length ? `; dropped the copies earlier rollbacks kept, older than keep-replaced: ${r.expiredDropped.join(', ')}` : ''}`;
   log(`database restored from ${b.backupPath} (${describeSource(d.source)})`);
 }
 

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../../kit/errors.js';
+import { parseDuration } from '../../kit/durations.js';
 import { getBoolean, getDuration, getEnum, getList, getString } from '../../kit/inputs.js';
 import { registerUrlPassword } from '../../kit/secrets.js';
 import type { RegistryCredentials } from '../../image/credentials.js';
@@ -78,6 +79,8 @@ export interface DatabaseSettings {
   connectTimeoutMs: number;
   restoreMode: RestoreMode;
   keepReplaced: boolean;
+  /** keep-replaced: <duration>: copies kept by earlier rollbacks are dropped once older */
+  keptMaxAgeMs?: number;
   /** decrypt-identity: age secret keys for an encrypted backup (checked against it before any change) */
   decryptIdentities?: string[];
 }
@@ -351,7 +354,7 @@ function readDatabase(
     target,
     source,
     restoreMode,
-    keepReplaced: getBoolean('keep-replaced', { default: true }),
+    ...readKeepReplaced(),
     safetyBackup: getBoolean('safety-backup', { default: true }),
     safetyBackupDir,
     safetyEncryptTo,
@@ -396,4 +399,19 @@ export async function readFromDeployment(): Promise<FromDeployment | undefined> 
   if (getString('from-deployment') === '') return undefined;
   const { fromDeploymentInputs } = await import('../../github/rollback-facts.js');
   return fromDeploymentInputs();
+}
+
+/** keep-replaced: true, false, or how long the copies earlier rollbacks kept may stay. */
+function readKeepReplaced(): { keepReplaced: boolean; keptMaxAgeMs?: number } {
+  const text = getString('keep-replaced', { default: 'true' }).trim();
+  if (text === 'true') return { keepReplaced: true };
+  if (text === 'false') return { keepReplaced: false };
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    throw new InputError(
+      'keep-replaced',
+      `${JSON.stringify(text.slice(0, 40))} is not true, false or a duration such as 7d (keep the replaced database, and drop the ones earlier rollbacks kept once older than that).`,
+    );
+  }
+  return { keepReplaced: true, keptMaxAgeMs: ms };
 }
