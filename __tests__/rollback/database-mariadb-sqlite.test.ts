@@ -210,6 +210,38 @@ describe('database rollback on SQLite', () => {
     });
   }
 
+  test('keep-replaced: 7d keeps the replaced file and removes only the copies kept over a week ago', async () => {
+    const dir = tempDir('rollback-sqlite-keep');
+    const path = join(dir, 'app.db');
+    makeDb(path);
+    const b = await backup(`sqlite://${path}`, join(dir, 'backups'), undefined, 'auto');
+    change(path).close();
+    const old = `${path}.before-rollback-20200101T000000Z`;
+    const recent = `${path}.before-rollback-${new Date(Date.now() - 3_600_000)
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z')
+      .replace(/[-:]/g, '')}`;
+    const unrelated = join(dir, 'other.db.before-rollback-20200101T000000Z');
+    for (const f of [old, recent, unrelated]) writeFileSync(f, 'kept earlier');
+    const run = await rollback(
+      {
+        targets: 'database',
+        'database-url': `sqlite://${path}`,
+        'backup-manifest': b['manifest-path'],
+        'keep-replaced': '7d',
+      },
+      [],
+    );
+    expectOk(run);
+    expect(existsSync(run.outputs['replaced-database'])).toBe(true);
+    expect([existsSync(old), existsSync(recent), existsSync(unrelated)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    await removeDir(dir);
+  });
+
   test('tampered backup: refused, the file untouched; dry-run changes nothing', async () => {
     const dir = tempDir('rollback-sqlite');
     const path = join(dir, 'app.db');
