@@ -275,6 +275,35 @@ describe('the client: retries, pagination, errors, GHES', () => {
     expect(run.stdout).toMatch(/secondary rate limit; retrying in 1s \(1\/4\)/);
   });
 
+  test('a deployment POST answered 502 after GitHub created it: found, not created twice', async () => {
+    gh.faults.push({
+      method: 'POST',
+      path: /\/deployments$/,
+      status: 502,
+      headers: { 'retry-after': '0' },
+      carriedOut: true,
+    });
+    const run = await deployment({ mode: 'start', environment: 'staging', 'github-token': TOKEN });
+    ok(run);
+    expect(gh.requestsTo('POST', /\/deployments$/)).toHaveLength(1);
+    expect(gh.state.deployments).toHaveLength(1);
+    expect(run.outputs['deployment-id']).toBe(String(gh.state.deployments[0].id));
+    expect(run.stdout).toContain('the first attempt was carried out; not sent again');
+  });
+
+  test('a deployment POST answered 502 before anything was created: sent again, one deployment', async () => {
+    gh.faults.push({
+      method: 'POST',
+      path: /\/deployments$/,
+      status: 502,
+      headers: { 'retry-after': '0' },
+    });
+    const run = await deployment({ mode: 'start', environment: 'staging', 'github-token': TOKEN });
+    ok(run);
+    expect(gh.requestsTo('POST', /\/deployments$/)).toHaveLength(2);
+    expect(gh.state.deployments).toHaveLength(1);
+  });
+
   test('5xx with Retry-After is retried; a 429 too', async () => {
     gh.faults.push({ path: /\/statuses$/, status: 502, headers: { 'retry-after': '0' }, times: 2 });
     gh.faults.push({

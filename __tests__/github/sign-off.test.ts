@@ -34,6 +34,7 @@ afterEach(() => {
   gh.state.repo.visibility = 'public';
   gh.state.repo.private = false;
   gh.requests.length = 0;
+  gh.faults.length = 0;
 });
 
 function workspace(): string {
@@ -224,6 +225,29 @@ describe('issue: approvals in comments', () => {
     expect(gh.state.comments.filter((c) => c.body.includes('reply-to:'))).toHaveLength(4);
     const first = await running.catch(() => undefined);
     expect(first).toBeDefined();
+  });
+
+  test('an issue and a reply whose POST got a 502 after GitHub made them are not made twice', async () => {
+    for (const path of [/\/issues$/, /\/issues\/\d+\/comments$/])
+      gh.faults.push({
+        method: 'POST',
+        path,
+        status: 502,
+        headers: { 'retry-after': '0' },
+        carriedOut: true,
+      });
+    const running = signOff({ ...issueMode, timeout: '5s' });
+    const n = await issueOpened();
+    gh.state.addComment(n, 'mallory', '/approve dba');
+    await replies(1);
+    gh.state.addComment(n, 'bob', '/approve qa');
+    gh.state.addComment(n, 'carol', '/approve dba');
+    const run = await running;
+    if (run.exitCode !== 0) throw new Error(describeRun(run));
+    expect(gh.state.issues).toHaveLength(1);
+    expect(gh.requestsTo('POST', /\/issues$/)).toHaveLength(1);
+    expect(gh.state.comments.filter((c) => c.body.includes('reply-to:'))).toHaveLength(1);
+    expect(run.stdout).toContain('the first attempt was carried out; not sent again');
   });
 
   test('approvals behind more than a page of comments are found (Link pagination)', async () => {

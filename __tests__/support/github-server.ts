@@ -30,6 +30,8 @@ export interface Fault {
   body?: unknown;
   /** how many matching requests get the fault (default 1) */
   times?: number;
+  /** the request is carried out first, then answered with the fault (a gateway timing out after the write) */
+  carriedOut?: boolean;
 }
 
 export interface GitHubServerOptions {
@@ -128,6 +130,7 @@ export async function startGitHubServer(opts: GitHubServerOptions): Promise<GitH
       );
       if (fault) {
         fault.times = (fault.times ?? 1) - 1;
+        if (fault.carriedOut) route(state, { method, path, query, body }, `${base}${prefix}`);
         send(res, fault.status, fault.body ?? { message: `fault ${fault.status}` }, fault.headers);
         return;
       }

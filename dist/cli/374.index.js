@@ -148,6 +148,7 @@ async function connect(opts) {
     });
     octokit.hook.wrap('request', async (request, options) => {
         const route = `${String(options.method)} ${String(options.url)}`;
+        const reconcile = options.request?.reconcile;
         for (let attempt = 0;; attempt++) {
             try {
                 return await request(options);
@@ -162,6 +163,15 @@ async function connect(opts) {
                 }
                 opts.log?.(`GitHub API ${route}: ${d.why}; retrying in ${Math.ceil(d.waitMs / 1000)}s (${attempt + 1}/${policy.retries})`);
                 await sleep(d.waitMs);
+                // A POST answered with a 5xx may still have been carried out (a gateway timing out
+                // after the write): the caller looks for what it created before it is sent again.
+                if (reconcile && status >= 500) {
+                    const found = await reconcile();
+                    if (found !== undefined) {
+                        opts.log?.(`GitHub API ${route}: the first attempt was carried out; not sent again`);
+                        return { status: 201, url: String(options.url), headers: {}, data: found };
+                    }
+                }
             }
         }
     });

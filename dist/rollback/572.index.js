@@ -148,6 +148,7 @@ async function connect(opts) {
     });
     octokit.hook.wrap('request', async (request, options) => {
         const route = `${String(options.method)} ${String(options.url)}`;
+        const reconcile = options.request?.reconcile;
         for (let attempt = 0;; attempt++) {
             try {
                 return await request(options);
@@ -162,6 +163,15 @@ async function connect(opts) {
                 }
                 opts.log?.(`GitHub API ${route}: ${d.why}; retrying in ${Math.ceil(d.waitMs / 1000)}s (${attempt + 1}/${policy.retries})`);
                 await sleep(d.waitMs);
+                // A POST answered with a 5xx may still have been carried out (a gateway timing out
+                // after the write): the caller looks for what it created before it is sent again.
+                if (reconcile && status >= 500) {
+                    const found = await reconcile();
+                    if (found !== undefined) {
+                        opts.log?.(`GitHub API ${route}: the first attempt was carried out; not sent again`);
+                        return { status: 201, url: String(options.url), headers: {}, data: found };
+                    }
+                }
             }
         }
     });
@@ -537,6 +547,7 @@ async function getDeployment(gh, id) {
     }
 }
 async function createDeployment(gh, opts) {
+    const since = Date.now() - 60_000;
     const res = await gh.octokit.rest.repos.createDeployment({
         owner: gh.owner,
         repo: gh.repo,
@@ -549,6 +560,8 @@ async function createDeployment(gh, opts) {
         transient_environment: false,
         payload: payloadForGitHub(opts.payload),
         description: opts.description || undefined,
+        // never two records of one release: after a 5xx, a deployment this call created is found
+        request: { reconcile: () => findCreated(gh, opts, since) },
     });
     if (res.status !== 201 || !('id' in res.data)) {
         throw new errors/* UserError */.yo(`GitHub did not create the deployment of ${opts.ref} to ${opts.environment} (answer ${res.status}).`);
@@ -645,6 +658,26 @@ function imagesBack(bad, good, next) {
         ...(entries.length > 0 ? { images: JSON.stringify(entries) } : {}),
         imagesLeftOut: leftOut,
     };
+}
+/**
+ * The deployment a failed createDeployment may have created: same ref (as sha or name),
+ * environment, description and payload, created since the call started (a minute of clock
+ * skew allowed). Undefined when there is none.
+ */
+async function findCreated(gh, opts, since) {
+    const { data } = await gh.octokit.rest.repos.listDeployments({
+        owner: gh.owner,
+        repo: gh.repo,
+        environment: opts.environment,
+        task: 'deploy',
+        per_page: 20,
+    });
+    const want = JSON.stringify(payloadFrom(payloadForGitHub(opts.payload)));
+    const found = data.find((d) => (d.sha === opts.ref || d.ref === opts.ref) &&
+        Date.parse(d.created_at) >= since &&
+        (d.description ?? '') === (opts.description ?? '') &&
+        JSON.stringify(payloadFrom(d.payload)) === want);
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/github/rollback-facts.ts

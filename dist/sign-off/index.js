@@ -31771,6 +31771,7 @@ async function connect(opts) {
     });
     octokit.hook.wrap('request', async (request, options) => {
         const route = `${String(options.method)} ${String(options.url)}`;
+        const reconcile = options.request?.reconcile;
         for (let attempt = 0;; attempt++) {
             try {
                 return await request(options);
@@ -31785,6 +31786,15 @@ async function connect(opts) {
                 }
                 opts.log?.(`GitHub API ${route}: ${d.why}; retrying in ${Math.ceil(d.waitMs / 1000)}s (${attempt + 1}/${policy.retries})`);
                 await sleep(d.waitMs);
+                // A POST answered with a 5xx may still have been carried out (a gateway timing out
+                // after the write): the caller looks for what it created before it is sent again.
+                if (reconcile && status >= 500) {
+                    const found = await reconcile();
+                    if (found !== undefined) {
+                        opts.log?.(`GitHub API ${route}: the first attempt was carried out; not sent again`);
+                        return { status: 201, url: String(options.url), headers: {}, data: found };
+                    }
+                }
             }
         }
     });
@@ -32461,6 +32471,21 @@ async function findOrOpen(gh, o, text) {
         title: o.title,
         body: text,
         labels: [LABEL],
+        // after a 5xx, the issue the failed attempt opened is used rather than a second one
+        request: {
+            reconcile: async () => {
+                const { data: latest } = await gh.octokit.rest.issues.listForRepo({
+                    owner: gh.owner,
+                    repo: gh.repo,
+                    labels: LABEL,
+                    state: 'all',
+                    sort: 'created',
+                    direction: 'desc',
+                    per_page: 20,
+                });
+                return latest.find((i) => i.title === o.title && !i.pull_request);
+            },
+        },
     });
     o.log(`opened sign-off issue #${data.number} (${data.html_url})`);
     return { number: data.number, url: data.html_url };
@@ -32515,11 +32540,26 @@ async function runSignOff(gh, o) {
     let interval = o.intervalMs;
     let shown = '';
     const reply = async (to, text) => {
+        const message = `${MARK} reply-to:${to.id} -->\n@${to.user?.login ?? 'ghost'} ${text}`;
+        const since = new Date(Date.now() - 60_000).toISOString();
         await gh.octokit.rest.issues.createComment({
             owner: gh.owner,
             repo: gh.repo,
             issue_number: issue.number,
-            body: `${MARK} reply-to:${to.id} -->\n@${to.user?.login ?? 'ghost'} ${text}`,
+            body: message,
+            // after a 5xx, a reply the failed attempt posted is not posted twice
+            request: {
+                reconcile: async () => {
+                    const { data: recent } = await gh.octokit.rest.issues.listComments({
+                        owner: gh.owner,
+                        repo: gh.repo,
+                        issue_number: issue.number,
+                        since,
+                        per_page: 100,
+                    });
+                    return recent.find((c) => c.body === message);
+                },
+            },
         });
     };
     const update = async (end) => {

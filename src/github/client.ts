@@ -101,6 +101,12 @@ function failureMessage(err: OctokitFailure): string {
   return redact((fromBody ?? err.message ?? 'no answer').split('\n')[0]).slice(0, 300);
 }
 
+/**
+ * Passed as `request: { reconcile }` with a non-idempotent POST: after a 5xx, returns what the
+ * failed attempt created (found by reading), or undefined to send the request again.
+ */
+export type Reconcile = () => Promise<unknown>;
+
 export interface ConnectOptions {
   token: string;
   env?: Env;
@@ -127,6 +133,7 @@ export async function connect(opts: ConnectOptions): Promise<GitHub> {
   });
   octokit.hook.wrap('request', async (request, options) => {
     const route = `${String(options.method)} ${String(options.url)}`;
+    const reconcile = (options.request as { reconcile?: Reconcile } | undefined)?.reconcile;
     for (let attempt = 0; ; attempt++) {
       try {
         return await request(options);
@@ -146,6 +153,15 @@ export async function connect(opts: ConnectOptions): Promise<GitHub> {
           `GitHub API ${route}: ${d.why}; retrying in ${Math.ceil(d.waitMs / 1000)}s (${attempt + 1}/${policy.retries})`,
         );
         await sleep(d.waitMs);
+        // A POST answered with a 5xx may still have been carried out (a gateway timing out
+        // after the write): the caller looks for what it created before it is sent again.
+        if (reconcile && status >= 500) {
+          const found = await reconcile();
+          if (found !== undefined) {
+            opts.log?.(`GitHub API ${route}: the first attempt was carried out; not sent again`);
+            return { status: 201, url: String(options.url), headers: {}, data: found };
+          }
+        }
       }
     }
   });

@@ -117,6 +117,7 @@ export async function createDeployment(
   gh: GitHub,
   opts: { ref: string; environment: string; payload: Payload; description?: string },
 ): Promise<DeploymentRecord> {
+  const since = Date.now() - 60_000;
   const res = await gh.octokit.rest.repos.createDeployment({
     owner: gh.owner,
     repo: gh.repo,
@@ -129,6 +130,8 @@ export async function createDeployment(
     transient_environment: false,
     payload: payloadForGitHub(opts.payload),
     description: opts.description || undefined,
+    // never two records of one release: after a 5xx, a deployment this call created is found
+    request: { reconcile: () => findCreated(gh, opts, since) },
   });
   if (res.status !== 201 || !('id' in res.data)) {
     throw new UserError(
@@ -271,4 +274,32 @@ function imagesBack(
     ...(entries.length > 0 ? { images: JSON.stringify(entries) } : {}),
     imagesLeftOut: leftOut,
   };
+}
+
+/**
+ * The deployment a failed createDeployment may have created: same ref (as sha or name),
+ * environment, description and payload, created since the call started (a minute of clock
+ * skew allowed). Undefined when there is none.
+ */
+async function findCreated(
+  gh: GitHub,
+  opts: { ref: string; environment: string; payload: Payload; description?: string },
+  since: number,
+): Promise<DeploymentJson | undefined> {
+  const { data } = await gh.octokit.rest.repos.listDeployments({
+    owner: gh.owner,
+    repo: gh.repo,
+    environment: opts.environment,
+    task: 'deploy',
+    per_page: 20,
+  });
+  const want = JSON.stringify(payloadFrom(payloadForGitHub(opts.payload)));
+  const found = (data as DeploymentJson[]).find(
+    (d) =>
+      (d.sha === opts.ref || d.ref === opts.ref) &&
+      Date.parse(d.created_at) >= since &&
+      ((d as { description?: string | null }).description ?? '') === (opts.description ?? '') &&
+      JSON.stringify(payloadFrom(d.payload)) === want,
+  );
+  return found;
 }

@@ -108,6 +108,21 @@ async function findOrOpen(
     title: o.title,
     body: text,
     labels: [LABEL],
+    // after a 5xx, the issue the failed attempt opened is used rather than a second one
+    request: {
+      reconcile: async () => {
+        const { data: latest } = await gh.octokit.rest.issues.listForRepo({
+          owner: gh.owner,
+          repo: gh.repo,
+          labels: LABEL,
+          state: 'all',
+          sort: 'created',
+          direction: 'desc',
+          per_page: 20,
+        });
+        return latest.find((i) => i.title === o.title && !i.pull_request);
+      },
+    },
   });
   o.log(`opened sign-off issue #${data.number} (${data.html_url})`);
   return { number: data.number, url: data.html_url };
@@ -158,11 +173,26 @@ export async function runSignOff(gh: GitHub, o: SignOffOptions): Promise<SignOff
   let interval = o.intervalMs;
   let shown = '';
   const reply = async (to: CommentJson, text: string): Promise<void> => {
+    const message = `${MARK} reply-to:${to.id} -->\n@${to.user?.login ?? 'ghost'} ${text}`;
+    const since = new Date(Date.now() - 60_000).toISOString();
     await gh.octokit.rest.issues.createComment({
       owner: gh.owner,
       repo: gh.repo,
       issue_number: issue.number,
-      body: `${MARK} reply-to:${to.id} -->\n@${to.user?.login ?? 'ghost'} ${text}`,
+      body: message,
+      // after a 5xx, a reply the failed attempt posted is not posted twice
+      request: {
+        reconcile: async () => {
+          const { data: recent } = await gh.octokit.rest.issues.listComments({
+            owner: gh.owner,
+            repo: gh.repo,
+            issue_number: issue.number,
+            since,
+            per_page: 100,
+          });
+          return recent.find((c) => c.body === message);
+        },
+      },
     });
   };
   const update = async (end?: string): Promise<void> => {
