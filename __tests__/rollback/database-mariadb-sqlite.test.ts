@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { compactTimestamp } from '../../src/db/backup.js';
+import { sqliteKeptPath } from '../../src/db/kept-copies.js';
 import { startMariaDb, type MariaDbServer } from '../support/services/mariadb.js';
 import { removeDir, tempDir } from '../support/services/common.js';
 import { expectFailure, expectOk, rollback, rolledBack, runChecked } from './helpers.js';
@@ -217,10 +219,7 @@ describe('database rollback on SQLite', () => {
     const b = await backup(`sqlite://${path}`, join(dir, 'backups'), undefined, 'auto');
     change(path).close();
     const old = `${path}.before-rollback-20200101T000000Z`;
-    const recent = `${path}.before-rollback-${new Date(Date.now() - 3_600_000)
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z')
-      .replace(/[-:]/g, '')}`;
+    const recent = sqliteKeptPath(path, compactTimestamp(new Date(Date.now() - 3_600_000)));
     const unrelated = join(dir, 'other.db.before-rollback-20200101T000000Z');
     for (const f of [old, recent, unrelated]) writeFileSync(f, 'kept earlier');
     const run = await rollback(

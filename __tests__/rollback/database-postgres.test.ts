@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { startPostgres, type PostgresServer } from '../support/services/postgres.js';
 import { removeDir, tempDir } from '../support/services/common.js';
 import { parseManifest } from '../../src/db/manifest.js';
+import { compactTimestamp } from '../../src/db/backup.js';
+import { keptDatabaseName } from '../../src/db/postgres-database.js';
 import { expectFailure, expectOk, rollback, rolledBack, runChecked } from './helpers.js';
 
 let server: PostgresServer;
@@ -238,15 +240,9 @@ describe('keep-replaced: a duration', () => {
     const db = await freshDatabase();
     const manifest = (await backup(db))['manifest-path'];
     await change(db);
-    const stamp = (d: Date) =>
-      d
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'z')
-        .replace(/[-:]/g, '')
-        .replace('T', 't');
     const old = `${db}_before_rollback_20200101t000000z`;
     const oldSecond = `${old}_2`;
-    const recent = `${db}_before_rollback_${stamp(new Date(Date.now() - 3_600_000))}`;
+    const recent = keptDatabaseName(db, compactTimestamp(new Date(Date.now() - 3_600_000)));
     // not copies of this database, or not kept copies at all: never touched
     const others = [`${db}x_before_rollback_20200101t000000z`, `${db}_before_rollback_someday`];
     for (const name of [old, oldSecond, recent, ...others]) await server.createDatabase(name);

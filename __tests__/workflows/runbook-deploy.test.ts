@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProbes } from '../../src/gate/probe-config.js';
 import { parseYamlText } from '../../src/kit/yaml-input.js';
-import { repoRoot, scratchDir } from '../support/run-action.js';
+import { parseCommandFile, repoRoot, scratchDir } from '../support/run-action.js';
 import { deploy, environmentJobs, rollback, step, workflow } from './load.js';
 import { runScript } from './run-script.js';
 import { ourActionName, type Job } from './workflow-lint.js';
@@ -420,12 +420,7 @@ describe('the scripts of runbook-deploy', () => {
         RECORDS: `${temp}/runbook-build`,
       });
       expect(r.code).toBe(0);
-      const out = Object.fromEntries(
-        r.output
-          .trim()
-          .split('\n')
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
+      const out = parseCommandFile(r.output);
       expect(JSON.parse(out.promote)).toEqual([
         { name: 'backend', image: 'ghcr.io/acme/backend', digest: built.backend },
         { name: 'frontend', image: 'ghcr.io/acme/frontend', digest: built.frontend },

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryClient } from '../../src/image/registry-client.js';
 import { pushTinyImage } from '../build-push-image/support/images.js';
-import { describeRun, runAction, scratchDir } from '../support/run-action.js';
+import { describeRun, parseCommandFile, runAction, scratchDir } from '../support/run-action.js';
 import { startRegistry, type RegistryServer } from '../support/services/registry.js';
 import { deploy, step } from './load.js';
 import { runScript } from './run-script.js';
@@ -91,12 +91,7 @@ class JobRun {
       ...this.env,
       ...this.evaluated(s.env as Record<string, unknown>),
     });
-    this.outputs[id] = Object.fromEntries(
-      r.output
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    this.outputs[id] = parseCommandFile(r.output);
     return r;
   }
 }
@@ -149,12 +144,7 @@ async function buildAndCollect(
   });
   expect(collect.stderr).toBe('');
   expect(collect.code).toBe(0);
-  const checklist = Object.fromEntries(
-    collect.output
-      .trim()
-      .split('\n')
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  const checklist = parseCommandFile(collect.output);
   return { checklist, digests };
 }
 

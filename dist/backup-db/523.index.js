@@ -7,7 +7,8 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   L1: () => (/* binding */ expiredKeptFiles),
-/* harmony export */   Oe: () => (/* binding */ expiredKeptDatabases)
+/* harmony export */   Oe: () => (/* binding */ expiredKeptDatabases),
+/* harmony export */   W5: () => (/* binding */ sqliteKeptPath)
 /* harmony export */ });
 /* unused harmony export stampTime */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
@@ -50,9 +51,13 @@ function expiredKeptDatabases(live, names, now, maxAgeMs) {
         return m !== null && older(m[1], now, maxAgeMs);
     });
 }
+/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
+function sqliteKeptPath(targetPath, stamp) {
+    return `${targetPath}.before-rollback-${stamp}`;
+}
 /** The kept copies of the SQLite file at targetPath older than maxAgeMs (full paths). */
 function expiredKeptFiles(targetPath, now, maxAgeMs) {
-    const prefix = `${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(targetPath)}.before-rollback-`;
+    const prefix = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(sqliteKeptPath(targetPath, ''));
     return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath))
         .filter((f) => f.startsWith(prefix) && older(f.slice(prefix.length), now, maxAgeMs))
         .map((f) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath), f));
@@ -68,7 +73,7 @@ function expiredKeptFiles(targetPath, now, maxAgeMs) {
 /* harmony export */   replaceSqlite: () => (/* binding */ replaceSqlite),
 /* harmony export */   restoreSqliteFile: () => (/* binding */ restoreSqliteFile)
 /* harmony export */ });
-/* unused harmony exports removeWithSidecars, sqliteStagingPath, sqliteKeptPath */
+/* unused harmony exports removeWithSidecars, sqliteStagingPath */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
@@ -147,10 +152,6 @@ function sqliteStagingPath(targetPath, suffix) {
     const slash = targetPath.lastIndexOf('/');
     return `${targetPath.slice(0, slash + 1)}.${targetPath.slice(slash + 1)}.rollback-${suffix}`;
 }
-/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
-function sqliteKeptPath(targetPath, stamp) {
-    return `${targetPath}.before-rollback-${stamp}`;
-}
 /**
  * Builds the restored copy beside the database, checks it against the manifest, then
  * renames it over the database file: readers see the old file or the new one, never a mix.
@@ -192,7 +193,7 @@ async function replaceSqlite(o, target) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`cannot checkpoint ${target.path} before replacing it: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
             }
             if (o.keepReplaced) {
-                kept = sqliteKeptPath(target.path, (0,_backup_js__WEBPACK_IMPORTED_MODULE_6__/* .compactTimestamp */ .ce)(o.now));
+                kept = (0,_kept_copies_js__WEBPACK_IMPORTED_MODULE_10__/* .sqliteKeptPath */ .W5)(target.path, (0,_backup_js__WEBPACK_IMPORTED_MODULE_6__/* .compactTimestamp */ .ce)(o.now));
                 try {
                     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.linkSync)(target.path, kept);
                 }

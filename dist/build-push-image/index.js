@@ -29376,6 +29376,12 @@ async function openRegistry(image, opts) {
         credentials,
         push: opts.push ?? true,
         signal: opts.signal,
+        ...(opts.quick
+            ? {
+                timeoutMs: 3000,
+                retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+            }
+            : {}),
     });
     return { client, credentials, credentialSource: credentials?.source ?? 'anonymous' };
 }
@@ -30010,7 +30016,7 @@ async function promoteImages(s, report, cancellation) {
     setOutput('image-ref', (0,image_reference/* withDigest */.hQ)(first.image, first.digest));
     setOutput('tags', []);
     setOutput('promoted', false);
-    const clients = await openClients(s, report, cancel);
+    const clients = await openClients(s, { signal: cancel, report });
     let states;
     try {
         states = await inspect(s, report, clients);
@@ -30055,7 +30061,7 @@ async function promoteImages(s, report, cancellation) {
     }
     const cancelled = cancellation.by;
     // after a cancellation the action's clients are aborted: the undo gets fresh, quick ones
-    const undoClients = cancelled ? await quickClients(s) : clients;
+    const undoClients = cancelled ? await openClients(s, { quick: true }) : clients;
     const { movedBack, notUndone } = await undo(s, states.slice(0, failure.index + 1), undoClients);
     const failed = states[failure.index];
     const parts = [
@@ -30075,8 +30081,11 @@ async function promoteImages(s, report, cancellation) {
     report.outcome = `promoting '${failed.entry.name}' failed: ${failed.report.error}; ${undone}`;
     throw new RegistryError(report.outcome);
 }
-/** One client per registry (its login is the registry's: given, or the docker config's). */
-async function openClients(s, report, signal) {
+/**
+ * One client per registry (its login is the registry's: given, or the docker config's);
+ * `quick`: after a cancellation, short timeouts and no retries (openRegistry).
+ */
+async function openClients(s, opts) {
     const clients = new Map();
     for (const e of s.entries) {
         const registry = e.image.registry;
@@ -30085,33 +30094,11 @@ async function openClients(s, report, signal) {
         const opened = await openRegistry(e.image, {
             credentials: s.credentials,
             insecure: s.insecure,
-            signal,
+            signal: opts.signal,
+            quick: opts.quick,
         });
         clients.set(registry, opened.client);
-        report.logins.push([registry, opened.credentialSource]);
-    }
-    return clients;
-}
-async function quickClients(s) {
-    const clients = new Map();
-    for (const e of s.entries) {
-        const registry = e.image.registry;
-        if (clients.has(registry))
-            continue;
-        const { credentials } = await openRegistry(e.image, {
-            credentials: s.credentials,
-            insecure: s.insecure,
-        });
-        clients.set(registry, 
-        // the runner kills the step a few seconds after the signal: no long waits
-        new RegistryClient({
-            registry,
-            insecure: s.insecure,
-            credentials,
-            push: true,
-            timeoutMs: 3000,
-            retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
-        }));
+        opts.report?.logins.push([registry, opened.credentialSource]);
     }
     return clients;
 }
@@ -30475,16 +30462,11 @@ function throwIfCancelled(cancel) {
  * one was aborted) and a short timeout, since the runner kills the step a few seconds later.
  */
 async function describePushed(settings, report) {
-    const { credentials } = await openRegistry(settings.image, {
+    const { client: quick } = await openRegistry(settings.image, {
         credentials: settings.credentials,
         insecure: settings.insecure,
-    });
-    const quick = new RegistryClient({
-        registry: settings.image.registry,
-        insecure: settings.insecure,
-        credentials,
-        timeoutMs: 3000,
-        retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        push: false,
+        quick: true,
     });
     const tags = [...settings.tags, ...(settings.promoteTag ? [settings.promoteTag] : [])];
     const states = [];

@@ -7,7 +7,8 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   L1: () => (/* binding */ expiredKeptFiles),
-/* harmony export */   Oe: () => (/* binding */ expiredKeptDatabases)
+/* harmony export */   Oe: () => (/* binding */ expiredKeptDatabases),
+/* harmony export */   W5: () => (/* binding */ sqliteKeptPath)
 /* harmony export */ });
 /* unused harmony export stampTime */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
@@ -50,9 +51,13 @@ function expiredKeptDatabases(live, names, now, maxAgeMs) {
         return m !== null && older(m[1], now, maxAgeMs);
     });
 }
+/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
+function sqliteKeptPath(targetPath, stamp) {
+    return `${targetPath}.before-rollback-${stamp}`;
+}
 /** The kept copies of the SQLite file at targetPath older than maxAgeMs (full paths). */
 function expiredKeptFiles(targetPath, now, maxAgeMs) {
-    const prefix = `${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(targetPath)}.before-rollback-`;
+    const prefix = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(sqliteKeptPath(targetPath, ''));
     return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath))
         .filter((f) => f.startsWith(prefix) && older(f.slice(prefix.length), now, maxAgeMs))
         .map((f) => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(targetPath), f));

@@ -34925,6 +34925,12 @@ async function openRegistry(image, opts) {
         credentials,
         push: opts.push ?? true,
         signal: opts.signal,
+        ...(opts.quick
+            ? {
+                timeoutMs: 3000,
+                retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+            }
+            : {}),
     });
     return { client, credentials, credentialSource: credentials?.source ?? 'anonymous' };
 }

@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   replaceSqlite: () => (/* binding */ replaceSqlite),
 /* harmony export */   restoreSqliteFile: () => (/* binding */ restoreSqliteFile)
 /* harmony export */ });
-/* unused harmony exports removeWithSidecars, sqliteStagingPath, sqliteKeptPath */
+/* unused harmony exports removeWithSidecars, sqliteStagingPath */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
@@ -88,10 +88,6 @@ function sqliteStagingPath(targetPath, suffix) {
     const slash = targetPath.lastIndexOf('/');
     return `${targetPath.slice(0, slash + 1)}.${targetPath.slice(slash + 1)}.rollback-${suffix}`;
 }
-/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
-function sqliteKeptPath(targetPath, stamp) {
-    return `${targetPath}.before-rollback-${stamp}`;
-}
 /**
  * Builds the restored copy beside the database, checks it against the manifest, then
  * renames it over the database file: readers see the old file or the new one, never a mix.
@@ -133,7 +129,7 @@ async function replaceSqlite(o, target) {
                 throw new _kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`cannot checkpoint ${target.path} before replacing it: ${(0,_kit_secrets_js__WEBPACK_IMPORTED_MODULE_5__/* .redact */ .E$)((0,_kit_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .errorMessage */ .gJ)(err))}`);
             }
             if (o.keepReplaced) {
-                kept = sqliteKeptPath(target.path, (0,_backup_js__WEBPACK_IMPORTED_MODULE_6__/* .compactTimestamp */ .ce)(o.now));
+                kept = (0,_kept_copies_js__WEBPACK_IMPORTED_MODULE_10__/* .sqliteKeptPath */ .W5)(target.path, (0,_backup_js__WEBPACK_IMPORTED_MODULE_6__/* .compactTimestamp */ .ce)(o.now));
                 try {
                     (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.linkSync)(target.path, kept);
                 }

@@ -42,9 +42,14 @@ export function expiredKeptDatabases(
   });
 }
 
+/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
+export function sqliteKeptPath(targetPath: string, stamp: string): string {
+  return `${targetPath}.before-rollback-${stamp}`;
+}
+
 /** The kept copies of the SQLite file at targetPath older than maxAgeMs (full paths). */
 export function expiredKeptFiles(targetPath: string, now: Date, maxAgeMs: number): string[] {
-  const prefix = `${basename(targetPath)}.before-rollback-`;
+  const prefix = basename(sqliteKeptPath(targetPath, ''));
   return readdirSync(dirname(targetPath))
     .filter((f) => f.startsWith(prefix) && older(f.slice(prefix.length), now, maxAgeMs))
     .map((f) => join(dirname(targetPath), f));

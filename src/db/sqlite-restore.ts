@@ -16,7 +16,7 @@ import {
   type LiveRestoreResult,
 } from './live-restore.js';
 import type { BackupFormat, Compression } from './manifest.js';
-import { expiredKeptFiles } from './kept-copies.js';
+import { expiredKeptFiles, sqliteKeptPath } from './kept-copies.js';
 import { findOnPath } from './mysql.js';
 import { countSqliteTables, readHeader, sqliteLoadArgv, type SqliteHeader } from './sqlite.js';
 import type { SqliteTarget } from './url.js';
@@ -94,11 +94,6 @@ export async function restoreSqliteFile(
 export function sqliteStagingPath(targetPath: string, suffix: string): string {
   const slash = targetPath.lastIndexOf('/');
   return `${targetPath.slice(0, slash + 1)}.${targetPath.slice(slash + 1)}.rollback-${suffix}`;
-}
-
-/** Where the replaced file is kept: `<file>.before-rollback-<yyyymmddThhmmssZ>`. */
-export function sqliteKeptPath(targetPath: string, stamp: string): string {
-  return `${targetPath}.before-rollback-${stamp}`;
 }
 
 /**

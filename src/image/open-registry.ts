@@ -25,6 +25,11 @@ export async function openRegistry(
     env?: NodeJS.ProcessEnv;
     /** a cancelled run: requests in flight are aborted and no retry starts */
     signal?: AbortSignal;
+    /**
+     * after a cancellation: the runner kills the step a few seconds after the signal, so the
+     * client waits 3 s at most per request and never retries
+     */
+    quick?: boolean;
   },
 ): Promise<OpenedRegistry> {
   const credentials =
@@ -35,6 +40,12 @@ export async function openRegistry(
     credentials,
     push: opts.push ?? true,
     signal: opts.signal,
+    ...(opts.quick
+      ? {
+          timeoutMs: 3000,
+          retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+        }
+      : {}),
   });
   return { client, credentials, credentialSource: credentials?.source ?? 'anonymous' };
 }

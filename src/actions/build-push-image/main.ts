@@ -236,16 +236,11 @@ function throwIfCancelled(cancel: AbortSignal): void {
  * one was aborted) and a short timeout, since the runner kills the step a few seconds later.
  */
 async function describePushed(settings: Settings, report: Report): Promise<string> {
-  const { credentials } = await openRegistry(settings.image, {
+  const { client: quick } = await openRegistry(settings.image, {
     credentials: settings.credentials,
     insecure: settings.insecure,
-  });
-  const quick = new RegistryClient({
-    registry: settings.image.registry,
-    insecure: settings.insecure,
-    credentials,
-    timeoutMs: 3000,
-    retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+    push: false,
+    quick: true,
   });
   const tags = [...settings.tags, ...(settings.promoteTag ? [settings.promoteTag] : [])];
   const states: string[] = [];

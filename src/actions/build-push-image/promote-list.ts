@@ -49,7 +49,7 @@ export async function promoteImages(
   setOutput('tags', []);
   setOutput('promoted', false);
 
-  const clients = await openClients(s, report, cancel);
+  const clients = await openClients(s, { signal: cancel, report });
   let states: EntryState[];
   try {
     states = await inspect(s, report, clients);
@@ -95,7 +95,7 @@ export async function promoteImages(
 
   const cancelled = cancellation.by;
   // after a cancellation the action's clients are aborted: the undo gets fresh, quick ones
-  const undoClients = cancelled ? await quickClients(s) : clients;
+  const undoClients = cancelled ? await openClients(s, { quick: true }) : clients;
   const { movedBack, notUndone } = await undo(s, states.slice(0, failure.index + 1), undoClients);
   const failed = states[failure.index];
   const parts = [
@@ -116,11 +116,13 @@ export async function promoteImages(
   throw new RegistryError(report.outcome);
 }
 
-/** One client per registry (its login is the registry's: given, or the docker config's). */
+/**
+ * One client per registry (its login is the registry's: given, or the docker config's);
+ * `quick`: after a cancellation, short timeouts and no retries (openRegistry).
+ */
 async function openClients(
   s: ListSettings,
-  report: ListReport,
-  signal: AbortSignal,
+  opts: { signal?: AbortSignal; quick?: boolean; report?: ListReport },
 ): Promise<Map<string, RegistryClient>> {
   const clients = new Map<string, RegistryClient>();
   for (const e of s.entries) {
@@ -129,35 +131,11 @@ async function openClients(
     const opened = await openRegistry(e.image, {
       credentials: s.credentials,
       insecure: s.insecure,
-      signal,
+      signal: opts.signal,
+      quick: opts.quick,
     });
     clients.set(registry, opened.client);
-    report.logins.push([registry, opened.credentialSource]);
-  }
-  return clients;
-}
-
-async function quickClients(s: ListSettings): Promise<Map<string, RegistryClient>> {
-  const clients = new Map<string, RegistryClient>();
-  for (const e of s.entries) {
-    const registry = e.image.registry;
-    if (clients.has(registry)) continue;
-    const { credentials } = await openRegistry(e.image, {
-      credentials: s.credentials,
-      insecure: s.insecure,
-    });
-    clients.set(
-      registry,
-      // the runner kills the step a few seconds after the signal: no long waits
-      new RegistryClient({
-        registry,
-        insecure: s.insecure,
-        credentials,
-        push: true,
-        timeoutMs: 3000,
-        retry: { attempts: 1, maxElapsedMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
-      }),
-    );
+    opts.report?.logins.push([registry, opened.credentialSource]);
   }
   return clients;
 }
